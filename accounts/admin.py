@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class EmailUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "display_name", "preferred_language")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = EmailUserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "display_name", "preferred_language", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_superuser", "is_active", "preferred_language")
+    search_fields = ("email", "display_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("display_name", "preferred_language")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "display_name", "preferred_language", "password1", "password2"),
+            },
+        ),
+    )

@@ -1,0 +1,100 @@
+"""Domain errors of the booking core, each with a stable code.
+
+The UI shows ``detail`` as a form error; the API returns ``{"code", "detail"}`` with ``status``.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from platforms.exceptions import DomainError, InvalidLocalTime
+
+__all__ = [
+    "AlreadyStarted",
+    "BookingError",
+    "DomainError",
+    "InvalidLocalTime",
+    "InvalidRange",
+    "MachineInactive",
+    "NotAligned",
+    "NotAllowed",
+    "NotCancellable",
+    "NotMember",
+    "OutsideOpeningHours",
+    "SlotUnavailable",
+    "TooFar",
+    "TooLong",
+    "TooShort",
+    "TooSoon",
+]
+
+
+class BookingError(DomainError):
+    pass
+
+
+class NotMember(BookingError):
+    code = "not_member"
+    status = 403
+    message = _("You are not a member of this company.")
+
+
+class NotAllowed(BookingError):
+    code = "not_allowed"
+    status = 403
+    message = _("You are not allowed to do this on this booking.")
+
+
+class MachineInactive(BookingError):
+    code = "machine_inactive"
+    message = _("This machine is not available for booking at the moment.")
+
+
+class InvalidRange(BookingError):
+    code = "invalid_range"
+    message = _("The end of the booking must be after its start.")
+
+
+class NotAligned(BookingError):
+    code = "not_aligned"
+    message = _("Bookings on this machine start and end on %(minutes)d-minute slots.")
+
+
+class TooShort(BookingError):
+    code = "too_short"
+    message = _("A booking on this machine lasts at least %(minutes)d minutes.")
+
+
+class TooLong(BookingError):
+    code = "too_long"
+    message = _("A booking on this machine lasts at most %(minutes)d minutes.")
+
+
+class TooSoon(BookingError):
+    code = "too_soon"
+    message = _("This machine must be booked at least %(hours)d hours in advance.")
+
+
+class TooFar(BookingError):
+    code = "too_far"
+    message = _("This machine can be booked at most %(days)d days in advance.")
+
+
+class OutsideOpeningHours(BookingError):
+    code = "outside_opening_hours"
+    message = _("The platform is not open for the whole of this time slot.")
+
+
+class SlotUnavailable(BookingError):
+    code = "slot_unavailable"
+    status = 409
+    message = _("This time slot is no longer available: another booking overlaps it.")
+
+
+class NotCancellable(BookingError):
+    code = "not_cancellable"
+    status = 409
+    message = _("This booking can no longer be cancelled (status: %(status)s).")
+
+
+class AlreadyStarted(BookingError):
+    code = "already_started"
+    message = _("This booking has already started; ask the platform operator to cancel it.")

@@ -1,0 +1,169 @@
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from platforms.models import Machine, Region
+
+from .siret import validate_siret
+
+
+class CompanySize(models.TextChoices):
+    """INSEE size classes by headcount (micro < 10, small < 50, medium < 250, ETI < 5000)."""
+
+    MICRO = "micro", _("Micro-enterprise")
+    SMALL = "small", _("Small enterprise")
+    MEDIUM = "medium", _("Medium-sized enterprise")
+    INTERMEDIATE = "intermediate", _("Intermediate-sized enterprise")
+    LARGE = "large", _("Large enterprise")
+
+
+class Company(models.Model):
+    """A company (mostly SMEs) whose members book machines."""
+
+    name = models.CharField(_("name"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    size_class = models.CharField(_("size class"), max_length=20, choices=CompanySize.choices)
+    region = models.CharField(_("region"), max_length=2, choices=Region.choices)
+    naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="companies",
+        verbose_name=_("members"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def siren(self) -> str:
+        """The legal unit's number: the first nine digits of the SIRET."""
+        return self.siret[:9]
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", _("Company administrator")
+    MEMBER = "member", _("Member")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("company")
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.company} ({self.get_role_display()})"
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
+
+
+class Booking(models.Model):
+    """A company's reservation of a machine over [start, end). Written only by the services."""
+
+    ACTIVE_STATUSES: ClassVar[tuple[str, ...]] = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+    machine = models.ForeignKey(
+        Machine, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("machine")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("company")
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings_made",
+        verbose_name=_("booked by"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    note = models.TextField(_("note"), blank=True)
+    price = models.DecimalField(
+        _("price (€ excl. VAT)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("Snapshot at booking time of the hourly rate times the duration."),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    late_cancellation = models.BooleanField(_("late cancellation"), default=False)
+    actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="booking_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | Q(actual_end__isnull=True)
+                | Q(actual_start__lt=F("actual_end")),
+                name="booking_actual_start_before_end",
+            ),
+            # The PostgreSQL exclusion constraint "booking_no_overlap" is added by migration
+            # 0002 only on PostgreSQL; it is not declared here so that SQLite can migrate.
+        ]
+        indexes = [
+            models.Index(fields=["machine", "start"], name="booking_machine_start"),
+            models.Index(fields=["company", "start"], name="booking_company_start"),
+            models.Index(fields=["status", "end"], name="booking_status_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine.name} {self.start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES

@@ -1,0 +1,218 @@
+from datetime import time
+from decimal import Decimal
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .timezones import zone
+
+
+class Region(models.TextChoices):
+    """The 18 French regions, keyed by their INSEE code (what the funder's systems use)."""
+
+    AUVERGNE_RHONE_ALPES = "84", "Auvergne-Rhône-Alpes"
+    BOURGOGNE_FRANCHE_COMTE = "27", "Bourgogne-Franche-Comté"
+    BRETAGNE = "53", "Bretagne"
+    CENTRE_VAL_DE_LOIRE = "24", "Centre-Val de Loire"
+    CORSE = "94", "Corse"
+    GRAND_EST = "44", "Grand Est"
+    HAUTS_DE_FRANCE = "32", "Hauts-de-France"
+    ILE_DE_FRANCE = "11", "Île-de-France"
+    NORMANDIE = "28", "Normandie"
+    NOUVELLE_AQUITAINE = "75", "Nouvelle-Aquitaine"
+    OCCITANIE = "76", "Occitanie"
+    PAYS_DE_LA_LOIRE = "52", "Pays de la Loire"
+    PROVENCE_ALPES_COTE_D_AZUR = "93", "Provence-Alpes-Côte d'Azur"
+    GUADELOUPE = "01", "Guadeloupe"
+    MARTINIQUE = "02", "Martinique"
+    GUYANE = "03", "Guyane"
+    LA_REUNION = "04", "La Réunion"
+    MAYOTTE = "06", "Mayotte"
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s."), params={"zone": value})
+
+
+class Platform(models.Model):
+    """A labelled collaborative platform: an industrial fab lab that shares its machines."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    label_reference = models.CharField(_("label reference"), max_length=50, blank=True)
+    label_date = models.DateField(_("label date"), null=True, blank=True)
+    region = models.CharField(_("region"), max_length=2, choices=Region.choices)
+    city = models.CharField(_("city"), max_length=100)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Paris",
+        validators=[validate_timezone],
+        help_text=_("Interprets opening hours, closures, slot alignment and quota weeks."),
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="operated_platforms",
+        blank=True,
+        verbose_name=_("operators"),
+    )
+    calendar = models.OneToOneField(
+        "schedule.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="platform",
+        verbose_name=_("calendar"),
+        help_text=_("Platform-wide closures, which close every machine."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening range of a platform on a weekday, in the platform's local time.
+
+    A day may have several ranges (a lunch break); ``closes`` at 00:00 means midnight at the end
+    of the day, so a machine open round the clock has 00:00–00:00 every day.
+    """
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("platform")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["platform", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens__lt=F("closes")) | Q(closes=time(0, 0)),
+                name="opening_hours_opens_before_closes",
+                violation_error_message=_("The closing time must be after the opening time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class MachineCategory(models.TextChoices):
+    ADDITIVE_MANUFACTURING = "additive", _("Additive manufacturing")
+    CNC_MACHINING = "cnc", _("CNC machining")
+    LASER_CUTTING = "laser", _("Laser cutting")
+    ROBOTICS = "robotics", _("Robotics")
+    METROLOGY = "metrology", _("Metrology")
+    ELECTRONICS = "electronics", _("Electronics")
+    OTHER = "other", _("Other")
+
+
+def validate_slot_minutes(value: int) -> None:
+    if value <= 0 or (24 * 60) % value:
+        raise ValidationError(
+            _("The slot length must divide a day evenly (e.g. 15, 30, 60 or 120 minutes).")
+        )
+
+
+class Machine(models.Model):
+    """A shared machine of a platform, with its booking rules."""
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="machines", verbose_name=_("platform")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=MachineCategory.choices)
+    description = models.TextField(_("description"), blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
+    model_name = models.CharField(_("model"), max_length=100, blank=True)
+    specs = models.JSONField(_("specifications"), default=dict, blank=True)
+    hourly_rate = models.DecimalField(
+        _("hourly rate (€ excl. VAT)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"), default=30, validators=[validate_slot_minutes]
+    )
+    min_minutes = models.PositiveIntegerField(_("minimum booking (minutes)"), default=30)
+    max_minutes = models.PositiveIntegerField(_("maximum booking (minutes)"), default=480)
+    min_notice_hours = models.PositiveIntegerField(_("minimum notice (hours)"), default=24)
+    max_advance_days = models.PositiveIntegerField(_("booking horizon (days)"), default=90)
+    requires_approval = models.BooleanField(_("requires approval"), default=False)
+    requires_qualification = models.BooleanField(_("requires qualification"), default=False)
+    weekly_quota_hours = models.DecimalField(
+        _("weekly quota per company (hours)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for no quota."),
+    )
+    buffer_minutes = models.PositiveIntegerField(_("buffer between bookings (minutes)"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    calendar = models.OneToOneField(
+        "schedule.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="machine",
+        verbose_name=_("calendar"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("machine")
+        verbose_name_plural = _("machines")
+        ordering = ["platform__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "slug"], name="machine_slug_per_platform"),
+            models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="machine_slot_positive"),
+            models.CheckConstraint(
+                condition=Q(min_minutes__gt=0) & Q(max_minutes__gte=F("min_minutes")),
+                name="machine_min_max_minutes",
+                violation_error_message=_(
+                    "The maximum booking length must be at least the minimum."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.platform})"

@@ -1,0 +1,59 @@
+"""Read queries of the supply side."""
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+
+from .models import OpeningHours, Platform
+from .timezones import aware_lenient, local_dates
+
+Interval = tuple[datetime, datetime]
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted, overlapping or touching intervals merged into disjoint ones."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def opening_intervals(
+    *, platform: Platform, start: datetime, end: datetime, hours: Iterable[OpeningHours] | None = None
+) -> list[Interval]:
+    """The platform's open periods overlapping [start, end), as aware instants.
+
+    Computed per local date in the platform's zone, so 08:00 stays 08:00 across a DST change.
+    Pass ``hours`` when they are already loaded (prefetched) to avoid a query.
+    """
+    tz = platform.tz
+    rows = list(hours) if hours is not None else list(platform.opening_hours.all())
+    by_weekday: dict[int, list[OpeningHours]] = {}
+    for row in rows:
+        by_weekday.setdefault(row.weekday, []).append(row)
+    # One day earlier too: a range ending at midnight touches the next day.
+    days = local_dates(start - timedelta(days=1), end, tz)
+    intervals: list[Interval] = []
+    for day in days:
+        for row in by_weekday.get(day.weekday(), []):
+            opens = aware_lenient(day, row.opens, tz)
+            if row.closes == time(0, 0):
+                closes = aware_lenient(day + timedelta(days=1), time(0, 0), tz)
+            else:
+                closes = aware_lenient(day, row.closes, tz)
+            if closes > start and opens < end:
+                intervals.append((opens, closes))
+    return merge_intervals(intervals)
+
+
+
+def user_operates(*, user: object, platform: Platform) -> bool:
+    """Staff operate every platform; operators the platforms they are listed on."""
+    if getattr(user, "is_staff", False):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return platform.operators.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
