@@ -2,6 +2,10 @@
 
 Opening hours, closures, slot alignment and quota weeks are local times of the platform; the
 database stores instants in UTC. These functions are the only place where one becomes the other.
+
+They return UTC datetimes on purpose: Python subtracts and compares two datetimes sharing one
+ZoneInfo by their wall clocks, so a night across the autumn change would last an hour less
+than it does. In UTC, arithmetic is real time.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,10 +34,10 @@ def aware_strict(value: datetime, tz: ZoneInfo) -> datetime:
     by the autumn change is refused rather than guessed.
     """
     if value.tzinfo is not None and value.utcoffset() is not None:
-        return value
+        return value.astimezone(UTC)
     if not is_valid_local(value, tz):
         raise InvalidLocalTime(time=value.strftime("%Y-%m-%d %H:%M"), zone=tz.key)
-    return value.replace(tzinfo=tz)
+    return value.replace(tzinfo=tz).astimezone(UTC)
 
 
 def aware_lenient(day: date, clock: time, tz: ZoneInfo) -> datetime:
@@ -42,10 +46,9 @@ def aware_lenient(day: date, clock: time, tz: ZoneInfo) -> datetime:
     A time inside the spring gap is moved forward by the gap, as a wall clock would be; an
     ambiguous one takes its first occurrence.
     """
-    naive = datetime.combine(day, clock)
-    aware = naive.replace(tzinfo=tz, fold=0)
-    # Round-trip through UTC normalises a time in the gap to the real instant after it.
-    return aware.astimezone(UTC).astimezone(tz)
+    # fold=0 reads a time in the spring gap with the winter offset, i.e. the real instant after
+    # the gap, and an ambiguous time as its first occurrence.
+    return datetime.combine(day, clock).replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -53,7 +56,7 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 
 
 def local_dates(start: datetime, end: datetime, tz: ZoneInfo) -> list[date]:
-    """Every local date touched by the half-open interval [start, end)."""
+    """Every local date touched by the half-open interval [start, end) (UTC or aware)."""
     first = start.astimezone(tz).date()
     last = (end - timedelta(microseconds=1)).astimezone(tz).date()
     days = (last - first).days

@@ -1,0 +1,276 @@
+"""Demo data: five labelled platforms, their machines, companies, users and bookings.
+
+Idempotent: platforms, machines, companies and users are matched by slug, SIRET or e-mail, and
+bookings are generated only the first time. Upcoming bookings go through ``booking_create``
+like any other; past history (completed, cancelled, no-show) is inserted directly, since the
+rules rightly refuse to book the past.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.models import Booking, BookingStatus, Company, CompanySize, Membership, MembershipRole
+from bookings.services import booking_create, booking_price
+from platforms.exceptions import DomainError
+from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Region
+from platforms.services import machine_create, platform_create
+from platforms.timezones import aware_lenient
+
+PASSWORD = "demo1234"
+
+PLATFORMS = [
+    ("usine-du-futur-lyon", "Plateforme Usine du Futur Lyon", Region.AUVERGNE_RHONE_ALPES, "Lyon"),
+    ("fab-atelier-nantes", "Fab'Atelier Nantes", Region.PAYS_DE_LA_LOIRE, "Nantes"),
+    ("technocampus-toulouse", "TechnoCampus Toulouse", Region.OCCITANIE, "Toulouse"),
+    ("industrie-40-lille", "Plateforme Industrie 4.0 Lille", Region.HAUTS_DE_FRANCE, "Lille"),
+    ("atelier-partage-strasbourg", "Atelier Partagé Strasbourg", Region.GRAND_EST, "Strasbourg"),
+]
+
+# name, category, manufacturer, model, hourly rate, slot, approval, qualification
+MACHINES = [
+    ("Imprimante 3D métal", MachineCategory.ADDITIVE_MANUFACTURING, "EOS", "M 290", 120, 60, True, True),
+    ("Imprimante 3D FDM", MachineCategory.ADDITIVE_MANUFACTURING, "Ultimaker", "S5", 25, 30, False, False),
+    ("Centre d'usinage 5 axes", MachineCategory.CNC_MACHINING, "DMG Mori", "DMU 50", 95, 60, False, True),
+    ("Fraiseuse CNC grande vitesse", MachineCategory.CNC_MACHINING, "Datron", "M8Cube", 70, 30, False, False),
+    ("Découpe laser CO2", MachineCategory.LASER_CUTTING, "Trotec", "Speedy 400", 45, 30, False, False),
+    ("Découpe laser fibre", MachineCategory.LASER_CUTTING, "Trumpf", "TruLaser 1030", 110, 60, True, False),
+    ("Robot collaboratif", MachineCategory.ROBOTICS, "Universal Robots", "UR10e", 40, 30, False, False),
+    ("Bras robot industriel", MachineCategory.ROBOTICS, "KUKA", "KR 10 R1100", 60, 60, True, True),
+    ("Machine à mesurer tridimensionnelle", MachineCategory.METROLOGY, "Zeiss", "Contura", 80, 60, True, False),
+    ("Scanner 3D portable", MachineCategory.METROLOGY, "Creaform", "HandySCAN 3D", 50, 30, False, False),
+    ("Four de refusion CMS", MachineCategory.ELECTRONICS, "Essemtec", "RO300FC", 35, 30, False, False),
+    ("Presse à injection", MachineCategory.OTHER, "Arburg", "Allrounder 270", 65, 60, False, True),
+]
+
+COMPANIES = [
+    ("Mécanique de Précision Rhône", "84", CompanySize.SMALL, "2562B"),
+    ("Atelier Composites Atlantique", "52", CompanySize.MICRO, "2229A"),
+    ("Robotique Garonne", "76", CompanySize.MEDIUM, "2822Z"),
+    ("Plasturgie du Nord", "32", CompanySize.SMALL, "2229A"),
+    ("Électronique Rhénane", "44", CompanySize.MICRO, "2612Z"),
+    ("Prototypes Alsace Industrie", "44", CompanySize.INTERMEDIATE, "2899B"),
+]
+
+WEEKDAY_HOURS = [(time(8, 0), time(12, 0)), (time(13, 0), time(18, 0))]
+
+
+def siret_with_key(first13: str) -> str:
+    """Complete 13 digits with the Luhn check digit."""
+    for key in "0123456789":
+        candidate = first13 + key
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable: one key digit always fits")
+
+
+class Command(BaseCommand):
+    help = "Create (idempotently) demo platforms, machines, companies, users and bookings."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            users = self._users()
+            platforms = self._platforms(users)
+            companies = self._companies(users)
+            machines = self._machines(platforms)
+            created_history = self._history(rng, machines, companies, users)
+        created_upcoming = self._upcoming(rng, machines, companies, users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(platforms)} platforms, {len(machines)} machines, "
+                f"{len(companies)} companies; {created_history} past and {created_upcoming} "
+                f"upcoming bookings added."
+            )
+        )
+
+    def _user(self, email: str, name: str, **extra: Any) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=PASSWORD, display_name=name, **extra)
+        return user
+
+    def _users(self) -> dict[str, User]:
+        return {
+            "admin": self._user(
+                "admin@demo.fr", "Administrateur", is_staff=True, is_superuser=True
+            ),
+            "operator": self._user("operator@demo.fr", "Opératrice Camille Martin"),
+            "sme": self._user("sme@demo.fr", "Julien Bernard"),
+            "sme2": self._user("sme2@demo.fr", "Sophie Laurent", preferred_language="en"),
+            "funder": self._user("funder@demo.fr", "Chargé de suivi Bpifrance"),
+        }
+
+    def _platforms(self, users: dict[str, User]) -> list[Platform]:
+        platforms = []
+        for index, (slug, name, region, city) in enumerate(PLATFORMS):
+            platform = Platform.objects.filter(slug=slug).first()
+            if platform is None:
+                platform = platform_create(
+                    slug=slug,
+                    name=name,
+                    region=region,
+                    city=city,
+                    label_reference=f"PCL-2026-{index + 1:03d}",
+                    label_date=date(2026, 3, 1),
+                    contact_email=f"contact@{slug}.example.fr",
+                )
+                for weekday in range(5):
+                    for opens, closes in WEEKDAY_HOURS:
+                        OpeningHours.objects.create(
+                            platform=platform, weekday=weekday, opens=opens, closes=closes
+                        )
+                if index % 2 == 0:
+                    OpeningHours.objects.create(
+                        platform=platform, weekday=5, opens=time(9, 0), closes=time(12, 0)
+                    )
+            platforms.append(platform)
+        # The demo operator runs the first two platforms.
+        for platform in platforms[:2]:
+            platform.operators.add(users["operator"])
+        return platforms
+
+    def _companies(self, users: dict[str, User]) -> list[Company]:
+        companies = []
+        for index, (name, region, size, naf) in enumerate(COMPANIES):
+            siret = siret_with_key(f"{812345670 + index * 7:09d}0001")
+            company, _ = Company.objects.get_or_create(
+                siret=siret,
+                defaults={"name": name, "region": region, "size_class": size, "naf_code": naf},
+            )
+            companies.append(company)
+        Membership.objects.get_or_create(
+            user=users["sme"], company=companies[0], defaults={"role": MembershipRole.ADMIN}
+        )
+        Membership.objects.get_or_create(
+            user=users["sme2"], company=companies[1], defaults={"role": MembershipRole.MEMBER}
+        )
+        return companies
+
+    def _machines(self, platforms: list[Platform]) -> list[Machine]:
+        machines = []
+        for index, platform in enumerate(platforms):
+            count = 4 + index  # 4 to 8 machines per platform
+            for offset in range(count):
+                name, category, maker, model, rate, slot, approval, qualif = MACHINES[
+                    (index * 3 + offset) % len(MACHINES)
+                ]
+                slug = f"{maker}-{model}".lower().replace(" ", "-").replace(".", "")
+                machine = Machine.objects.filter(platform=platform, slug=slug).first()
+                if machine is None:
+                    machine = machine_create(
+                        platform=platform,
+                        slug=slug,
+                        name=f"{name} {maker} {model}",
+                        category=category,
+                        manufacturer=maker,
+                        model_name=model,
+                        hourly_rate=Decimal(rate),
+                        slot_minutes=slot,
+                        min_minutes=slot,
+                        max_minutes=480,
+                        min_notice_hours=24,
+                        max_advance_days=90,
+                        requires_approval=approval,
+                        requires_qualification=qualif,
+                        buffer_minutes=15 if category == MachineCategory.ADDITIVE_MANUFACTURING else 0,
+                    )
+                machines.append(machine)
+        return machines
+
+    def _history(
+        self,
+        rng: random.Random,
+        machines: list[Machine],
+        companies: list[Company],
+        users: dict[str, User],
+    ) -> int:
+        if Booking.objects.filter(machine__in=machines).exists():
+            return 0
+        today = timezone.localdate()
+        rows = []
+        for machine in machines:
+            tz = machine.platform.tz
+            for days_back in range(90, 0, -1):
+                day = today - timedelta(days=days_back)
+                if day.weekday() >= 5:
+                    continue
+                for opens, closes in WEEKDAY_HOURS:
+                    if rng.random() < 0.45:
+                        continue
+                    hours = min(rng.choice([1, 2, 3]), closes.hour - opens.hour)
+                    begin = rng.randint(opens.hour, closes.hour - hours)
+                    start = aware_lenient(day, time(begin, 0), tz)
+                    end = start + timedelta(hours=hours)
+                    draw = rng.random()
+                    status = (
+                        BookingStatus.COMPLETED
+                        if draw < 0.82
+                        else BookingStatus.CANCELLED
+                        if draw < 0.94
+                        else BookingStatus.NO_SHOW
+                    )
+                    company = rng.choice(companies)
+                    done = status == BookingStatus.COMPLETED
+                    rows.append(
+                        Booking(
+                            machine=machine,
+                            company=company,
+                            booked_by=users["sme"] if company == companies[0] else users["admin"],
+                            start=start,
+                            end=end,
+                            status=status,
+                            price=booking_price(machine=machine, start=start, end=end),
+                            actual_start=start if done else None,
+                            actual_end=end - timedelta(minutes=rng.choice([0, 0, 15])) if done else None,
+                            cancelled_at=start - timedelta(days=2) if status == BookingStatus.CANCELLED else None,
+                        )
+                    )
+        Booking.objects.bulk_create(rows, batch_size=1000)
+        return len(rows)
+
+    def _upcoming(
+        self,
+        rng: random.Random,
+        machines: list[Machine],
+        companies: list[Company],
+        users: dict[str, User],
+    ) -> int:
+        if Booking.objects.filter(machine__in=machines, start__gt=timezone.now()).exists():
+            return 0
+        today = timezone.localdate()
+        created = 0
+        for machine in machines:
+            for days_ahead in range(2, 15):
+                day = today + timedelta(days=days_ahead)
+                if day.weekday() >= 5 or rng.random() < 0.4:
+                    continue
+                begin = rng.choice([8, 9, 10, 13, 14, 15])
+                company = rng.choice(companies)
+                booker = users["sme"] if company == companies[0] else users["admin"]
+                try:
+                    booking_create(
+                        machine=machine,
+                        company=company,
+                        user=booker,
+                        start=datetime.combine(day, time(begin, 0)),
+                        end=datetime.combine(day, time(begin + 2, 0)),
+                        note="Réservation de démonstration",
+                    )
+                    created += 1
+                except DomainError:
+                    continue
+        return created
