@@ -1,0 +1,147 @@
+"""Many people click "book" on the same slot at the same moment: exactly one wins.
+
+Each thread has its own database connection (Django's are per thread) and closes it; a barrier
+releases them together. Transactional tests, since the threads must see each other's commits.
+"""
+
+import threading
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking
+from platforms.exceptions import DomainError
+from tests.factories import MachineFactory, MembershipFactory
+
+
+def _slot() -> tuple[datetime, datetime]:
+    day = timezone.localdate() + timedelta(days=3)
+    start = timezone.make_aware(datetime.combine(day, time(10, 0)))
+    return start, start + timedelta(hours=2)
+
+
+def _race(machine, users, start, end) -> list[str]:
+    barrier = threading.Barrier(len(users))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(user) -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.booking_create(
+                machine=machine, company=user.company, user=user, start=start, end=end
+            )
+            outcome = "booked"
+        except DomainError as error:
+            outcome = error.code
+        except Exception as error:  # anything else is a defect the assertion must show
+            outcome = f"{type(error).__name__}: {error}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def _members(count: int) -> list:
+    users = []
+    for _ in range(count):
+        membership = MembershipFactory()
+        membership.user.company = membership.company
+        users.append(membership.user)
+    return users
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql():
+    # given
+    machine = MachineFactory()
+    users = _members(50)
+    start, end = _slot()
+
+    # when
+    outcomes = _race(machine, users, start, end)
+
+    # then
+    assert sorted(set(outcomes)) == ["booked", "slot_unavailable"], outcomes
+    assert outcomes.count("booked") == 1
+    assert outcomes.count("slot_unavailable") == 49
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeypatch):
+    # given: the service neither locks the machine nor looks for conflicts
+    monkeypatch.setattr(
+        services, "booking_conflicts", lambda **kwargs: Booking.objects.none()
+    )
+    monkeypatch.setattr(
+        services,
+        "_lock_machine",
+        lambda machine: type(machine).objects.select_related("platform").get(pk=machine.pk),
+    )
+    machine = MachineFactory()
+    users = _members(20)
+    start, end = _slot()
+
+    # when
+    outcomes = _race(machine, users, start, end)
+
+    # then: the exclusion constraint refused every other insert, as slot_unavailable
+    assert outcomes.count("booked") == 1, outcomes
+    assert outcomes.count("slot_unavailable") == 19, outcomes
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_database_refuses_an_overlapping_insert_made_behind_the_service():
+    machine = MachineFactory()
+    company = MembershipFactory().company
+    start, end = _slot()
+    Booking.objects.create(machine=machine, company=company, start=start, end=end)
+
+    with pytest.raises(IntegrityError) as raised, transaction.atomic():
+        Booking.objects.create(
+            machine=machine,
+            company=company,
+            start=start + timedelta(minutes=30),
+            end=end + timedelta(minutes=30),
+        )
+
+    assert "booking_no_overlap" in str(raised.value)
+    # A cancelled booking may overlap: the constraint covers active bookings only.
+    Booking.objects.create(
+        machine=machine, company=company, start=start, end=end, status="cancelled"
+    )
+    assert Booking.objects.count() == 2
+
+
+@pytest.mark.sqlite
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_requests_for_one_slot_make_one_booking_on_sqlite():
+    # given
+    assert connection.vendor == "sqlite"
+    assert "memory" not in str(connection.settings_dict["NAME"])  # a real file, real locks
+    machine = MachineFactory()
+    users = _members(20)
+    start, end = _slot()
+
+    # when
+    outcomes = _race(machine, users, start, end)
+
+    # then: IMMEDIATE transactions queued the writers; every loser got a clean refusal
+    assert outcomes.count("booked") == 1, outcomes
+    assert outcomes.count("slot_unavailable") == 19, outcomes
+    assert Booking.objects.count() == 1
