@@ -128,9 +128,7 @@ class BookingAdmin(admin.ModelAdmin):
         if cancelled:
             self.message_user(
                 request,
-                ngettext(
-                    "%(count)d booking cancelled.", "%(count)d bookings cancelled.", cancelled
-                )
+                ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", cancelled)
                 % {"count": cancelled},
                 messages.SUCCESS,
             )

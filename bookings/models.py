@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -29,7 +29,7 @@ class Company(models.Model):
     size_class = models.CharField(_("size class"), max_length=20, choices=CompanySize.choices)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[Any, Membership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",
         related_name="companies",
@@ -145,7 +145,9 @@ class Booking(models.Model):
         verbose_name_plural = _("bookings")
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="booking_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="booking_start_before_end"
+            ),
             models.CheckConstraint(
                 condition=Q(actual_start__isnull=True)
                 | Q(actual_end__isnull=True)

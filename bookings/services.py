@@ -157,9 +157,7 @@ def booking_create(
             start=start,
             end=end,
             note=note,
-            status=(
-                BookingStatus.PENDING if locked.requires_approval else BookingStatus.CONFIRMED
-            ),
+            status=(BookingStatus.PENDING if locked.requires_approval else BookingStatus.CONFIRMED),
             price=booking_price(machine=locked, start=start, end=end),
         )
 

@@ -20,6 +20,8 @@ SECRET_KEY = env(
     "SECRET_KEY", default="insecure-development-key-change-me-in-production-0123456789"
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Container health checks call the app on localhost, whatever the public host names are.
+ALLOWED_HOSTS += [host for host in ("localhost", "127.0.0.1") if host not in ALLOWED_HOSTS]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

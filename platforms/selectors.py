@@ -22,7 +22,11 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def opening_intervals(
-    *, platform: Platform, start: datetime, end: datetime, hours: Iterable[OpeningHours] | None = None
+    *,
+    platform: Platform,
+    start: datetime,
+    end: datetime,
+    hours: Iterable[OpeningHours] | None = None,
 ) -> list[Interval]:
     """The platform's open periods overlapping [start, end), as aware instants.
 
@@ -47,7 +51,6 @@ def opening_intervals(
             if closes > start and opens < end:
                 intervals.append((opens, closes))
     return merge_intervals(intervals)
-
 
 
 def user_operates(*, user: object, platform: Platform) -> bool:

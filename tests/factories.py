@@ -8,8 +8,8 @@ from typing import Any
 import factory
 
 from accounts.models import User
-from bookings.models import Company, CompanySize, Membership, MembershipRole
 from bookings.management.commands.seed_demo import siret_with_key
+from bookings.models import Company, CompanySize, Membership, MembershipRole
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Region
 from platforms.services import machine_create, platform_create
 
@@ -44,9 +44,11 @@ class PlatformFactory(factory.django.DjangoModelFactory):
         """Open every day 08:00–18:00 unless given ``hours=[(weekday, opens, closes), ...]``."""
         if not create:
             return
-        ranges = extracted if extracted is not None else [
-            (day, time(8, 0), time(18, 0)) for day in range(7)
-        ]
+        ranges = (
+            extracted
+            if extracted is not None
+            else [(day, time(8, 0), time(18, 0)) for day in range(7)]
+        )
         OpeningHours.objects.bulk_create(
             OpeningHours(platform=self, weekday=day, opens=opens, closes=closes)
             for day, opens, closes in ranges

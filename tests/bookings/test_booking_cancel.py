@@ -28,7 +28,9 @@ def cancel_at(moment, **kwargs):
 
 def test_a_member_cancels_ahead_of_the_notice_without_penalty(booking, member):
     # when: 48 h before, the notice being 24 h
-    cancelled = cancel_at(paris(2027, 1, 6, 10), booking=booking, user=member, reason="Projet reporté")
+    cancelled = cancel_at(
+        paris(2027, 1, 6, 10), booking=booking, user=member, reason="Projet reporté"
+    )
 
     # then
     booking.refresh_from_db()

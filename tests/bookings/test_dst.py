@@ -29,7 +29,9 @@ def machine():
 
 
 def book(machine, member, start, end):
-    return booking_create(machine=machine, company=member.company, user=member, start=start, end=end)
+    return booking_create(
+        machine=machine, company=member.company, user=member, start=start, end=end
+    )
 
 
 @pytest.mark.parametrize(

@@ -83,9 +83,7 @@ def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql()
 @pytest.mark.django_db(transaction=True)
 def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeypatch):
     # given: the service neither locks the machine nor looks for conflicts
-    monkeypatch.setattr(
-        services, "booking_conflicts", lambda **kwargs: Booking.objects.none()
-    )
+    monkeypatch.setattr(services, "booking_conflicts", lambda **kwargs: Booking.objects.none())
     monkeypatch.setattr(
         services,
         "_lock_machine",

@@ -35,17 +35,107 @@ PLATFORMS = [
 
 # name, category, manufacturer, model, hourly rate, slot, approval, qualification
 MACHINES = [
-    ("Imprimante 3D métal", MachineCategory.ADDITIVE_MANUFACTURING, "EOS", "M 290", 120, 60, True, True),
-    ("Imprimante 3D FDM", MachineCategory.ADDITIVE_MANUFACTURING, "Ultimaker", "S5", 25, 30, False, False),
-    ("Centre d'usinage 5 axes", MachineCategory.CNC_MACHINING, "DMG Mori", "DMU 50", 95, 60, False, True),
-    ("Fraiseuse CNC grande vitesse", MachineCategory.CNC_MACHINING, "Datron", "M8Cube", 70, 30, False, False),
-    ("Découpe laser CO2", MachineCategory.LASER_CUTTING, "Trotec", "Speedy 400", 45, 30, False, False),
-    ("Découpe laser fibre", MachineCategory.LASER_CUTTING, "Trumpf", "TruLaser 1030", 110, 60, True, False),
-    ("Robot collaboratif", MachineCategory.ROBOTICS, "Universal Robots", "UR10e", 40, 30, False, False),
+    (
+        "Imprimante 3D métal",
+        MachineCategory.ADDITIVE_MANUFACTURING,
+        "EOS",
+        "M 290",
+        120,
+        60,
+        True,
+        True,
+    ),
+    (
+        "Imprimante 3D FDM",
+        MachineCategory.ADDITIVE_MANUFACTURING,
+        "Ultimaker",
+        "S5",
+        25,
+        30,
+        False,
+        False,
+    ),
+    (
+        "Centre d'usinage 5 axes",
+        MachineCategory.CNC_MACHINING,
+        "DMG Mori",
+        "DMU 50",
+        95,
+        60,
+        False,
+        True,
+    ),
+    (
+        "Fraiseuse CNC grande vitesse",
+        MachineCategory.CNC_MACHINING,
+        "Datron",
+        "M8Cube",
+        70,
+        30,
+        False,
+        False,
+    ),
+    (
+        "Découpe laser CO2",
+        MachineCategory.LASER_CUTTING,
+        "Trotec",
+        "Speedy 400",
+        45,
+        30,
+        False,
+        False,
+    ),
+    (
+        "Découpe laser fibre",
+        MachineCategory.LASER_CUTTING,
+        "Trumpf",
+        "TruLaser 1030",
+        110,
+        60,
+        True,
+        False,
+    ),
+    (
+        "Robot collaboratif",
+        MachineCategory.ROBOTICS,
+        "Universal Robots",
+        "UR10e",
+        40,
+        30,
+        False,
+        False,
+    ),
     ("Bras robot industriel", MachineCategory.ROBOTICS, "KUKA", "KR 10 R1100", 60, 60, True, True),
-    ("Machine à mesurer tridimensionnelle", MachineCategory.METROLOGY, "Zeiss", "Contura", 80, 60, True, False),
-    ("Scanner 3D portable", MachineCategory.METROLOGY, "Creaform", "HandySCAN 3D", 50, 30, False, False),
-    ("Four de refusion CMS", MachineCategory.ELECTRONICS, "Essemtec", "RO300FC", 35, 30, False, False),
+    (
+        "Machine à mesurer tridimensionnelle",
+        MachineCategory.METROLOGY,
+        "Zeiss",
+        "Contura",
+        80,
+        60,
+        True,
+        False,
+    ),
+    (
+        "Scanner 3D portable",
+        MachineCategory.METROLOGY,
+        "Creaform",
+        "HandySCAN 3D",
+        50,
+        30,
+        False,
+        False,
+    ),
+    (
+        "Four de refusion CMS",
+        MachineCategory.ELECTRONICS,
+        "Essemtec",
+        "RO300FC",
+        35,
+        30,
+        False,
+        False,
+    ),
     ("Presse à injection", MachineCategory.OTHER, "Arburg", "Allrounder 270", 65, 60, False, True),
 ]
 
@@ -100,7 +190,9 @@ class Command(BaseCommand):
     def _user(self, email: str, name: str, **extra: Any) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=PASSWORD, display_name=name, **extra)
+            user = User.objects.create_user(
+                email=email, password=PASSWORD, display_name=name, **extra
+            )
         return user
 
     def _users(self) -> dict[str, User]:
@@ -186,7 +278,9 @@ class Command(BaseCommand):
                         max_advance_days=90,
                         requires_approval=approval,
                         requires_qualification=qualif,
-                        buffer_minutes=15 if category == MachineCategory.ADDITIVE_MANUFACTURING else 0,
+                        buffer_minutes=15
+                        if category == MachineCategory.ADDITIVE_MANUFACTURING
+                        else 0,
                     )
                 machines.append(machine)
         return machines
@@ -235,8 +329,12 @@ class Command(BaseCommand):
                             status=status,
                             price=booking_price(machine=machine, start=start, end=end),
                             actual_start=start if done else None,
-                            actual_end=end - timedelta(minutes=rng.choice([0, 0, 15])) if done else None,
-                            cancelled_at=start - timedelta(days=2) if status == BookingStatus.CANCELLED else None,
+                            actual_end=end - timedelta(minutes=rng.choice([0, 0, 15]))
+                            if done
+                            else None,
+                            cancelled_at=start - timedelta(days=2)
+                            if status == BookingStatus.CANCELLED
+                            else None,
                         )
                     )
         Booking.objects.bulk_create(rows, batch_size=1000)

@@ -1,0 +1,31 @@
+# The production image: gunicorn for web, the same image for Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 app
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY accounts ./accounts
+COPY platforms ./platforms
+COPY bookings ./bookings
+COPY notifications ./notifications
+COPY reports ./reports
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
+COPY manage.py ./
+RUN pip install . \
+    && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

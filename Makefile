@@ -1,0 +1,63 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite lint format migrate seed messages clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Fab-lab booking is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Demo logins, all with password demo1234:"
+	@echo "    admin@demo.fr     staff (superuser)"
+	@echo "    operator@demo.fr  operator of two platforms"
+	@echo "    sme@demo.fr       admin of company A"
+	@echo "    sme2@demo.fr      member of company B"
+	@echo "    funder@demo.fr    funder follow-up"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# PostgreSQL and Redis when they answer (else their tests skip, or fail with REQUIRE_SERVICES=1).
+test: $(STAMP)
+	$(PY) -m pytest
+
+# The embedded default: SQLite.
+test-sqlite: $(STAMP)
+	TEST_DATABASE=sqlite $(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+seed: $(STAMP)
+	$(PY) manage.py seed_demo
+
+# Regenerate and compile the translation catalogues (needs GNU gettext).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr -l en --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-db.sqlite3*

@@ -1,0 +1,86 @@
+"""Staff book and cancel through the admin, which goes through the booking services."""
+
+import pytest
+
+from bookings.models import Booking, BookingStatus
+from tests.conftest import paris
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+
+@pytest.fixture
+def staff_client(client):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return client
+
+
+def add_booking(client, machine, company, start_time, end_time):
+    return client.post(
+        "/admin/bookings/booking/add/",
+        {
+            "machine": machine.pk,
+            "company": company.pk,
+            "start_0": "06/01/2027",
+            "start_1": start_time,
+            "end_0": "06/01/2027",
+            "end_1": end_time,
+            "note": "Réservé au téléphone",
+        },
+    )
+
+
+def test_staff_books_a_machine_from_the_admin(staff_client, machine, member):
+    response = add_booking(staff_client, machine, member.company, "10:00", "12:00")
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    booking = Booking.objects.get()
+    assert booking.start == paris(2027, 1, 6, 10)
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.note == "Réservé au téléphone"
+
+
+def test_a_refused_admin_booking_shows_the_rule_in_french_and_writes_nothing(
+    staff_client, machine, member
+):
+    add_booking(staff_client, machine, member.company, "10:00", "12:00")
+
+    response = add_booking(staff_client, machine, member.company, "11:00", "13:00")
+
+    assert response.status_code == 200
+    assert "Ce créneau n’est plus disponible" in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_the_admin_cancel_action_goes_through_the_service(staff_client, machine, member):
+    add_booking(staff_client, machine, member.company, "10:00", "12:00")
+    booking = Booking.objects.get()
+
+    response = staff_client.post(
+        "/admin/bookings/booking/",
+        {"action": "cancel_bookings", "_selected_action": [booking.pk]},
+        follow=True,
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.version == 2
+    assert "1 réservation annulée" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/accounts/user/",
+        "/admin/platforms/platform/",
+        "/admin/platforms/machine/",
+        "/admin/bookings/company/",
+        "/admin/bookings/membership/",
+        "/admin/bookings/booking/",
+        "/admin/bookings/booking/add/",
+    ],
+)
+def test_admin_pages_open(staff_client, machine, url):
+    assert staff_client.get(url).status_code == 200

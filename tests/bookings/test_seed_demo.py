@@ -1,0 +1,67 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.models import Booking, Company, Membership, MembershipRole
+from platforms.models import Machine, Platform
+
+pytestmark = [pytest.mark.django_db]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return (
+        Platform.objects.count(),
+        Machine.objects.count(),
+        Company.objects.count(),
+        User.objects.count(),
+        Booking.objects.count(),
+    )
+
+
+def test_seed_demo_builds_a_network_and_is_idempotent():
+    # when
+    seed()
+    first = snapshot()
+    seed()
+
+    # then: nothing doubled by a second run
+    assert snapshot() == first
+    platforms = Platform.objects.annotate(n=Count("machines"))
+    assert platforms.count() == 5
+    assert len({platform.region for platform in platforms}) == 5
+    assert all(4 <= platform.n <= 8 for platform in platforms)
+    assert all(platform.calendar_id for platform in platforms)
+    assert not Machine.objects.filter(calendar__isnull=True).exists()
+    assert Machine.objects.filter(requires_approval=True).exists()
+    assert Machine.objects.filter(requires_qualification=True).exists()
+    now = timezone.now()
+    assert Booking.objects.filter(start__lt=now - timezone.timedelta(days=60)).exists()
+    assert Booking.objects.filter(start__gt=now).exists()
+
+
+def test_seed_demo_users_log_in_with_the_demo_password():
+    seed()
+
+    for email in (
+        "admin@demo.fr",
+        "operator@demo.fr",
+        "sme@demo.fr",
+        "sme2@demo.fr",
+        "funder@demo.fr",
+    ):
+        assert User.objects.get(email=email).check_password("demo1234"), email
+    assert User.objects.get(email="admin@demo.fr").is_superuser
+    assert User.objects.get(email="operator@demo.fr").operated_platforms.count() == 2
+    sme = Membership.objects.get(user__email="sme@demo.fr")
+    assert sme.role == MembershipRole.ADMIN
+    assert Membership.objects.get(user__email="sme2@demo.fr").company != sme.company
