@@ -10,15 +10,21 @@ from platforms.exceptions import DomainError, InvalidLocalTime
 __all__ = [
     "AlreadyStarted",
     "BookingError",
+    "Closed",
     "DomainError",
     "InvalidLocalTime",
     "InvalidRange",
+    "InvalidSeries",
     "MachineInactive",
     "NotAligned",
     "NotAllowed",
     "NotCancellable",
     "NotMember",
+    "NotPending",
+    "NotQualified",
     "OutsideOpeningHours",
+    "QuotaExceeded",
+    "SeriesRefused",
     "SlotUnavailable",
     "TooFar",
     "TooLong",
@@ -98,3 +104,50 @@ class NotCancellable(BookingError):
 class AlreadyStarted(BookingError):
     code = "already_started"
     message = _("This booking has already started; ask the platform operator to cancel it.")
+
+
+class Closed(BookingError):
+    code = "closed"
+    message = _("The machine is closed or under maintenance during this time slot.")
+
+
+class NotQualified(BookingError):
+    code = "not_qualified"
+    message = _(
+        "This machine requires a qualification you do not hold (or that has expired); "
+        "ask the platform for one."
+    )
+
+
+class QuotaExceeded(BookingError):
+    code = "quota_exceeded"
+    message = _(
+        "Your company's weekly quota on this machine is %(quota)s hours; "
+        "%(used)s hours are already booked that week."
+    )
+
+
+class NotPending(BookingError):
+    code = "not_pending"
+    status = 409
+    message = _("Only a booking awaiting approval can be approved or rejected.")
+
+
+class InvalidSeries(BookingError):
+    code = "invalid_series"
+    message = _("A series repeats daily or weekly, from 2 to %(max)d times.")
+
+
+class SeriesRefused(BookingError):
+    """Some occurrences of a series broke a rule: nothing was booked.
+
+    ``conflicts`` lists every refused occurrence: ``{"start", "end", "code", "detail"}``.
+    """
+
+    code = "series_refused"
+    status = 409
+    message = _("%(count)d of the requested dates cannot be booked; nothing was booked.")
+
+    def __init__(self, conflicts: list[dict[str, object]]) -> None:
+        super().__init__(count=len(conflicts))
+        self.conflicts = conflicts

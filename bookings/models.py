@@ -91,6 +91,11 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
 
 
+class BookingKind(models.TextChoices):
+    COMPANY = "company", _("Company booking")
+    INTERNAL = "internal", _("Internal block (platform)")
+
+
 class Booking(models.Model):
     """A company's reservation of a machine over [start, end). Written only by the services."""
 
@@ -100,8 +105,18 @@ class Booking(models.Model):
         Machine, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("machine")
     )
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("company")
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        verbose_name=_("company"),
+        help_text=_("Empty for the platform's own time (maintenance runs, internal projects)."),
     )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=BookingKind.choices, default=BookingKind.COMPANY
+    )
+    series_id = models.UUIDField(_("series"), null=True, blank=True, db_index=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -134,6 +149,16 @@ class Booking(models.Model):
         verbose_name=_("cancelled by"),
     )
     cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
     late_cancellation = models.BooleanField(_("late cancellation"), default=False)
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
@@ -154,6 +179,11 @@ class Booking(models.Model):
                 | Q(actual_start__lt=F("actual_end")),
                 name="booking_actual_start_before_end",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="internal", company__isnull=True)
+                | Q(kind="company", company__isnull=False),
+                name="booking_company_unless_internal",
+            ),
             # The PostgreSQL exclusion constraint "booking_no_overlap" is added by migration
             # 0002 only on PostgreSQL; it is not declared here so that SQLite can migrate.
         ]
@@ -165,6 +195,10 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.machine.name} {self.start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def duration_hours(self) -> Decimal:
+        return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
 
     @property
     def is_active(self) -> bool:

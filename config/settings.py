@@ -187,3 +187,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Booking rules --------------------------------------------------------------------------
+# A confirmed booking with no usage recorded this long after its end becomes a no-show.
+NO_SHOW_GRACE_MINUTES = env.int("NO_SHOW_GRACE_MINUTES", default=120)
+
+# The one place that registers periodic tasks.
+CELERY_BEAT_SCHEDULE = {
+    "closure-intervals-rebuild": {
+        "task": "platforms.tasks.closure_intervals_rebuild_all_task",
+        "schedule": 24 * 60 * 60,
+    },
+    "no-shows-mark": {
+        "task": "bookings.tasks.no_shows_mark_task",
+        "schedule": 15 * 60,
+    },
+}

@@ -38,3 +38,25 @@ class InvalidLocalTime(DomainError):
         "%(time)s does not exist or is ambiguous in the time zone %(zone)s "
         "(daylight saving time change); choose another time."
     )
+
+
+class ClosureNotAllowed(DomainError):
+    code = "not_allowed"
+    status = 403
+    message = _("Only an operator of this platform can manage its closures.")
+
+
+class InvalidClosureRange(DomainError):
+    code = "invalid_range"
+    message = _("The end of the closure must be after its start.")
+
+
+class NoSuchOccurrence(DomainError):
+    code = "no_such_occurrence"
+    message = _("This closure has no occurrence at that time.")
+
+
+class QualificationNotAllowed(DomainError):
+    code = "not_allowed"
+    status = 403
+    message = _("Only an operator of this machine's platform can decide on qualifications.")

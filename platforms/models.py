@@ -216,3 +216,130 @@ class Machine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.platform})"
+
+
+class ClosureKind(models.TextChoices):
+    CLOSURE = "closure", _("Closure")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class Closure(models.Model):
+    """A one-off or recurring period when a machine (or a whole platform) cannot be booked.
+
+    Its times and recurrence are a django-scheduler ``Event`` with its own ``Rule``, on the
+    machine's calendar or, for a platform-wide closure, on the platform's. Reads never expand
+    the recurrence: they use ``ClosureInterval``, rebuilt whenever a closure changes.
+    """
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="closures", verbose_name=_("platform")
+    )
+    machine = models.ForeignKey(
+        Machine,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("machine"),
+        help_text=_("Leave blank to close every machine of the platform."),
+    )
+    event = models.OneToOneField(
+        "schedule.Event", on_delete=models.CASCADE, related_name="closure", verbose_name=_("event")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=ClosureKind.choices, default=ClosureKind.CLOSURE
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closure or maintenance")
+        verbose_name_plural = _("closures and maintenance")
+        ordering = ["platform", "event__start"]
+
+    def __str__(self) -> str:
+        target = self.machine.name if self.machine_id and self.machine else str(self.platform)
+        return f"{self.get_kind_display()}: {target} — {self.event.title}"
+
+
+class ClosureInterval(models.Model):
+    """One expanded occurrence of a closure on one machine, for plain-SQL reads.
+
+    Rebuilt from the closures (``platforms.services.closure_intervals_rebuild``) when one
+    changes and nightly, up to the booking horizon. A platform-wide closure has a row per
+    machine.
+    """
+
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="closure_intervals")
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="intervals")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["machine", "start"]
+        indexes = [models.Index(fields=["machine", "start", "end"], name="closure_interval_lookup")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="closure_interval_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine_id}: {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class QualificationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class Qualification(models.Model):
+    """A person's authorisation to use a machine that requires one, granted by an operator."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
+        verbose_name=_("user"),
+    )
+    machine = models.ForeignKey(
+        Machine, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("machine")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=QualificationStatus.choices,
+        default=QualificationStatus.REQUESTED,
+    )
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Leave blank for no expiry.")
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["machine", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "machine"], name="qualification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.machine.name} ({self.get_status_display()})"

@@ -1,11 +1,33 @@
 """State changes of the supply side: platforms and machines."""
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from schedule.models import Calendar
+from django.db.models import Max
+from django.utils import timezone
+from schedule.models import Calendar, Event, Occurrence, Rule
 
-from .models import Machine, Platform
+from .exceptions import (
+    ClosureNotAllowed,
+    InvalidClosureRange,
+    NoSuchOccurrence,
+    QualificationNotAllowed,
+)
+from .models import (
+    Closure,
+    ClosureInterval,
+    ClosureKind,
+    Machine,
+    Platform,
+    Qualification,
+    QualificationStatus,
+)
+from .recurrence import closure_occurrences
+from .selectors import user_operates
+from .timezones import aware_strict
+
+RECURRENCE_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 
 
 def _calendar_for(*, slug: str, name: str) -> Calendar:
@@ -44,4 +66,228 @@ def machine_create(*, platform: Platform, **fields: Any) -> Machine:
     machine = Machine(platform=platform, **fields)
     machine.full_clean(exclude=["calendar"])
     machine.save()
-    return machine_calendar_ensure(machine=machine)
+    machine_calendar_ensure(machine=machine)
+    if platform.closures.filter(machine__isnull=True).exists():
+        # Platform-wide closures close the new machine too.
+        closure_intervals_rebuild(platform=platform)
+    return machine
+
+
+# --- Closures and maintenance -------------------------------------------------------------
+
+HORIZON_MARGIN = timedelta(days=2)
+HISTORY_KEPT = timedelta(days=1)
+
+
+def _rebuild_window(platform: Platform, now: datetime) -> tuple[datetime, datetime]:
+    longest = platform.machines.aggregate(days=Max("max_advance_days"))["days"] or 0
+    return now - HISTORY_KEPT, now + timedelta(days=longest) + HORIZON_MARGIN
+
+
+@transaction.atomic
+def closure_intervals_rebuild(*, platform: Platform, now: datetime | None = None) -> int:
+    """Re-expand every closure of ``platform`` into ``ClosureInterval`` rows up to the horizon.
+
+    Rows that ended before the window are kept as history. Runs after every closure change and
+    nightly (the horizon moves forward each day). Returns the number of rows written.
+    """
+    now = now or timezone.now()
+    since, until = _rebuild_window(platform, now)
+    machine_ids = list(platform.machines.values_list("pk", flat=True))
+    ClosureInterval.objects.filter(machine_id__in=machine_ids, end__gt=since).delete()
+    closures = (
+        Closure.objects.filter(platform=platform)
+        .select_related("platform", "event__rule")
+        .prefetch_related("event__occurrence_set")
+    )
+    rows = []
+    for closure in closures:
+        targets = [closure.machine_id] if closure.machine_id else machine_ids
+        for start, end in closure_occurrences(
+            event=closure.event, timezone_name=platform.timezone, start=since, end=until
+        ):
+            rows.extend(
+                ClosureInterval(machine_id=machine_id, closure=closure, start=start, end=end)
+                for machine_id in targets
+            )
+    ClosureInterval.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def closure_intervals_rebuild_all(*, now: datetime | None = None) -> int:
+    """The nightly rebuild, platform by platform (each in its own transaction)."""
+    return sum(
+        closure_intervals_rebuild(platform=platform, now=now)
+        for platform in Platform.objects.filter(active=True)
+    )
+
+
+def _rule_for(*, frequency: str | None, params: str, title: str) -> Rule | None:
+    if not frequency:
+        return None
+    if frequency not in RECURRENCE_FREQUENCIES:
+        raise ValueError(f"unsupported frequency {frequency!r}")
+    return Rule.objects.create(
+        name=title[:32], description=title, frequency=frequency, params=params
+    )
+
+
+@transaction.atomic
+def closure_create(
+    *,
+    platform: Platform,
+    user: Any,
+    title: str,
+    start: datetime,
+    end: datetime,
+    machine: Machine | None = None,
+    kind: str = ClosureKind.CLOSURE,
+    reason: str = "",
+    frequency: str | None = None,
+    params: str = "",
+    until: datetime | None = None,
+) -> Closure:
+    """Close a machine (or, without ``machine``, the whole platform) once or recurrently.
+
+    ``start``/``end`` are the first occurrence, naive times being the platform's wall clock;
+    ``frequency`` is DAILY, WEEKLY or MONTHLY with django-scheduler ``params`` such as
+    ``"byweekday:MO;bysetpos:1"`` (every first Monday); ``until`` ends the recurrence.
+    Bookings it overlaps are not touched: ``bookings.selectors.bookings_affected_by_closure``
+    lists them for the operator to cancel or move.
+    """
+    if machine is not None and machine.platform_id != platform.pk:
+        raise ValueError("the machine belongs to another platform")
+    if not user_operates(user=user, platform=platform):
+        raise ClosureNotAllowed()
+    tz = platform.tz
+    start, end = aware_strict(start, tz), aware_strict(end, tz)
+    if end <= start:
+        raise InvalidClosureRange()
+    if machine is not None:
+        machine_calendar_ensure(machine=machine)
+        calendar = machine.calendar
+    else:
+        platform_calendar_ensure(platform=platform)
+        calendar = platform.calendar
+    event = Event.objects.create(
+        calendar=calendar,
+        title=title,
+        description=reason,
+        start=start,
+        end=end,
+        rule=_rule_for(frequency=frequency, params=params, title=title),
+        end_recurring_period=aware_strict(until, tz) if until else None,
+        creator=user if getattr(user, "is_authenticated", False) else None,
+    )
+    closure = Closure.objects.create(
+        platform=platform,
+        machine=machine,
+        event=event,
+        kind=kind,
+        reason=reason,
+        created_by=event.creator,
+    )
+    closure_intervals_rebuild(platform=platform)
+    return closure
+
+
+@transaction.atomic
+def closure_delete(*, closure: Closure, user: Any) -> None:
+    """Remove a closure and all its occurrences; its slots become bookable again."""
+    if not user_operates(user=user, platform=closure.platform):
+        raise ClosureNotAllowed()
+    platform = closure.platform
+    event, rule = closure.event, closure.event.rule
+    closure.delete()
+    event.delete()
+    if rule is not None:
+        rule.delete()
+    closure_intervals_rebuild(platform=platform)
+
+
+def _persisted_occurrence(closure: Closure, original_start: datetime) -> Occurrence:
+    event = closure.event
+    original_start = aware_strict(original_start, closure.platform.tz)
+    occurrence = event.get_occurrence(original_start.astimezone(closure.platform.tz))
+    if occurrence is None:
+        raise NoSuchOccurrence()
+    if occurrence.pk is None:
+        occurrence.save()
+    return occurrence
+
+
+@transaction.atomic
+def closure_occurrence_cancel(*, closure: Closure, user: Any, original_start: datetime) -> None:
+    """Lift one occurrence of a recurring closure (e.g. maintenance skipped this week)."""
+    if not user_operates(user=user, platform=closure.platform):
+        raise ClosureNotAllowed()
+    occurrence = _persisted_occurrence(closure, original_start)
+    occurrence.cancelled = True
+    occurrence.save()
+    closure_intervals_rebuild(platform=closure.platform)
+
+
+@transaction.atomic
+def closure_occurrence_move(
+    *, closure: Closure, user: Any, original_start: datetime, start: datetime, end: datetime
+) -> None:
+    """Move one occurrence of a recurring closure to another time."""
+    if not user_operates(user=user, platform=closure.platform):
+        raise ClosureNotAllowed()
+    tz = closure.platform.tz
+    start, end = aware_strict(start, tz), aware_strict(end, tz)
+    if end <= start:
+        raise InvalidClosureRange()
+    occurrence = _persisted_occurrence(closure, original_start)
+    occurrence.start, occurrence.end = start, end
+    occurrence.save()
+    closure_intervals_rebuild(platform=closure.platform)
+
+
+# --- Qualifications -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def qualification_request(*, user: Any, machine: Machine, note: str = "") -> Qualification:
+    """An SME member asks to be qualified on a machine (idempotent while pending or granted)."""
+    qualification, created = Qualification.objects.get_or_create(
+        user=user,
+        machine=machine,
+        defaults={"requested_at": timezone.now(), "note": note},
+    )
+    if not created and qualification.status == QualificationStatus.REFUSED:
+        qualification.status = QualificationStatus.REQUESTED
+        qualification.requested_at = timezone.now()
+        qualification.note = note
+        qualification.save()
+    return qualification
+
+
+@transaction.atomic
+def qualification_grant(
+    *, operator: Any, user: Any, machine: Machine, valid_until: date | None = None
+) -> Qualification:
+    """An operator of the machine's platform qualifies ``user`` on it (with or without request)."""
+    if not user_operates(user=operator, platform=machine.platform):
+        raise QualificationNotAllowed()
+    qualification, _ = Qualification.objects.update_or_create(
+        user=user,
+        machine=machine,
+        defaults={
+            "status": QualificationStatus.GRANTED,
+            "granted_by": operator,
+            "granted_at": timezone.now(),
+            "valid_until": valid_until,
+        },
+    )
+    return qualification
+
+
+@transaction.atomic
+def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qualification:
+    """An operator refuses (or withdraws) a qualification."""
+    if not user_operates(user=operator, platform=qualification.machine.platform):
+        raise QualificationNotAllowed()
+    qualification.status = QualificationStatus.REFUSED
+    qualification.save(update_fields=["status"])
+    return qualification

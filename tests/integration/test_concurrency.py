@@ -11,7 +11,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from bookings import services
+from bookings import selectors, services
+from bookings.services import create as create_services
 from bookings.models import Booking
 from platforms.exceptions import DomainError
 from tests.factories import MachineFactory, MembershipFactory
@@ -83,10 +84,10 @@ def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql()
 @pytest.mark.django_db(transaction=True)
 def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeypatch):
     # given: the service neither locks the machine nor looks for conflicts
-    monkeypatch.setattr(services, "booking_conflicts", lambda **kwargs: Booking.objects.none())
+    monkeypatch.setattr(selectors, "booking_conflicts", lambda **kwargs: Booking.objects.none())
     monkeypatch.setattr(
-        services,
-        "_lock_machine",
+        create_services,
+        "lock_machine",
         lambda machine: type(machine).objects.select_related("platform").get(pk=machine.pk),
     )
     machine = MachineFactory()

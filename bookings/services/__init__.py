@@ -1,0 +1,30 @@
+"""State changes of the booking core: the only code that writes bookings.
+
+Every function is keyword-only and runs in one transaction. Split by concern:
+``rules`` (the checks shared by every path), ``create`` (single bookings, series, internal
+blocks) and ``lifecycle`` (cancel, approve, reject, move, usage, no-shows).
+"""
+
+from .create import booking_block, booking_create, booking_create_series
+from .lifecycle import (
+    booking_approve,
+    booking_cancel,
+    booking_move,
+    booking_reject,
+    no_shows_mark,
+    usage_record,
+)
+from .rules import booking_price
+
+__all__ = [
+    "booking_approve",
+    "booking_block",
+    "booking_cancel",
+    "booking_create",
+    "booking_create_series",
+    "booking_move",
+    "booking_price",
+    "booking_reject",
+    "no_shows_mark",
+    "usage_record",
+]

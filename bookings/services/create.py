@@ -1,0 +1,258 @@
+"""Creating bookings: one slot, a recurring series, or the platform's own internal time."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from platforms.exceptions import DomainError
+from platforms.models import Machine
+from platforms.selectors import Interval, user_operates
+from platforms.timezones import aware_strict
+
+from ..exceptions import (
+    InvalidRange,
+    InvalidSeries,
+    MachineInactive,
+    NotAllowed,
+    NotMember,
+    SeriesRefused,
+)
+from ..models import Booking, BookingKind, BookingStatus, Company
+from ..selectors import user_is_member
+from .rules import (
+    booking_price,
+    check_free,
+    check_qualified,
+    check_quota,
+    check_slot,
+    conflicts_as_slot_unavailable,
+    lock_machine,
+)
+
+MAX_SERIES = 52
+SERIES_STEPS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
+
+
+def _initial_status(machine: Machine) -> str:
+    return BookingStatus.PENDING if machine.requires_approval else BookingStatus.CONFIRMED
+
+
+def _authorise(*, machine: Machine, company: Company, user: Any) -> bool:
+    """Membership or operatorship; returns whether the user acts as the platform's operator."""
+    if user_is_member(user=user, company=company):
+        return user_operates(user=user, platform=machine.platform)
+    if user_operates(user=user, platform=machine.platform):
+        return True
+    raise NotMember()
+
+
+def _check_booking(
+    *,
+    machine: Machine,
+    company: Company,
+    user: Any,
+    start: datetime,
+    end: datetime,
+    operator: bool,
+    now: datetime,
+    extra: list[Interval] | None = None,
+) -> tuple[datetime, datetime]:
+    """Every rule for one slot; returns the slot as UTC instants. ``extra``: slots of the same
+    request already accepted (a series), counted for overlap and quota."""
+    tz = machine.platform.tz
+    start, end = aware_strict(start, tz), aware_strict(end, tz)
+    check_qualified(machine=machine, user=user, start=start, operator=operator)
+    check_slot(machine=machine, start=start, end=end, now=now)
+    check_quota(machine=machine, company=company, start=start, end=end, extra=extra or ())
+    check_free(machine=machine, start=start, end=end, extra=extra or ())
+    return start, end
+
+
+def _new_booking(
+    *,
+    machine: Machine,
+    company: Company | None,
+    user: Any,
+    start: datetime,
+    end: datetime,
+    **fields: Any,
+) -> Booking:
+    return Booking(
+        machine=machine,
+        company=company,
+        booked_by=user if getattr(user, "is_authenticated", False) else None,
+        start=start,
+        end=end,
+        price=booking_price(machine=machine, start=start, end=end) if company else 0,
+        **fields,
+    )
+
+
+@conflicts_as_slot_unavailable
+def booking_create(
+    *,
+    machine: Machine,
+    company: Company,
+    user: Any,
+    start: datetime,
+    end: datetime,
+    note: str = "",
+) -> Booking:
+    """Book ``machine`` for ``company`` over [start, end), or raise a domain error.
+
+    Naive datetimes are wall-clock times of the platform. Checks in order: membership (or
+    operator/staff of the platform booking on the company's behalf) → ``not_member``; machine
+    active → ``machine_inactive``; local times valid → ``invalid_local_time``; qualification →
+    ``not_qualified``; alignment, length, notice and horizon, opening hours, closures; weekly
+    quota; then overlap with active bookings (buffer included) under a lock on the machine row.
+    Pending when the machine requires approval, else confirmed.
+    """
+    with transaction.atomic():
+        locked = lock_machine(machine)
+        operator = _authorise(machine=locked, company=company, user=user)
+        if not (locked.active and locked.platform.active):
+            raise MachineInactive()
+        start, end = _check_booking(
+            machine=locked,
+            company=company,
+            user=user,
+            start=start,
+            end=end,
+            operator=operator,
+            now=timezone.now(),
+        )
+        booking = _new_booking(
+            machine=locked,
+            company=company,
+            user=user,
+            start=start,
+            end=end,
+            note=note,
+            status=_initial_status(locked),
+        )
+        booking.save()
+        return booking
+
+
+def _series_slots(
+    start: datetime, end: datetime, frequency: str, count: int
+) -> list[tuple[datetime, datetime]]:
+    """The requested repetitions in wall-clock time: "every Tuesday 09:00" stays 09:00 local
+    across a DST change, so naive or local times are stepped before being made instants."""
+    step = SERIES_STEPS[frequency]
+    return [(start + step * index, end + step * index) for index in range(count)]
+
+
+@conflicts_as_slot_unavailable
+def booking_create_series(
+    *,
+    machine: Machine,
+    company: Company,
+    user: Any,
+    start: datetime,
+    end: datetime,
+    frequency: str,
+    count: int,
+    note: str = "",
+) -> list[Booking]:
+    """Book the same slot ``count`` times, daily or weekly: all or nothing.
+
+    Every occurrence is checked as ``booking_create`` would (earlier occurrences of the series
+    count for overlap and quota). If any is refused, nothing is booked and ``SeriesRefused``
+    lists every refused date with its code.
+    """
+    if frequency not in SERIES_STEPS or not 2 <= count <= MAX_SERIES:
+        raise InvalidSeries(max=MAX_SERIES)
+    with transaction.atomic():
+        locked = lock_machine(machine)
+        operator = _authorise(machine=locked, company=company, user=user)
+        if not (locked.active and locked.platform.active):
+            raise MachineInactive()
+        tz = locked.platform.tz
+        if start.tzinfo is not None:
+            # Step in local wall-clock time, not in UTC.
+            start = start.astimezone(tz).replace(tzinfo=None)
+            end = end.astimezone(tz).replace(tzinfo=None)
+        now = timezone.now()
+        accepted: list[Interval] = []
+        conflicts: list[dict[str, object]] = []
+        for slot_start, slot_end in _series_slots(start, end, frequency, count):
+            try:
+                accepted.append(
+                    _check_booking(
+                        machine=locked,
+                        company=company,
+                        user=user,
+                        start=slot_start,
+                        end=slot_end,
+                        operator=operator,
+                        now=now,
+                        extra=accepted,
+                    )
+                )
+            except DomainError as error:
+                conflicts.append(
+                    {
+                        "start": slot_start.replace(tzinfo=tz)
+                        if slot_start.tzinfo is None
+                        else slot_start,
+                        "end": slot_end.replace(tzinfo=tz) if slot_end.tzinfo is None else slot_end,
+                        "code": error.code,
+                        "detail": error.detail,
+                    }
+                )
+        if conflicts:
+            raise SeriesRefused(conflicts)
+        series = uuid.uuid4()
+        bookings = [
+            _new_booking(
+                machine=locked,
+                company=company,
+                user=user,
+                start=slot_start,
+                end=slot_end,
+                note=note,
+                status=_initial_status(locked),
+                series_id=series,
+            )
+            for slot_start, slot_end in accepted
+        ]
+        for booking in bookings:
+            booking.save()
+        return bookings
+
+
+@conflicts_as_slot_unavailable
+def booking_block(
+    *, machine: Machine, user: Any, start: datetime, end: datetime, note: str = ""
+) -> Booking:
+    """An operator reserves the platform's own time (maintenance run, internal project).
+
+    Internal blocks skip notice, horizon, quota and qualification, and may fall outside
+    opening hours; they still cannot overlap an active booking.
+    """
+    with transaction.atomic():
+        locked = lock_machine(machine)
+        if not user_operates(user=user, platform=locked.platform):
+            raise NotAllowed(_("Only an operator of this platform can block its machines."))
+        tz = locked.platform.tz
+        start, end = aware_strict(start, tz), aware_strict(end, tz)
+        if end <= start:
+            raise InvalidRange()
+        check_free(machine=locked, start=start, end=end)
+        booking = _new_booking(
+            machine=locked,
+            company=None,
+            user=user,
+            start=start,
+            end=end,
+            note=note,
+            kind=BookingKind.INTERNAL,
+            status=BookingStatus.CONFIRMED,
+        )
+        booking.save()
+        return booking

@@ -1,0 +1,194 @@
+"""A booking's life after creation: cancel, approve or reject, move, record usage, no-shows."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from platforms.selectors import user_operates
+from platforms.timezones import aware_strict
+
+from ..exceptions import (
+    AlreadyStarted,
+    InvalidRange,
+    NotAllowed,
+    NotCancellable,
+    NotPending,
+)
+from ..models import Booking, BookingStatus
+from ..selectors import user_is_member
+from .rules import (
+    booking_price,
+    check_free,
+    check_quota,
+    check_slot,
+    conflicts_as_slot_unavailable,
+    lock_machine,
+)
+
+
+def _lock_booking(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("machine__platform", "company")
+        .get(pk=booking.pk)
+    )
+
+
+def _role(*, booking: Booking, user: Any) -> str:
+    """ "operator" (of the booking's platform, or staff), "member" (of its company), or refusal."""
+    if user_operates(user=user, platform=booking.machine.platform):
+        return "operator"
+    if user_is_member(user=user, company=booking.company):
+        return "member"
+    raise NotAllowed()
+
+
+def _save(booking: Booking, **changes: Any) -> Booking:
+    for name, value in changes.items():
+        setattr(booking, name, value)
+    booking.version += 1
+    booking.save()
+    return booking
+
+
+def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
+    """Cancel an active booking.
+
+    A member of the company may cancel until the booking starts; inside the machine's notice
+    period the cancellation is flagged late (platforms may charge for it). An operator of the
+    platform (or staff) may cancel at any time, never flagged late.
+    """
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        role = _role(booking=locked, user=user)
+        if not locked.is_active:
+            raise NotCancellable(status=locked.get_status_display())
+        now = timezone.now()
+        late = False
+        if role == "member":
+            if now >= locked.start:
+                raise AlreadyStarted()
+            late = now > locked.start - timedelta(hours=locked.machine.min_notice_hours)
+        return _save(
+            locked,
+            status=BookingStatus.CANCELLED,
+            cancelled_at=now,
+            cancelled_by=user if getattr(user, "is_authenticated", False) else None,
+            cancellation_reason=reason,
+            late_cancellation=late,
+        )
+
+
+def _decide(*, booking: Booking, user: Any, status: str, reason: str = "") -> Booking:
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        if not user_operates(user=user, platform=locked.machine.platform):
+            raise NotAllowed()
+        if locked.status != BookingStatus.PENDING:
+            raise NotPending()
+        return _save(
+            locked,
+            status=status,
+            decided_by=user,
+            decided_at=timezone.now(),
+            rejection_reason=reason,
+        )
+
+
+def booking_approve(*, booking: Booking, user: Any) -> Booking:
+    """An operator of the booking's platform confirms a pending booking."""
+    return _decide(booking=booking, user=user, status=BookingStatus.CONFIRMED)
+
+
+def booking_reject(*, booking: Booking, user: Any, reason: str) -> Booking:
+    """An operator of the booking's platform refuses a pending booking, saying why."""
+    return _decide(booking=booking, user=user, status=BookingStatus.REJECTED, reason=reason)
+
+
+@conflicts_as_slot_unavailable
+def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime) -> Booking:
+    """Move an active booking to another slot of the same machine.
+
+    A member moves within every rule (notice, horizon, opening hours, closures, quota, overlap)
+    and only before the booking starts; a moved booking that needs approval awaits it again.
+    An operator moves at any time, outside notice, horizon and quota, but never onto a closed
+    or taken slot.
+    """
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        machine = lock_machine(locked.machine)
+        role = _role(booking=locked, user=user)
+        if not locked.is_active:
+            raise NotCancellable(status=locked.get_status_display())
+        now = timezone.now()
+        if role == "member" and now >= locked.start:
+            raise AlreadyStarted()
+        tz = machine.platform.tz
+        start, end = aware_strict(start, tz), aware_strict(end, tz)
+        check_slot(machine=machine, start=start, end=end, now=now, enforce_timing=role == "member")
+        if role == "member" and locked.company is not None:
+            check_quota(
+                machine=machine, company=locked.company, start=start, end=end, exclude_pk=locked.pk
+            )
+        check_free(machine=machine, start=start, end=end, exclude_pk=locked.pk)
+        status = locked.status
+        if role == "member" and machine.requires_approval:
+            status = BookingStatus.PENDING
+        return _save(
+            locked,
+            start=start,
+            end=end,
+            status=status,
+            price=booking_price(machine=machine, start=start, end=end)
+            if locked.company_id
+            else locked.price,
+        )
+
+
+def usage_record(
+    *, booking: Booking, user: Any, actual_start: datetime, actual_end: datetime
+) -> Booking:
+    """An operator records when the machine was really used; the booking is then completed.
+
+    Also corrects a booking wrongly marked as a no-show.
+    """
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        if not user_operates(user=user, platform=locked.machine.platform):
+            raise NotAllowed()
+        if locked.status not in (
+            BookingStatus.CONFIRMED,
+            BookingStatus.COMPLETED,
+            BookingStatus.NO_SHOW,
+        ):
+            raise NotCancellable(status=locked.get_status_display())
+        tz = locked.machine.platform.tz
+        actual_start, actual_end = aware_strict(actual_start, tz), aware_strict(actual_end, tz)
+        if actual_end <= actual_start:
+            raise InvalidRange()
+        return _save(
+            locked,
+            actual_start=actual_start,
+            actual_end=actual_end,
+            status=BookingStatus.COMPLETED,
+        )
+
+
+def no_shows_mark(*, now: datetime | None = None, grace_minutes: int | None = None) -> int:
+    """Mark as no-shows the confirmed bookings that ended more than the grace period ago with
+    no usage recorded. Idempotent; returns how many were marked."""
+    now = now or timezone.now()
+    grace = timedelta(
+        minutes=grace_minutes if grace_minutes is not None else settings.NO_SHOW_GRACE_MINUTES
+    )
+    with transaction.atomic():
+        return Booking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            company__isnull=False,
+            end__lt=now - grace,
+            actual_start__isnull=True,
+        ).update(status=BookingStatus.NO_SHOW, version=F("version") + 1, updated_at=now)

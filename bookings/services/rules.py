@@ -1,0 +1,184 @@
+"""The booking rules, checked in the order clients rely on, and the database's last word.
+
+A conflict that slips past the checks (two requests racing on PostgreSQL) is refused by the
+exclusion constraint and surfaces as ``SlotUnavailable``, caught outside the atomic block so the
+transaction is rolled back first.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from django.db import IntegrityError, OperationalError
+
+from platforms.models import Machine
+from platforms.selectors import Interval, opening_intervals
+
+from .. import selectors
+from ..exceptions import (
+    Closed,
+    InvalidRange,
+    NotAligned,
+    NotQualified,
+    OutsideOpeningHours,
+    QuotaExceeded,
+    SlotUnavailable,
+    TooFar,
+    TooLong,
+    TooShort,
+    TooSoon,
+)
+from ..models import Company
+
+OVERLAP_CONSTRAINT = "booking_no_overlap"
+# PostgreSQL error codes: exclusion_violation, deadlock_detected, serialization_failure.
+_CONFLICT_SQLSTATES = {"23P01", "40P01", "40001"}
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _is_overlap_error(exc: Exception) -> bool:
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate == "23P01":
+        diag = getattr(cause, "diag", None)
+        return getattr(diag, "constraint_name", OVERLAP_CONSTRAINT) == OVERLAP_CONSTRAINT
+    return sqlstate in _CONFLICT_SQLSTATES
+
+
+def conflicts_as_slot_unavailable(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the database's refusal of an overlap (or a lock deadlock) into SlotUnavailable.
+
+    Wraps the function from outside its atomic block: by the time the error is handled, the
+    transaction has been rolled back and nothing of the attempt remains.
+    """
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (IntegrityError, OperationalError) as exc:
+            if _is_overlap_error(exc):
+                raise SlotUnavailable() from exc
+            raise
+
+    return wrapper
+
+
+def lock_machine(machine: Machine) -> Machine:
+    """The machine, re-read with a row lock that serialises the bookings of that machine.
+
+    On SQLite the IMMEDIATE transaction already serialises every writer; this is a plain read.
+    """
+    return (
+        Machine.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        .get(pk=machine.pk)
+    )
+
+
+def booking_price(*, machine: Machine, start: datetime, end: datetime) -> Decimal:
+    """The hourly rate times the real duration (a DST night counts its real hours)."""
+    hours = Decimal((end - start).total_seconds()) / Decimal(3600)
+    return (machine.hourly_rate * hours).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def check_aligned(*, machine: Machine, start: datetime, end: datetime) -> None:
+    tz = machine.platform.tz
+    for moment in (start, end):
+        local = moment.astimezone(tz)
+        minutes = local.hour * 60 + local.minute
+        if local.second or local.microsecond or minutes % machine.slot_minutes:
+            raise NotAligned(minutes=machine.slot_minutes)
+
+
+def check_qualified(*, machine: Machine, user: Any, start: datetime, operator: bool) -> None:
+    """Machines that require it refuse users without a valid qualification (operators book on
+    a company's behalf and answer for who runs the machine)."""
+    if not machine.requires_qualification or operator:
+        return
+    on = start.astimezone(machine.platform.tz).date()
+    if not selectors.user_is_qualified(user=user, machine=machine, on=on):
+        raise NotQualified()
+
+
+def check_quota(
+    *,
+    machine: Machine,
+    company: Company,
+    start: datetime,
+    end: datetime,
+    exclude_pk: int | None = None,
+    extra: Sequence[Interval] = (),
+) -> None:
+    """The company's hours on the machine, per platform-local week, stay within the quota."""
+    if machine.weekly_quota_hours is None:
+        return
+    quota = machine.weekly_quota_hours
+    week = selectors.local_week(start, machine)
+    while week[0] < end:
+        used = selectors.company_week_hours(
+            company=company, machine=machine, week=week, exclude_pk=exclude_pk, extra=extra
+        )
+        wanted = selectors.overlap_hours(week, (start, end))
+        if used + wanted > quota:
+            raise QuotaExceeded(quota=_hours(quota), used=_hours(used))
+        week = selectors.local_week(week[1], machine)
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1')).normalize():f}"
+
+
+def check_slot(
+    *,
+    machine: Machine,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    enforce_timing: bool = True,
+) -> None:
+    """Range, alignment, length, notice and horizon, opening hours, closures — in that order."""
+    if end <= start:
+        raise InvalidRange()
+    check_aligned(machine=machine, start=start, end=end)
+    minutes = (end - start).total_seconds() / 60
+    if minutes < machine.min_minutes:
+        raise TooShort(minutes=machine.min_minutes)
+    if minutes > machine.max_minutes:
+        raise TooLong(minutes=machine.max_minutes)
+    if enforce_timing:
+        if start < now + timedelta(hours=machine.min_notice_hours):
+            raise TooSoon(hours=machine.min_notice_hours)
+        if start > now + timedelta(days=machine.max_advance_days):
+            raise TooFar(days=machine.max_advance_days)
+    opening = opening_intervals(platform=machine.platform, start=start, end=end)
+    if not any(opens <= start and end <= closes for opens, closes in opening):
+        raise OutsideOpeningHours()
+    if selectors.closure_overlaps(machine=machine, start=start, end=end).exists():
+        raise Closed()
+
+
+def check_free(
+    *,
+    machine: Machine,
+    start: datetime,
+    end: datetime,
+    exclude_pk: int | None = None,
+    extra: Sequence[Interval] = (),
+) -> None:
+    """No active booking (nor one of ``extra``) closer than the machine's buffer."""
+    buffer = timedelta(minutes=machine.buffer_minutes)
+    if selectors.booking_conflicts(
+        machine=machine,
+        start=start,
+        end=end,
+        buffer_minutes=machine.buffer_minutes,
+        exclude_pk=exclude_pk,
+    ).exists():
+        raise SlotUnavailable()
+    if any(s < end + buffer and e > start - buffer for s, e in extra):
+        raise SlotUnavailable()

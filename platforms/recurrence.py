@@ -1,0 +1,54 @@
+"""The one module that expands closure recurrences (django-scheduler rules) into intervals.
+
+Expansion runs in the platform's zone: django-scheduler takes the time zone of the window's
+start for its rrule, so a window given in Europe/Paris keeps a "Monday 08:00" closure at 08:00
+local after a DST change, where its UTC default would shift it by an hour.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from schedule.models import Event
+
+from .models import Closure
+from .selectors import Interval
+from .timezones import zone
+
+
+def closure_occurrences(
+    *, event: Event, timezone_name: str, start: datetime, end: datetime
+) -> list[Interval]:
+    """Occurrences of ``event`` overlapping [start, end) as UTC intervals.
+
+    Cancelled occurrences are left out and moved ones are where they were moved to
+    (django-scheduler's persisted occurrences). ``event`` should come with ``rule`` and
+    ``occurrence_set`` prefetched: nothing here queries then.
+    """
+    tz = zone(timezone_name)
+    occurrences = event.get_occurrences(
+        start.astimezone(tz), end.astimezone(tz), clear_prefetch=False
+    )
+    intervals = []
+    for occurrence in occurrences:
+        if occurrence.cancelled:
+            continue
+        occ_start = occurrence.start.astimezone(UTC)
+        occ_end = occurrence.end.astimezone(UTC)
+        if occ_start < end and occ_end > start and occ_start < occ_end:
+            intervals.append((occ_start, occ_end))
+    return sorted(intervals)
+
+
+def expand_closures(
+    closures: Iterable[Closure], *, start: datetime, end: datetime
+) -> dict[int, list[Interval]]:
+    """Closure id → its occurrences in [start, end). Closures need ``platform`` and ``event``."""
+    return {
+        closure.pk: closure_occurrences(
+            event=closure.event,
+            timezone_name=closure.platform.timezone,
+            start=start,
+            end=end,
+        )
+        for closure in closures
+    }
