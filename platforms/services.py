@@ -100,7 +100,7 @@ def closure_intervals_rebuild(*, platform: Platform, now: datetime | None = None
         .select_related("platform", "event__rule")
         .prefetch_related("event__occurrence_set")
     )
-    rows = []
+    rows: list[ClosureInterval] = []
     for closure in closures:
         targets = [closure.machine_id] if closure.machine_id else machine_ids
         for start, end in closure_occurrences(

@@ -12,8 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bookings import selectors, services
-from bookings.services import create as create_services
 from bookings.models import Booking
+from bookings.services import create as create_services
 from platforms.exceptions import DomainError
 from tests.factories import MachineFactory, MembershipFactory
 
