@@ -1,16 +1,25 @@
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from platforms.exceptions import DomainError
 
 from .models import Booking, Company, Membership
-from .services import booking_cancel, booking_create
+from .services import booking_approve, booking_cancel, booking_create, booking_reject
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, sent to the company"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -85,6 +94,7 @@ class BookingAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "status",
+        "kind",
         "late_cancellation",
         "machine__platform",
         "machine__category",
@@ -92,7 +102,7 @@ class BookingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     search_fields = ("company__name", "company__siret", "machine__name", "booked_by__email")
     list_select_related = ("machine__platform", "company")
-    actions = ["cancel_bookings"]
+    actions = ["approve_bookings", "reject_bookings", "cancel_bookings"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:
@@ -114,21 +124,86 @@ class BookingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("Cancel the selected bookings"))
-    def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
-        cancelled = 0
-        for booking in queryset:
+    def _apply(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Booking],
+        operation: Callable[[Booking], object],
+        done_message: Callable[[int], str],
+    ) -> None:
+        done = 0
+        for booking in queryset.select_related("machine__platform", "company"):
             try:
-                booking_cancel(
-                    booking=booking, user=request.user, reason=str(_("Cancelled by staff."))
-                )
-                cancelled += 1
+                operation(booking)
+                done += 1
             except DomainError as error:
                 self.message_user(request, f"{booking}: {error.detail}", messages.ERROR)
-        if cancelled:
-            self.message_user(
-                request,
-                ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", cancelled)
-                % {"count": cancelled},
-                messages.SUCCESS,
-            )
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    def _with_reason(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Booking],
+        *,
+        action: str,
+        title: str,
+        operation: Callable[[Booking, str], object],
+        done_message: Callable[[int], str],
+    ) -> TemplateResponse | None:
+        """Ask for the reason on an intermediate page, then apply the service to each booking."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(request, queryset, lambda b: operation(b, reason), done_message)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "bookings": queryset.select_related("machine", "company"),
+            "form": form,
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/reason.html", context)
+
+    @admin.action(description=_("Cancel the selected bookings (with a reason)"))
+    def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> Any:
+        return self._with_reason(
+            request,
+            queryset,
+            action="cancel_bookings",
+            title=str(_("Cancel bookings")),
+            operation=lambda b, reason: booking_cancel(booking=b, user=request.user, reason=reason),
+            done_message=lambda n: (
+                ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Reject the selected bookings (with a reason)"))
+    def reject_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> Any:
+        return self._with_reason(
+            request,
+            queryset,
+            action="reject_bookings",
+            title=str(_("Reject bookings")),
+            operation=lambda b, reason: booking_reject(booking=b, user=request.user, reason=reason),
+            done_message=lambda n: (
+                ngettext("%(count)d booking rejected.", "%(count)d bookings rejected.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Approve the selected bookings"))
+    def approve_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
+        self._apply(
+            request,
+            queryset,
+            lambda b: booking_approve(booking=b, user=request.user),
+            lambda n: (
+                ngettext("%(count)d booking approved.", "%(count)d bookings approved.", n)
+                % {"count": n}
+            ),
+        )

@@ -3,8 +3,9 @@
 import pytest
 
 from bookings.models import Booking, BookingStatus
+from platforms.models import Closure, ClosureInterval
 from tests.conftest import paris
-from tests.factories import UserFactory
+from tests.factories import MachineFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -53,20 +54,84 @@ def test_a_refused_admin_booking_shows_the_rule_in_french_and_writes_nothing(
     assert Booking.objects.count() == 1
 
 
-def test_the_admin_cancel_action_goes_through_the_service(staff_client, machine, member):
+def test_the_admin_cancel_action_asks_for_a_reason_then_goes_through_the_service(
+    staff_client, machine, member
+):
     add_booking(staff_client, machine, member.company, "10:00", "12:00")
     booking = Booking.objects.get()
+    action = {"action": "cancel_bookings", "_selected_action": [booking.pk]}
 
-    response = staff_client.post(
+    asked = staff_client.post("/admin/bookings/booking/", action)
+    assert "Motif, transmis à l’entreprise" in asked.content.decode()
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+
+    done = staff_client.post(
         "/admin/bookings/booking/",
-        {"action": "cancel_bookings", "_selected_action": [booking.pk]},
+        {**action, "apply": "1", "reason": "Panne de la machine"},
         follow=True,
     )
 
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
+    assert booking.cancellation_reason == "Panne de la machine"
     assert booking.version == 2
-    assert "1 réservation annulée" in response.content.decode()
+    assert "1 réservation annulée" in done.content.decode()
+
+
+def test_the_admin_approves_and_rejects_pending_bookings(staff_client, member):
+    machine = MachineFactory(requires_approval=True)
+    add_booking(staff_client, machine, member.company, "10:00", "12:00")
+    add_booking(staff_client, machine, member.company, "14:00", "16:00")
+    first, second = Booking.objects.order_by("start")
+
+    staff_client.post(
+        "/admin/bookings/booking/",
+        {"action": "approve_bookings", "_selected_action": [first.pk]},
+    )
+    staff_client.post(
+        "/admin/bookings/booking/",
+        {
+            "action": "reject_bookings",
+            "_selected_action": [second.pk],
+            "apply": "1",
+            "reason": "Réservée à la formation",
+        },
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (BookingStatus.CONFIRMED, BookingStatus.REJECTED)
+    assert second.rejection_reason == "Réservée à la formation"
+
+
+def test_a_closure_added_in_the_admin_lists_the_bookings_it_overlaps(staff_client, machine, member):
+    add_booking(staff_client, machine, member.company, "10:00", "12:00")
+
+    response = staff_client.post(
+        "/admin/platforms/closure/add/",
+        {
+            "platform": machine.platform.pk,
+            "machine": machine.pk,
+            "kind": "maintenance",
+            "title": "Changement de la lentille",
+            "reason": "",
+            "start_0": "06/01/2027",
+            "start_1": "08:00",
+            "end_0": "06/01/2027",
+            "end_1": "11:00",
+            "frequency": "WEEKLY",
+            "params": "",
+            "until_0": "",
+            "until_1": "",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "chevauche des réservations" in page
+    assert Closure.objects.get().event.rule.frequency == "WEEKLY"
+    assert ClosureInterval.objects.filter(machine=machine).count() > 1
 
 
 @pytest.mark.parametrize(
@@ -80,6 +145,9 @@ def test_the_admin_cancel_action_goes_through_the_service(staff_client, machine,
         "/admin/bookings/membership/",
         "/admin/bookings/booking/",
         "/admin/bookings/booking/add/",
+        "/admin/platforms/closure/",
+        "/admin/platforms/closure/add/",
+        "/admin/platforms/qualification/",
     ],
 )
 def test_admin_pages_open(staff_client, machine, url):

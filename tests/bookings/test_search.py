@@ -129,7 +129,7 @@ def test_search_runs_four_queries_whatever_the_size_of_the_network(
     # maintenance with one cancelled occurrence and a platform-wide closure
     staff = UserFactory(is_staff=True)
     company = CompanyFactory()
-    for index in range(machines_count // 5):
+    for _platform in range(machines_count // 5):
         platform = PlatformFactory(hours=WEEKDAYS)
         for _ in range(5):
             machine = MachineFactory(platform=platform)

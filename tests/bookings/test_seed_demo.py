@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking, Company, Membership, MembershipRole
-from platforms.models import Machine, Platform
+from platforms.models import Closure, ClosureInterval, Machine, Platform, Qualification
 
 pytestmark = [pytest.mark.django_db]
 
@@ -47,6 +47,11 @@ def test_seed_demo_builds_a_network_and_is_idempotent():
     now = timezone.now()
     assert Booking.objects.filter(start__lt=now - timezone.timedelta(days=60)).exists()
     assert Booking.objects.filter(start__gt=now).exists()
+    assert Closure.objects.filter(event__rule__frequency="WEEKLY").exists()
+    assert Closure.objects.filter(event__rule__params__contains="bysetpos:1").exists()
+    assert ClosureInterval.objects.exists()
+    assert Machine.objects.filter(weekly_quota_hours__isnull=False).exists()
+    assert Qualification.objects.filter(status="granted", user__email="sme@demo.fr").exists()
 
 
 def test_seed_demo_users_log_in_with_the_demo_password():

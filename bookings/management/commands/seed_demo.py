@@ -19,8 +19,22 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus, Company, CompanySize, Membership, MembershipRole
 from bookings.services import booking_create, booking_price
 from platforms.exceptions import DomainError
-from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Region
-from platforms.services import machine_create, platform_create
+from platforms.models import (
+    ClosureKind,
+    Machine,
+    MachineCategory,
+    OpeningHours,
+    Platform,
+    Qualification,
+    Region,
+)
+from platforms.services import (
+    closure_create,
+    machine_create,
+    platform_create,
+    qualification_grant,
+    qualification_request,
+)
 from platforms.timezones import aware_lenient
 
 PASSWORD = "demo1234"
@@ -177,6 +191,8 @@ class Command(BaseCommand):
             platforms = self._platforms(users)
             companies = self._companies(users)
             machines = self._machines(platforms)
+            self._closures(platforms, users)
+            self._qualifications(machines, users)
             created_history = self._history(rng, machines, companies, users)
         created_upcoming = self._upcoming(rng, machines, companies, users)
         self.stdout.write(
@@ -281,9 +297,62 @@ class Command(BaseCommand):
                         buffer_minutes=15
                         if category == MachineCategory.ADDITIVE_MANUFACTURING
                         else 0,
+                        # Metal printers are scarce: each company gets 8 hours a week.
+                        weekly_quota_hours=Decimal(8) if maker == "EOS" else None,
                     )
                 machines.append(machine)
         return machines
+
+    def _closures(self, platforms: list[Platform], users: dict[str, User]) -> None:
+        """Weekly maintenance of additive machines, monthly calibration of metrology ones (every
+        first Monday), and a platform-wide closure day on each platform."""
+        today = timezone.localdate()
+        monday = today - timedelta(days=today.weekday())
+        for index, platform in enumerate(platforms):
+            if platform.closures.exists():
+                continue
+            for machine in platform.machines.all():
+                if machine.category == MachineCategory.ADDITIVE_MANUFACTURING:
+                    friday = monday + timedelta(days=4)
+                    closure_create(
+                        platform=platform,
+                        machine=machine,
+                        user=users["admin"],
+                        kind=ClosureKind.MAINTENANCE,
+                        title="Maintenance hebdomadaire",
+                        start=datetime.combine(friday, time(16, 0)),
+                        end=datetime.combine(friday, time(18, 0)),
+                        frequency="WEEKLY",
+                    )
+                elif machine.category == MachineCategory.METROLOGY:
+                    closure_create(
+                        platform=platform,
+                        machine=machine,
+                        user=users["admin"],
+                        kind=ClosureKind.MAINTENANCE,
+                        title="Étalonnage mensuel",
+                        start=datetime.combine(monday, time(8, 0)),
+                        end=datetime.combine(monday, time(12, 0)),
+                        frequency="MONTHLY",
+                        params="byweekday:MO;bysetpos:1",
+                    )
+            closed_day = today + timedelta(days=9 + index)
+            closure_create(
+                platform=platform,
+                user=users["admin"],
+                title="Journée de formation de l’équipe",
+                start=datetime.combine(closed_day, time(0, 0)),
+                end=datetime.combine(closed_day + timedelta(days=1), time(0, 0)),
+            )
+
+    def _qualifications(self, machines: list[Machine], users: dict[str, User]) -> None:
+        needing = [machine for machine in machines if machine.requires_qualification]
+        if not needing:
+            return
+        first = needing[0]
+        if not Qualification.objects.filter(user=users["sme"], machine=first).exists():
+            qualification_grant(operator=users["admin"], user=users["sme"], machine=first)
+        qualification_request(user=users["sme2"], machine=needing[-1], note="Formé en 2025")
 
     def _history(
         self,
