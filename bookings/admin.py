@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -13,13 +14,24 @@ from django.utils.translation import ngettext
 from platforms.exceptions import DomainError
 
 from .models import Booking, Company, Membership
-from .services import booking_approve, booking_cancel, booking_create, booking_reject
+from .services import (
+    booking_approve,
+    booking_cancel,
+    booking_create,
+    booking_move,
+    booking_reject,
+)
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason, sent to the company"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class MoveForm(forms.Form):
+    start = forms.SplitDateTimeField(label=_("New start"), widget=AdminSplitDateTime)
+    end = forms.SplitDateTimeField(label=_("New end"), widget=AdminSplitDateTime)
 
 
 class MembershipInline(admin.TabularInline):
@@ -102,7 +114,7 @@ class BookingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     search_fields = ("company__name", "company__siret", "machine__name", "booked_by__email")
     list_select_related = ("machine__platform", "company")
-    actions = ["approve_bookings", "reject_bookings", "cancel_bookings"]
+    actions = ["approve_bookings", "reject_bookings", "cancel_bookings", "move_booking"]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:
@@ -141,21 +153,23 @@ class BookingAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, done_message(done), messages.SUCCESS)
 
-    def _with_reason(
+    def _with_form(
         self,
         request: HttpRequest,
         queryset: QuerySet[Booking],
         *,
+        form_class: type[forms.Form],
         action: str,
         title: str,
-        operation: Callable[[Booking, str], object],
+        operation: Callable[[Booking, dict[str, Any]], object],
         done_message: Callable[[int], str],
     ) -> TemplateResponse | None:
-        """Ask for the reason on an intermediate page, then apply the service to each booking."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        """Ask for the action's input on an intermediate page, then apply the service to each
+        selected booking."""
+        form = form_class(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            self._apply(request, queryset, lambda b: operation(b, reason), done_message)
+            data = form.cleaned_data
+            self._apply(request, queryset, lambda b: operation(b, data), done_message)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -166,16 +180,19 @@ class BookingAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/bookings/booking/reason.html", context)
+        return TemplateResponse(request, "admin/bookings/booking/action_form.html", context)
 
     @admin.action(description=_("Cancel the selected bookings (with a reason)"))
     def cancel_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> Any:
-        return self._with_reason(
+        return self._with_form(
             request,
             queryset,
+            form_class=ReasonForm,
             action="cancel_bookings",
             title=str(_("Cancel bookings")),
-            operation=lambda b, reason: booking_cancel(booking=b, user=request.user, reason=reason),
+            operation=lambda b, data: booking_cancel(
+                booking=b, user=request.user, reason=data["reason"]
+            ),
             done_message=lambda n: (
                 ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", n)
                 % {"count": n}
@@ -184,16 +201,36 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject the selected bookings (with a reason)"))
     def reject_bookings(self, request: HttpRequest, queryset: QuerySet[Booking]) -> Any:
-        return self._with_reason(
+        return self._with_form(
             request,
             queryset,
+            form_class=ReasonForm,
             action="reject_bookings",
             title=str(_("Reject bookings")),
-            operation=lambda b, reason: booking_reject(booking=b, user=request.user, reason=reason),
+            operation=lambda b, data: booking_reject(
+                booking=b, user=request.user, reason=data["reason"]
+            ),
             done_message=lambda n: (
                 ngettext("%(count)d booking rejected.", "%(count)d bookings rejected.", n)
                 % {"count": n}
             ),
+        )
+
+    @admin.action(description=_("Move the selected booking"))
+    def move_booking(self, request: HttpRequest, queryset: QuerySet[Booking]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one booking to move."), messages.ERROR)
+            return None
+        return self._with_form(
+            request,
+            queryset,
+            form_class=MoveForm,
+            action="move_booking",
+            title=str(_("Move a booking")),
+            operation=lambda b, data: booking_move(
+                booking=b, user=request.user, start=data["start"], end=data["end"]
+            ),
+            done_message=lambda n: str(_("Booking moved.")),
         )
 
     @admin.action(description=_("Approve the selected bookings"))

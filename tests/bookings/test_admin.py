@@ -152,3 +152,38 @@ def test_a_closure_added_in_the_admin_lists_the_bookings_it_overlaps(staff_clien
 )
 def test_admin_pages_open(staff_client, machine, url):
     assert staff_client.get(url).status_code == 200
+
+
+def test_the_admin_moves_a_booking_through_the_service(staff_client, machine, member):
+    add_booking(staff_client, machine, member.company, "10:00", "12:00")
+    add_booking(staff_client, machine, member.company, "14:00", "16:00")
+    first, second = Booking.objects.order_by("start")
+    move = {"action": "move_booking", "_selected_action": [first.pk], "apply": "1"}
+
+    staff_client.post(
+        "/admin/bookings/booking/",
+        {
+            **move,
+            "start_0": "07/01/2027",
+            "start_1": "09:00",
+            "end_0": "07/01/2027",
+            "end_1": "11:00",
+        },
+    )
+    refused = staff_client.post(
+        "/admin/bookings/booking/",
+        {
+            **move,
+            "start_0": "06/01/2027",
+            "start_1": "15:00",
+            "end_0": "06/01/2027",
+            "end_1": "17:00",
+        },
+        follow=True,
+    )
+
+    first.refresh_from_db()
+    assert first.start == paris(2027, 1, 7, 9)
+    assert "Ce créneau n’est plus disponible" in refused.content.decode()
+    second.refresh_from_db()
+    assert second.start == paris(2027, 1, 6, 14)
