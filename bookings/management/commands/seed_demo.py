@@ -7,16 +7,18 @@ rules rightly refuse to book the past.
 """
 
 import random
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking, BookingStatus, Company, CompanySize, Membership, MembershipRole
+from bookings.network_seed import generate_network, network_exists
 from bookings.services import booking_create, booking_price
 from platforms.exceptions import DomainError
 from platforms.models import (
@@ -182,9 +184,22 @@ class Command(BaseCommand):
     help = "Create (idempotently) demo platforms, machines, companies, users and bookings."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--seed", type=int, default=42, help="random seed (same seed, same data)"
+        )
+        network = parser.add_argument_group(
+            "benchmark network",
+            "With --platforms, generate a large random network in bulk instead of the demo.",
+        )
+        network.add_argument("--platforms", type=int)
+        network.add_argument("--machines-per-platform", type=int, default=10)
+        network.add_argument("--bookings", type=int, default=200_000)
+        network.add_argument("--companies", type=int, default=2_000)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["platforms"]:
+            self._network(options)
+            return
         rng = random.Random(options["seed"])
         with transaction.atomic():
             users = self._users()
@@ -200,6 +215,42 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(platforms)} platforms, {len(machines)} machines, "
                 f"{len(companies)} companies; {created_history} past and {created_upcoming} "
                 f"upcoming bookings added."
+            )
+        )
+
+    def _network(self, options: dict[str, Any]) -> None:
+        seed = options["seed"]
+        if network_exists(seed):
+            self.stdout.write(f"A network with seed {seed} is already there: nothing added.")
+            return
+        if min(options["platforms"], options["machines_per_platform"], options["companies"]) < 1:
+            raise CommandError(
+                "--platforms, --machines-per-platform and --companies must be positive."
+            )
+        started = time_module.perf_counter()
+
+        def progress(label: str, done: int, total: int) -> None:
+            elapsed = time_module.perf_counter() - started
+            percent = 100 * done // max(total, 1)
+            self.stderr.write(
+                f"\r{label:>10}: {done:>9,}/{total:,} ({percent:3d} %) {elapsed:6.1f} s",
+                ending="\n" if done >= total else "",
+            )
+            self.stderr.flush()
+
+        summary = generate_network(
+            platforms=options["platforms"],
+            machines_per_platform=options["machines_per_platform"],
+            bookings=options["bookings"],
+            companies=options["companies"],
+            seed=seed,
+            progress=progress,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Network {seed}: {summary.platforms} platforms, {summary.machines} machines, "
+                f"{summary.companies} companies, {summary.closures} closures, "
+                f"{summary.bookings:,} bookings in {summary.seconds:.1f} s."
             )
         )
 
