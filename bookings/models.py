@@ -191,6 +191,13 @@ class Booking(models.Model):
             models.Index(fields=["machine", "start"], name="booking_machine_start"),
             models.Index(fields=["company", "start"], name="booking_company_start"),
             models.Index(fields=["status", "end"], name="booking_status_end"),
+            # Availability and search ask for the active bookings of machines ending after the
+            # window's start: only the future, whatever the size of the history.
+            models.Index(
+                fields=["machine", "end"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="booking_active_machine_end",
+            ),
         ]
 
     def __str__(self) -> str:

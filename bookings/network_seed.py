@@ -247,7 +247,9 @@ def _booking_rows(
     for position, machine in enumerate(machines):
         wanted = per_machine + (1 if position < extra else 0)
         tz = zone(machine.platform.timezone)
-        day = today + timedelta(days=FUTURE_DAYS)
+        # About three bookings a weekday; at most a third of them (and 45 days) in the future.
+        weeks_needed = wanted / 15
+        day = today + timedelta(days=min(FUTURE_DAYS, int(weeks_needed * 7 / 3) + 1))
         made = 0
         while made < wanted:
             day -= timedelta(days=1)
