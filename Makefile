@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite lint format migrate seed messages clean
+.PHONY: run test test-sqlite lint format migrate seed messages bench bench-matrix clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -53,6 +53,13 @@ migrate: $(STAMP)
 
 seed: $(STAMP)
 	$(PY) manage.py seed_demo
+
+# Booking-core benchmark on PostgreSQL (see bench/README.md); figures go to docs/PERFORMANCE.md.
+bench: $(STAMP)
+	$(PY) bench/booking_core.py --platforms 50 --machines-per-platform 10 --bookings 200000
+
+bench-matrix: $(STAMP)
+	PY=$(PY) bench/scale_matrix.sh
 
 # Regenerate and compile the translation catalogues (needs GNU gettext).
 messages: $(STAMP)

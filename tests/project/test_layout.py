@@ -21,7 +21,7 @@ def test_readme_opens_with_the_two_commands():
     assert "make run" in head
     assert "make test" in head
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in ("run", "test", "test-sqlite", "lint"):
+    for target in ("run", "test", "test-sqlite", "lint", "bench"):
         assert re.search(rf"^{re.escape(target)}:", makefile, re.MULTILINE), target
 
 
