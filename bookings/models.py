@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from platforms.feeds import new_feed_token
 from platforms.models import Machine, Region
 
 from .siret import validate_siret
@@ -29,6 +30,9 @@ class Company(models.Model):
     size_class = models.CharField(_("size class"), max_length=20, choices=CompanySize.choices)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
+    ical_token = models.CharField(
+        _("iCal feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
+    )
     members: "models.ManyToManyField[Any, Membership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",

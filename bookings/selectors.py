@@ -21,13 +21,14 @@ from platforms.models import (
     ClosureInterval,
     Machine,
     OpeningHours,
+    Platform,
     Qualification,
     QualificationStatus,
 )
 from platforms.selectors import Interval, merge_intervals, opening_intervals
 from platforms.timezones import aware_lenient, local_midnight
 
-from .models import Booking, BookingStatus, Company
+from .models import Booking, BookingStatus, Company, Membership
 
 # Statuses that consume a company's weekly quota: what it holds or held, not what it gave up.
 QUOTA_STATUSES = (
@@ -43,6 +44,24 @@ def user_is_member(*, user: object, company: Company | None) -> bool:
     if company is None or not getattr(user, "is_authenticated", False):
         return False
     return company.memberships.filter(user_id=user.pk).exists()  # type: ignore[attr-defined]
+
+
+def bookings_visible_to(*, user: Any, own_companies_only: bool = False) -> QuerySet[Booking]:
+    """The bookings ``user`` may see: their companies', and those of the platforms they
+    operate; staff see all. The API and the UI list through this one selector."""
+    if not getattr(user, "is_authenticated", False):
+        return Booking.objects.none()
+    if user.is_staff and not own_companies_only:
+        return Booking.objects.all()
+    own = Exists(Membership.objects.filter(company_id=OuterRef("company_id"), user_id=user.pk))
+    if own_companies_only:
+        return Booking.objects.filter(own)
+    operated = Exists(
+        Platform.operators.through.objects.filter(
+            platform_id=OuterRef("machine__platform_id"), user_id=user.pk
+        )
+    )
+    return Booking.objects.filter(own | operated)
 
 
 def booking_conflicts(

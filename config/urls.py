@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from config import api
 from config.health import healthz
 
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("accounts.urls")),
+    path("", include("bookings.urls")),
+    *api.urlpatterns(),
 ]
 
 if settings.DEBUG:

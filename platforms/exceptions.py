@@ -60,3 +60,8 @@ class QualificationNotAllowed(DomainError):
     code = "not_allowed"
     status = 403
     message = _("Only an operator of this machine's platform can decide on qualifications.")
+
+
+class WindowTooLong(DomainError):
+    code = "window_too_long"
+    message = _("Ask for at most %(days)d days at a time.")

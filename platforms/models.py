@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .feeds import new_feed_token
 from .timezones import zone
 
 
@@ -194,6 +195,9 @@ class Machine(models.Model):
         blank=True,
         related_name="machine",
         verbose_name=_("calendar"),
+    )
+    ical_token = models.CharField(
+        _("iCal feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -5,6 +5,7 @@ Every function is keyword-only and runs in one transaction. Split by concern:
 blocks) and ``lifecycle`` (cancel, approve, reject, move, usage, no-shows).
 """
 
+from .companies import company_ical_token_regenerate
 from .create import booking_block, booking_create, booking_create_series
 from .lifecycle import (
     booking_approve,
@@ -25,6 +26,7 @@ __all__ = [
     "booking_move",
     "booking_price",
     "booking_reject",
+    "company_ical_token_regenerate",
     "no_shows_mark",
     "usage_record",
 ]

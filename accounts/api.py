@@ -1,0 +1,121 @@
+"""API authentication: obtain named tokens, list and revoke them."""
+
+from typing import Any
+
+from config.api_schema import INVALID, error_responses
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import ApiToken
+from .services import (
+    login_blocked_for,
+    login_failure_record,
+    login_failures_clear,
+    token_create,
+    token_revoke,
+)
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>`, the token from POST /api/v1/auth/token/.",
+        }
+
+
+class ObtainTokenSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="The account's e-mail address.")
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        required=False, max_length=100, default="API", help_text="To recognise the token later."
+    )
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ("id", "name", "prefix", "created_at", "last_used_at")
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(help_text="Shown only once: store it now.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = ("token", *TokenSerializer.Meta.fields)
+
+
+def _client_ip(request: Request) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+class ObtainTokenView(APIView):
+    """Exchange an e-mail and password for a new named token."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Wrong credentials are a 401 (DRF makes it a 403 when no scheme is announced).
+        return "Token"
+
+    @extend_schema(
+        request=ObtainTokenSerializer,
+        responses={
+            201: NewTokenSerializer,
+            **error_responses(
+                {
+                    **INVALID,
+                    401: "`authentication_failed`: wrong e-mail or password.",
+                    429: "`throttled`: too many failed attempts for this e-mail from this address.",
+                }
+            ),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ObtainTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data["username"]
+        ip = _client_ip(request)
+        wait = login_blocked_for(username=username, ip=ip)
+        if wait:
+            raise Throttled(wait=wait, detail=str(_("Too many failed attempts; try again later.")))
+        user = authenticate(
+            request._request, username=username, password=serializer.validated_data["password"]
+        )
+        if user is None:
+            login_failure_record(username=username, ip=ip)
+            raise AuthenticationFailed(_("Wrong e-mail address or password."))
+        login_failures_clear(username=username, ip=ip)
+        token, raw = token_create(user=user, name=serializer.validated_data["name"])
+        body = {**TokenSerializer(token).data, "token": raw}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Your API tokens; deleting one revokes it."""
+
+    serializer_class = TokenSerializer
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        token_revoke(token=instance)

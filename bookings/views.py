@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from platforms.models import Machine
+from platforms.services import machine_ical_token_regenerate
+
+from .ical import bookings_calendar
+from .models import Booking, BookingKind, Company
+from .services import company_ical_token_regenerate
+
+FEED_HISTORY = timedelta(days=30)
+
+
+def _feed_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _host(request: HttpRequest) -> str:
+    return request.get_host().split(":")[0]
+
+
+def company_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A company's bookings from 30 days back; cancelled and rejected ones as CANCELLED."""
+    company = get_object_or_404(Company, ical_token=token)
+    bookings = (
+        Booking.objects.filter(company=company, end__gte=timezone.now() - FEED_HISTORY)
+        .select_related("machine__platform")
+        .order_by("start")
+    )
+    content = bookings_calendar(
+        name=_("Bookings of %(company)s") % {"company": company.name},
+        bookings=bookings,
+        host=_host(request),
+        summary=lambda b: f"{b.machine.name} — {b.machine.platform.name}",
+    )
+    return _feed_response(content, f"company-{company.pk}.ics")
+
+
+def machine_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A machine's busy times for its operators, saying who booked."""
+    machine = get_object_or_404(Machine.objects.select_related("platform"), ical_token=token)
+    bookings = (
+        Booking.objects.filter(machine=machine, end__gte=timezone.now() - FEED_HISTORY)
+        .filter(~Q(status="rejected"))
+        .select_related("machine__platform", "company", "booked_by")
+        .order_by("start")
+    )
+
+    def summary(booking: Booking) -> str:
+        if booking.kind == BookingKind.INTERNAL:
+            return _("Internal: %(note)s") % {"note": booking.note or machine.platform.name}
+        who = booking.booked_by.get_full_name() if booking.booked_by else ""
+        return f"{booking.company} — {who}".rstrip(" —") if booking.company else who
+
+    content = bookings_calendar(
+        name=f"{machine.name} — {machine.platform.name}",
+        bookings=bookings,
+        host=_host(request),
+        summary=summary,
+    )
+    return _feed_response(content, f"machine-{machine.pk}.ics")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's companies and operated machines, with their calendar addresses."""
+    companies = Company.objects.filter(memberships__user=request.user).order_by("name")
+    machines = (
+        Machine.objects.filter(platform__operators=request.user)
+        .select_related("platform")
+        .order_by("platform__name", "name")
+    )
+    return render(request, "bookings/profile.html", {"companies": companies, "machines": machines})
+
+
+@login_required
+@require_POST
+def company_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
+    company_ical_token_regenerate(company=company, user=request.user)
+    messages.success(request, _("New calendar address created; the old one no longer works."))
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def machine_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    machine = get_object_or_404(
+        Machine.objects.filter(platform__operators=request.user).select_related("platform"), pk=pk
+    )
+    machine_ical_token_regenerate(machine=machine, user=request.user)
+    messages.success(request, _("New calendar address created; the old one no longer works."))
+    return redirect("profile")

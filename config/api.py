@@ -1,0 +1,79 @@
+"""The REST API's shared parts: the one exception handler and the URL tree."""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.urls import include, path
+from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from platforms.exceptions import DomainError
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Domain errors → their status and code; DRF's errors → the same ``{"code", "detail"}``."""
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"code": exc.code, "detail": exc.detail}
+        conflicts = getattr(exc, "conflicts", None)
+        if conflicts is not None:
+            body["conflicts"] = [
+                {key: _jsonable(value) for key, value in conflict.items()} for conflict in conflicts
+            ]
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "invalid",
+            "detail": _("The request is not valid: see the errors per field."),
+            "errors": exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail},
+        }
+        return response
+    if isinstance(exc, exceptions.APIException):
+        body = {"code": exc.default_code, "detail": str(exc.detail)}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            body["retry_after"] = int(exc.wait)
+        response.data = body
+    return response
+
+
+def _router() -> DefaultRouter:
+    from accounts.api import TokenViewSet
+    from bookings.api import BookingViewSet, CompanyViewSet
+    from platforms.api import MachineViewSet, PlatformViewSet
+
+    router = DefaultRouter()
+    router.register("platforms", PlatformViewSet, basename="platform")
+    router.register("machines", MachineViewSet, basename="machine")
+    router.register("bookings", BookingViewSet, basename="booking")
+    router.register("companies", CompanyViewSet, basename="company")
+    router.register("auth/tokens", TokenViewSet, basename="token")
+    return router
+
+
+def urlpatterns() -> list[Any]:
+    from accounts.api import ObtainTokenView
+
+    return [
+        path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+        path("api/v1/", include(_router().urls)),
+        path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    ]

@@ -1,0 +1,73 @@
+"""A small world for API tests: two platforms with their operators, two companies, a funder,
+staff, and a pending booking of company A on platform P's machine."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import token_create
+from bookings.models import Booking
+from bookings.services import booking_create
+from tests.conftest import paris
+from tests.factories import MachineFactory, MembershipFactory, PlatformFactory, UserFactory
+
+
+@dataclass
+class World:
+    machine: Any
+    other_machine: Any
+    company_a: Any
+    company_b: Any
+    users: dict[str, Any]
+    booking: Booking
+
+
+ROLES = ["anonymous", "member_a", "member_b", "operator", "other_operator", "funder", "staff"]
+
+
+@pytest.fixture
+def world(db, frozen_now) -> World:
+    platform = PlatformFactory(name="Plateforme P")
+    other_platform = PlatformFactory(name="Plateforme Q")
+    machine = MachineFactory(platform=platform, name="Découpe laser P", requires_approval=True)
+    other_machine = MachineFactory(platform=other_platform, name="Robot Q")
+    a = MembershipFactory(user__email="a@pme-a.fr")
+    b = MembershipFactory(user__email="b@pme-b.fr")
+    operator = UserFactory(email="op@p.fr")
+    other_operator = UserFactory(email="op@q.fr")
+    platform.operators.add(operator)
+    other_platform.operators.add(other_operator)
+    users = {
+        "anonymous": None,
+        "member_a": a.user,
+        "member_b": b.user,
+        "operator": operator,
+        "other_operator": other_operator,
+        "funder": UserFactory(email="suivi@bpifrance.example"),
+        "staff": UserFactory(email="staff@example.fr", is_staff=True),
+    }
+    booking = booking_create(
+        machine=machine,
+        company=a.company,
+        user=a.user,
+        start=paris(2027, 1, 6, 10),
+        end=paris(2027, 1, 6, 12),
+    )
+    return World(machine, other_machine, a.company, b.company, users, booking)
+
+
+@pytest.fixture
+def api_as(world):
+    """An API client for a role, authenticated with a real token."""
+
+    def make(role: str, language: str = "fr") -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+        user = world.users[role]
+        if user is not None:
+            _, raw = token_create(user=user, name="tests")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    return make

@@ -1,0 +1,93 @@
+"""Named API tokens, stored hashed, revocable; failed logins throttled per e-mail + address."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def obtain(client, username, password, ip="10.0.0.1", name="ERP"):
+    return client.post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": password, "name": name},
+        format="json",
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_a_token_is_obtained_used_listed_and_revoked(world):
+    client = APIClient()
+    user = world.users["member_a"]
+
+    response = obtain(client, user.email.upper(), "secret-pass-123")
+
+    assert response.status_code == 201
+    raw = response.json()["token"]
+    stored = ApiToken.objects.get(user=user)
+    assert raw not in {stored.digest, stored.prefix} and len(stored.digest) == 64  # hashed
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    listed = client.get("/api/v1/auth/tokens/").json()["results"]
+    assert [(t["name"], t["prefix"]) for t in listed] == [("ERP", raw[:8])]
+
+    assert client.delete(f"/api/v1/auth/tokens/{stored.pk}/").status_code == 204
+
+    refused = client.get("/api/v1/bookings/")
+    assert (refused.status_code, refused.json()["code"]) == (401, "authentication_failed")
+
+
+def test_a_user_holds_several_tokens_and_revoking_one_keeps_the_other(world):
+    client = APIClient()
+    email = world.users["member_a"].email
+    first = obtain(client, email, "secret-pass-123", name="ERP").json()
+    second = obtain(client, email, "secret-pass-123", name="Script").json()
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first['token']}")
+    client.delete(f"/api/v1/auth/tokens/{second['id']}/")
+
+    assert client.get("/api/v1/bookings/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second['token']}")
+    assert client.get("/api/v1/bookings/").status_code == 401
+
+
+def test_repeated_failures_are_throttled_for_that_email_and_address(world, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    client = APIClient()
+    email = world.users["member_a"].email
+
+    statuses = [obtain(client, email, "wrong").status_code for _ in range(3)]
+    blocked = obtain(client, email, "secret-pass-123")
+
+    assert statuses == [401, 401, 401]
+    assert blocked.status_code == 429
+    assert blocked.json()["code"] == "throttled"
+    assert 0 < blocked.json()["retry_after"] <= settings.LOGIN_COOLOFF_SECONDS
+    assert not ApiToken.objects.exists()
+    # Another address, or another account from this address, is not blocked.
+    assert obtain(client, email, "secret-pass-123", ip="10.0.0.2").status_code == 201
+    other = world.users["member_b"].email
+    assert obtain(client, other, "secret-pass-123").status_code == 201
+
+
+def test_the_cool_off_ends(world, settings, frozen_now):
+    settings.LOGIN_FAILURE_LIMIT = 1
+    client = APIClient()
+    email = world.users["member_a"].email
+    obtain(client, email, "wrong")
+    assert obtain(client, email, "secret-pass-123").status_code == 429
+
+    later = frozen_now + timedelta(seconds=settings.LOGIN_COOLOFF_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert obtain(client, email, "secret-pass-123").status_code == 201

@@ -1,0 +1,101 @@
+"""iCal feeds: valid RFC 5545 for two parsers, stable UIDs, cancellations propagate."""
+
+import icalendar
+import pytest
+import vobject
+from django.test import Client
+
+from bookings.services import booking_cancel, booking_create
+from tests.conftest import paris
+
+pytestmark = [pytest.mark.django_db]
+
+
+def fetch(url):
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return response.content
+
+
+def events(content):
+    return {
+        str(component["uid"]): component
+        for component in icalendar.Calendar.from_ical(content).walk("VEVENT")
+    }
+
+
+def test_the_company_feed_parses_and_a_cancellation_shows_on_the_next_fetch(world):
+    url = f"/ical/company/{world.company_a.ical_token}.ics"
+    uid = f"booking-{world.booking.pk}@testserver"
+
+    first = fetch(url)
+    event = events(first)[uid]
+    assert str(event["status"]) == "TENTATIVE"  # pending approval
+    assert int(event["sequence"]) == 1
+    assert event.decoded("dtstart") == paris(2027, 1, 6, 10)
+    assert "Découpe laser P" in str(event["summary"])
+    parsed = vobject.readOne(first.decode())
+    assert parsed.vevent.uid.value == uid
+
+    booking_cancel(booking=world.booking, user=world.users["member_a"], reason="Projet reporté")
+
+    again = events(fetch(url))[uid]
+    assert str(again["status"]) == "CANCELLED"
+    assert int(again["sequence"]) == 2
+    assert vobject.readOne(fetch(url).decode()).vevent.status.value == "CANCELLED"
+
+
+def test_the_company_feed_shows_only_that_company(world):
+    other = booking_create(
+        machine=world.other_machine,
+        company=world.company_b,
+        user=world.users["member_b"],
+        start=paris(2027, 1, 7, 10),
+        end=paris(2027, 1, 7, 11),
+    )
+
+    feed_a = events(fetch(f"/ical/company/{world.company_a.ical_token}.ics"))
+    feed_b = events(fetch(f"/ical/company/{world.company_b.ical_token}.ics"))
+
+    assert list(feed_a) == [f"booking-{world.booking.pk}@testserver"]
+    assert list(feed_b) == [f"booking-{other.pk}@testserver"]
+
+
+def test_the_machine_feed_tells_operators_who_booked(world):
+    content = fetch(f"/ical/machine/{world.machine.ical_token}.ics")
+
+    [event] = events(content).values()
+    assert world.company_a.name in str(event["summary"])
+    assert world.users["member_a"].display_name in str(event["summary"])
+    assert vobject.readOne(content.decode()).vevent.dtstart.value == paris(2027, 1, 6, 10)
+
+
+def test_a_regenerated_address_replaces_the_old_one(world, api_as):
+    old = f"/ical/company/{world.company_a.ical_token}.ics"
+
+    response = api_as("member_a").post(f"/api/v1/companies/{world.company_a.pk}/ical-token/")
+
+    new = response.json()["ical_url"].replace("http://testserver", "")
+    assert new != old
+    assert Client().get(old).status_code == 404
+    assert fetch(new)
+
+
+def test_a_member_regenerates_from_the_profile_page(world):
+    client = Client()
+    client.force_login(world.users["member_a"])
+    old = world.company_a.ical_token
+
+    page = client.get("/profile/")
+    assert old in page.content.decode()
+    client.post(f"/profile/companies/{world.company_a.pk}/ical-token/")
+
+    world.company_a.refresh_from_db()
+    assert world.company_a.ical_token != old
+    assert Client().get(f"/ical/company/{old}.ics").status_code == 404
+
+
+def test_an_unknown_token_is_a_404(db):
+    assert Client().get("/ical/company/nope.ics").status_code == 404
+    assert Client().get("/ical/machine/nope.ics").status_code == 404
