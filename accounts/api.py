@@ -1,8 +1,7 @@
 """API authentication: obtain named tokens, list and revoke them."""
 
-from typing import Any
+from typing import Any, cast
 
-from config.api_schema import INVALID, error_responses
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import ApiToken
+from config.api_schema import INVALID, error_responses
+
+from .models import ApiToken, User
 from .services import (
     login_blocked_for,
     login_failure_record,
@@ -49,7 +50,7 @@ class ObtainTokenSerializer(serializers.Serializer):
 class TokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ("id", "name", "prefix", "created_at", "last_used_at")
+        fields: tuple[str, ...] = ("id", "name", "prefix", "created_at", "last_used_at")
 
 
 class NewTokenSerializer(TokenSerializer):
@@ -115,7 +116,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[ApiToken]:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True)
+        return ApiToken.objects.filter(user=cast(User, self.request.user), revoked_at__isnull=True)
 
     def perform_destroy(self, instance: ApiToken) -> None:
         token_revoke(token=instance)

@@ -1,9 +1,8 @@
 """API of the demand side: bookings (lists filtered by the same selector as the UI), series,
 their lifecycle, and the companies of the signed-in user with their iCal feed."""
 
-from typing import Any
+from typing import Any, cast
 
-from config.api_schema import error_responses
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,6 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
+from config.api_schema import error_responses
 from platforms.models import Machine
 
 from .exceptions import NotMember
@@ -349,7 +350,9 @@ class CompanyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[Company]:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Company.objects.none()
-        return Company.objects.filter(memberships__user=self.request.user).order_by("name")
+        return Company.objects.filter(memberships__user=cast(User, self.request.user)).order_by(
+            "name"
+        )
 
     @extend_schema(request=None, responses={200: CompanySerializer})
     @action(detail=True, methods=["post"], url_path="ical-token")

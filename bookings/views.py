@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
@@ -17,6 +19,11 @@ from .models import Booking, BookingKind, Company
 from .services import company_ical_token_regenerate
 
 FEED_HISTORY = timedelta(days=30)
+
+
+def _signed_in(request: HttpRequest) -> User:
+    # Views below are behind login_required.
+    return cast(User, request.user)
 
 
 def _feed_response(content: bytes, filename: str) -> HttpResponse:
@@ -75,9 +82,9 @@ def machine_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in person's companies and operated machines, with their calendar addresses."""
-    companies = Company.objects.filter(memberships__user=request.user).order_by("name")
+    companies = Company.objects.filter(memberships__user=_signed_in(request)).order_by("name")
     machines = (
-        Machine.objects.filter(platform__operators=request.user)
+        Machine.objects.filter(platform__operators=_signed_in(request))
         .select_related("platform")
         .order_by("platform__name", "name")
     )
@@ -87,7 +94,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def company_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
-    company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
+    company = get_object_or_404(
+        Company.objects.filter(memberships__user=_signed_in(request)), pk=pk
+    )
     company_ical_token_regenerate(company=company, user=request.user)
     messages.success(request, _("New calendar address created; the old one no longer works."))
     return redirect("profile")
@@ -97,7 +106,8 @@ def company_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def machine_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     machine = get_object_or_404(
-        Machine.objects.filter(platform__operators=request.user).select_related("platform"), pk=pk
+        Machine.objects.filter(platform__operators=_signed_in(request)).select_related("platform"),
+        pk=pk,
     )
     machine_ical_token_regenerate(machine=machine, user=request.user)
     messages.success(request, _("New calendar address created; the old one no longer works."))

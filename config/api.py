@@ -48,8 +48,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
     if isinstance(exc, exceptions.APIException):
         body = {"code": exc.default_code, "detail": str(exc.detail)}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            body["retry_after"] = int(exc.wait)
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            body["retry_after"] = int(wait)
         response.data = body
     return response
 

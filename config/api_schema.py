@@ -4,7 +4,7 @@ Kept apart from ``config.api`` (which imports views): DRF loads this class from 
 while view classes are being defined.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -24,7 +24,8 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text="Stable, machine-readable code.")
     detail = serializers.CharField(help_text="Human message in the request's language.")
-    errors = serializers.DictField(
+    # A declared field, not Serializer.errors: the metaclass moves it into the field list.
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False, help_text="Malformed input (code `invalid`): messages per field."
     )
     conflicts = ConflictSerializer(
@@ -50,7 +51,9 @@ class AutoSchema(SpectacularAutoSchema):
     """Documents the errors every endpoint shares, beside the ones each action declares:
     401 where credentials are needed, 404 on an object's URL, 400 where a body is sent."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         shared = {}
         if not any(issubclass(p, AllowAny) for p in getattr(self.view, "permission_classes", [])):

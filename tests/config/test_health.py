@@ -41,3 +41,18 @@ def test_healthz_reports_a_broker_that_does_not_answer_without_failing(client, b
 
     assert response.status_code == 200  # the web app still serves without its broker
     assert response.json()["broker"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "error: OperationalError"
