@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from config.api_schema import error_responses
-from platforms.models import Machine
 
 from .exceptions import NotMember
 from .models import Booking, BookingStatus, Company
@@ -30,7 +29,8 @@ from .services import (
 )
 
 RULE_CODES = (
-    "`invalid_local_time`, `not_aligned`, `too_short`, `too_long`, `too_soon`, `too_far`, "
+    "`unknown_machine`, `invalid_local_time`, `not_aligned`, `too_short`, `too_long`, "
+    "`too_soon`, `too_far`, "
     "`outside_opening_hours`, `closed`, `not_qualified`, `quota_exceeded`, `machine_inactive`, "
     "`invalid_range`"
 )
@@ -90,7 +90,8 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    machine = serializers.PrimaryKeyRelatedField(queryset=Machine.objects.all())
+    # Only the id: the booking service reads the machine under its lock (`unknown_machine`).
+    machine = serializers.IntegerField(min_value=1)
     company = serializers.PrimaryKeyRelatedField(
         queryset=Company.objects.all(),
         required=False,
@@ -179,8 +180,8 @@ class BookingViewSet(
         return bookings.order_by("start", "pk")
 
     def _respond(self, booking: Booking, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=booking.pk)
-        return Response(BookingSerializer(fresh).data, status=code)
+        # The services return the booking with its machine (and platform) and company loaded.
+        return Response(BookingSerializer(booking).data, status=code)
 
     @extend_schema(
         request=BookingCreateSerializer,
@@ -260,7 +261,7 @@ class BookingViewSet(
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Confirm a pending booking (operators of its platform)."""
         booking = self.get_object()
-        booking_approve(booking=booking, user=request.user)
+        booking = booking_approve(booking=booking, user=request.user)
         return self._respond(booking)
 
     @extend_schema(
@@ -291,7 +292,7 @@ class BookingViewSet(
         booking = self.get_object()
         serializer = UsageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        usage_record(
+        booking = usage_record(
             booking=booking,
             user=request.user,
             actual_start=serializer.validated_data["actual_start"],
@@ -319,7 +320,7 @@ class BookingViewSet(
         booking = self.get_object()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking_move(
+        booking = booking_move(
             booking=booking,
             user=request.user,
             start=serializer.validated_data["start"],

@@ -30,6 +30,7 @@ __all__ = [
     "TooLong",
     "TooShort",
     "TooSoon",
+    "UnknownMachine",
 ]
 
 
@@ -151,3 +152,8 @@ class SeriesRefused(BookingError):
     def __init__(self, conflicts: list[dict[str, object]]) -> None:
         super().__init__(count=len(conflicts))
         self.conflicts = conflicts
+
+
+class UnknownMachine(BookingError):
+    code = "unknown_machine"
+    message = _("There is no machine %(machine)s.")

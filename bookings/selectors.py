@@ -89,6 +89,66 @@ def booking_conflicts(
     return bookings
 
 
+@dataclass(frozen=True)
+class SlotState:
+    within_opening_range: bool
+    closed: bool
+    taken: bool
+
+
+def _opening_range_covers(machine: Machine, start: datetime, end: datetime) -> QuerySet[Any]:
+    """Opening ranges that alone cover [start, end) in the platform's wall-clock time (a
+    range closing at 00:00 runs to midnight). Slots across two ranges or two days are not
+    matched here: the caller then checks with the merged periods."""
+    tz = machine.platform.tz
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    ranges = OpeningHours.objects.filter(
+        platform_id=machine.platform_id,
+        weekday=local_start.weekday(),
+        opens__lte=local_start.time(),
+    )
+    if local_end.date() == local_start.date():
+        return ranges.filter(Q(closes__gte=local_end.time()) | Q(closes=time(0, 0)))
+    if local_end.date() == local_start.date() + timedelta(days=1) and local_end.time() == time(0):
+        return ranges.filter(closes=time(0, 0))
+    return ranges.none()
+
+
+def slot_state(
+    *,
+    machine: Machine,
+    start: datetime,
+    end: datetime,
+    exclude_pk: int | None = None,
+) -> SlotState:
+    """In one query (booking pays for every round trip): whether one opening range covers
+    [start, end), whether a closure occurrence overlaps it, and whether an active booking comes
+    closer than the machine's buffer.
+
+    Run it after locking the machine: under READ COMMITTED the statement then sees every
+    booking committed by whoever held the lock before.
+    """
+    within, closed, taken = (
+        Machine.objects.filter(pk=machine.pk)
+        .annotate(
+            within=Exists(_opening_range_covers(machine, start, end)),
+            closed=Exists(closure_overlaps(machine=machine, start=start, end=end)),
+            taken=Exists(
+                booking_conflicts(
+                    machine=machine,
+                    start=start,
+                    end=end,
+                    buffer_minutes=machine.buffer_minutes,
+                    exclude_pk=exclude_pk,
+                )
+            ),
+        )
+        .values_list("within", "closed", "taken")
+        .get()
+    )
+    return SlotState(within_opening_range=bool(within), closed=bool(closed), taken=bool(taken))
+
+
 def closure_overlaps(
     *, machine: Machine, start: datetime, end: datetime
 ) -> QuerySet[ClosureInterval]:

@@ -99,6 +99,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     _db["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets psycopg prepare the statements a connection repeats: booking
+    # runs the same few small queries, whose planning costs more than their execution.
+    # Turn it off (DB_SERVER_SIDE_BINDING=0) behind PgBouncer in transaction mode.
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DB_SERVER_SIDE_BINDING", default=True
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------
@@ -214,6 +220,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Benchmark-only URLs (bench/api_booking.py); never in production.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # --- Booking rules --------------------------------------------------------------------------
 # A confirmed booking with no usage recorded this long after its end becomes a no-show.

@@ -22,10 +22,12 @@ from ..exceptions import (
     SeriesRefused,
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
-from ..selectors import user_is_member
+from ..selectors import slot_state, user_is_member
 from .rules import (
     booking_price,
     check_free,
+    check_not_closed,
+    check_open,
     check_qualified,
     check_quota,
     check_slot,
@@ -42,9 +44,17 @@ def _initial_status(machine: Machine) -> str:
 
 
 def _authorise(*, machine: Machine, company: Company, user: Any) -> bool:
-    """Membership or operatorship; returns whether the user acts as the platform's operator."""
+    """Membership or operatorship; returns whether the user acts as the platform's operator.
+
+    For a member, whether they also operate the platform matters only on machines that
+    require a qualification (operators are not asked for one): no query otherwise.
+    """
+    if getattr(user, "is_staff", False):
+        return True
     if user_is_member(user=user, company=company):
-        return user_operates(user=user, platform=machine.platform)
+        return machine.requires_qualification and user_operates(
+            user=user, platform=machine.platform
+        )
     if user_operates(user=user, platform=machine.platform):
         return True
     raise NotMember()
@@ -67,8 +77,11 @@ def _check_booking(
     start, end = aware_strict(start, tz), aware_strict(end, tz)
     check_qualified(machine=machine, user=user, start=start, operator=operator)
     check_slot(machine=machine, start=start, end=end, now=now)
+    state = slot_state(machine=machine, start=start, end=end)
+    check_open(machine=machine, start=start, end=end, state=state)
+    check_not_closed(state)
     check_quota(machine=machine, company=company, start=start, end=end, extra=extra or ())
-    check_free(machine=machine, start=start, end=end, extra=extra or ())
+    check_free(machine=machine, start=start, end=end, state=state, extra=extra or ())
     return start, end
 
 
@@ -95,14 +108,15 @@ def _new_booking(
 @conflicts_as_slot_unavailable
 def booking_create(
     *,
-    machine: Machine,
+    machine: Machine | int,
     company: Company,
     user: Any,
     start: datetime,
     end: datetime,
     note: str = "",
 ) -> Booking:
-    """Book ``machine`` for ``company`` over [start, end), or raise a domain error.
+    """Book ``machine`` (an instance or an id) for ``company`` over [start, end), or raise a
+    domain error.
 
     Naive datetimes are wall-clock times of the platform. Checks in order: membership (or
     operator/staff of the platform booking on the company's behalf) → ``not_member``; machine
@@ -150,7 +164,7 @@ def _series_slots(
 @conflicts_as_slot_unavailable
 def booking_create_series(
     *,
-    machine: Machine,
+    machine: Machine | int,
     company: Company,
     user: Any,
     start: datetime,
@@ -243,7 +257,8 @@ def booking_block(
         start, end = aware_strict(start, tz), aware_strict(end, tz)
         if end <= start:
             raise InvalidRange()
-        check_free(machine=locked, start=start, end=end)
+        state = slot_state(machine=locked, start=start, end=end)
+        check_free(machine=locked, start=start, end=end, state=state)
         booking = _new_booking(
             machine=locked,
             company=None,

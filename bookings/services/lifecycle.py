@@ -19,10 +19,12 @@ from ..exceptions import (
     NotPending,
 )
 from ..models import Booking, BookingStatus
-from ..selectors import user_is_member
+from ..selectors import slot_state, user_is_member
 from .rules import (
     booking_price,
     check_free,
+    check_not_closed,
+    check_open,
     check_quota,
     check_slot,
     conflicts_as_slot_unavailable,
@@ -130,11 +132,14 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         tz = machine.platform.tz
         start, end = aware_strict(start, tz), aware_strict(end, tz)
         check_slot(machine=machine, start=start, end=end, now=now, enforce_timing=role == "member")
+        state = slot_state(machine=machine, start=start, end=end, exclude_pk=locked.pk)
+        check_open(machine=machine, start=start, end=end, state=state)
+        check_not_closed(state)
         if role == "member" and locked.company is not None:
             check_quota(
                 machine=machine, company=locked.company, start=start, end=end, exclude_pk=locked.pk
             )
-        check_free(machine=machine, start=start, end=end, exclude_pk=locked.pk)
+        check_free(machine=machine, start=start, end=end, state=state)
         status = locked.status
         if role == "member" and machine.requires_approval:
             status = BookingStatus.PENDING

@@ -29,6 +29,7 @@ from ..exceptions import (
     TooLong,
     TooShort,
     TooSoon,
+    UnknownMachine,
 )
 from ..models import Company
 
@@ -68,16 +69,17 @@ def conflicts_as_slot_unavailable(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def lock_machine(machine: Machine) -> Machine:
-    """The machine, re-read with a row lock that serialises the bookings of that machine.
+def lock_machine(machine: Machine | int) -> Machine:
+    """The machine (an instance or an id), re-read with a row lock that serialises the
+    bookings of that machine.
 
     On SQLite the IMMEDIATE transaction already serialises every writer; this is a plain read.
     """
-    return (
-        Machine.objects.select_for_update(of=("self",))
-        .select_related("platform")
-        .get(pk=machine.pk)
-    )
+    pk = machine if isinstance(machine, int) else machine.pk
+    try:
+        return Machine.objects.select_for_update(of=("self",)).select_related("platform").get(pk=pk)
+    except Machine.DoesNotExist as error:
+        raise UnknownMachine(machine=pk) from error
 
 
 def booking_price(*, machine: Machine, start: datetime, end: datetime) -> Decimal:
@@ -141,7 +143,8 @@ def check_slot(
     now: datetime,
     enforce_timing: bool = True,
 ) -> None:
-    """Range, alignment, length, notice and horizon, opening hours, closures — in that order."""
+    """Range, alignment, length, notice and horizon — in that order. Opening hours, closures
+    and overlap come next, from ``selectors.slot_state`` (one query for the three)."""
     if end <= start:
         raise InvalidRange()
     check_aligned(machine=machine, start=start, end=end)
@@ -155,10 +158,22 @@ def check_slot(
             raise TooSoon(hours=machine.min_notice_hours)
         if start > now + timedelta(days=machine.max_advance_days):
             raise TooFar(days=machine.max_advance_days)
+
+
+def check_open(
+    *, machine: Machine, start: datetime, end: datetime, state: selectors.SlotState
+) -> None:
+    """Inside the platform's opening hours: one range covers the slot (``state``), or the
+    merged open periods do (two touching ranges, a night across midnight)."""
+    if state.within_opening_range:
+        return
     opening = opening_intervals(platform=machine.platform, start=start, end=end)
     if not any(opens <= start and end <= closes for opens, closes in opening):
         raise OutsideOpeningHours()
-    if selectors.closure_overlaps(machine=machine, start=start, end=end).exists():
+
+
+def check_not_closed(state: selectors.SlotState) -> None:
+    if state.closed:
         raise Closed()
 
 
@@ -167,18 +182,10 @@ def check_free(
     machine: Machine,
     start: datetime,
     end: datetime,
-    exclude_pk: int | None = None,
+    state: selectors.SlotState,
     extra: Sequence[Interval] = (),
 ) -> None:
-    """No active booking (nor one of ``extra``) closer than the machine's buffer."""
+    """No active booking (``state``), nor one of ``extra``, closer than the machine's buffer."""
     buffer = timedelta(minutes=machine.buffer_minutes)
-    if selectors.booking_conflicts(
-        machine=machine,
-        start=start,
-        end=end,
-        buffer_minutes=machine.buffer_minutes,
-        exclude_pk=exclude_pk,
-    ).exists():
-        raise SlotUnavailable()
-    if any(s < end + buffer and e > start - buffer for s, e in extra):
+    if state.taken or any(s < end + buffer and e > start - buffer for s, e in extra):
         raise SlotUnavailable()

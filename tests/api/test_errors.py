@@ -172,3 +172,13 @@ def test_network_search_through_the_api(world, api_as):
         {"start": "2027-01-06T08:00:00+01:00", "end": "2027-01-06T10:00:00+01:00"},
         {"start": "2027-01-06T12:00:00+01:00", "end": "2027-01-06T18:00:00+01:00"},
     ]
+
+
+def test_an_unknown_machine_is_400(world, api_as):
+    response = api_as("member_a").post(
+        "/api/v1/bookings/",
+        {"machine": 999999, "start": "2027-01-07T10:00:00", "end": "2027-01-07T11:00:00"},
+        format="json",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "unknown_machine")

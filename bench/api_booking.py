@@ -1,0 +1,231 @@
+"""Booking over HTTP against gunicorn on PostgreSQL, compared with a bare DRF insert.
+
+Starts gunicorn (2 workers: the machine has 2 cores) on the benchmark network of
+bench/booking_core.py (500 machines, 200,000 bookings), then, in the same run and with the same
+client, sends N requests with C concurrent keep-alive connections to:
+- ``POST /api/v1/bookings/``: the real thing (token auth, validation, lock, rules, insert);
+- ``POST /api/bench/bare-insert/``: a bench-only DRF endpoint that authenticates the same way
+  and inserts one row (``BENCH_ENDPOINTS=1``).
+Reports both throughputs and their ratio (goal: booking ≥ 60 % of the bare insert). The
+bookings it creates are deleted at the end.
+
+    .venv/bin/python bench/api_booking.py --requests 2000 --concurrency 4
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+NOTE = "bench-api"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _slots(
+    machines: list[tuple[int, int]], companies: list[int], count: int, seed: int
+) -> list[dict[str, Any]]:
+    """Distinct one-hour weekday slots 46 to 85 days ahead: beyond the seeded bookings, inside
+    the 90-day horizon, outside lunch breaks; a few still meet a closure or a quota."""
+    rng = random.Random(seed)
+    today = date.today()
+    seen: set[tuple[int, date, int]] = set()
+    slots = []
+    while len(slots) < count:
+        machine, _platform = rng.choice(machines)
+        day = today + timedelta(days=rng.randint(46, 85))
+        hour = rng.choice([9, 10, 11, 14, 15, 16])
+        if day.weekday() >= 5 or (machine, day, hour) in seen:
+            continue
+        seen.add((machine, day, hour))
+        slots.append(
+            {
+                "machine": machine,
+                "company": rng.choice(companies),
+                "start": f"{day.isoformat()}T{hour:02d}:00:00",
+                "end": f"{day.isoformat()}T{hour + 1:02d}:00:00",
+                "note": NOTE,
+            }
+        )
+    return slots
+
+
+def _combine(batches: list[dict[str, Any]]) -> dict[str, Any]:
+    seconds = sum(b["seconds"] for b in batches)
+    requests_count = sum(b["requests"] for b in batches)
+    created = sum(b["statuses"].get("201", 0) for b in batches)
+    statuses: dict[str, int] = {}
+    for b in batches:
+        for code, n in b["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    return {
+        "requests": requests_count,
+        "seconds": round(seconds, 2),
+        "requests_per_second": round(requests_count / seconds, 1),
+        "created_per_second": round(created / seconds, 1),
+        "median_ms_of_batches": statistics.median(b["median_ms"] for b in batches),
+        "p95_ms_worst_batch": max(b["p95_ms"] for b in batches),
+        "statuses": statuses,
+    }
+
+
+def _run(url: str, token: str, bodies: list[dict[str, Any]], concurrency: int) -> dict[str, Any]:
+    local = threading.local()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def send(body: dict[str, Any]) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            session.headers["Authorization"] = f"Token {token}"
+        started = time.perf_counter()
+        response = session.post(url, json=body, timeout=30)
+        elapsed = time.perf_counter() - started
+        with lock:
+            latencies.append(elapsed)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(send, bodies))
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(bodies),
+        "seconds": round(wall, 2),
+        "requests_per_second": round(len(bodies) / wall, 1),
+        "created_per_second": round(statuses.get(201, 0) / wall, 1),
+        "median_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
+        "statuses": {str(code): n for code, n in sorted(statuses.items())},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=10, help="alternating batches per endpoint")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fablab_bench_500_200000"
+        ),
+    )
+    args = parser.parse_args()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "BENCH_ENDPOINTS": "1",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from accounts.services import token_create
+    from bookings.models import Booking, Company
+    from platforms.models import Machine
+
+    call_command("migrate", verbosity=0)
+    if not Machine.objects.exists():
+        sys.exit("Seed the network first: make bench (or bench/booking_core.py).")
+    staff, _ = User.objects.get_or_create(
+        email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
+    )
+    _, token = token_create(user=staff, name="bench")
+    machines = list(Machine.objects.filter(active=True).values_list("pk", "platform_id"))
+    companies = list(Company.objects.values_list("pk", flat=True)[:500])
+    bodies = _slots(machines, companies, 2 * args.requests, args.seed)
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        warm = _slots(machines, companies, 50, args.seed + 1)
+        _run(f"{base}/api/bench/bare-insert/", token, warm, args.concurrency)
+        bare = _run(
+            f"{base}/api/bench/bare-insert/", token, bodies[: args.requests], args.concurrency
+        )
+        booking = _run(f"{base}/api/v1/bookings/", token, bodies[args.requests :], args.concurrency)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        Booking.objects.filter(note=NOTE).delete()
+    ratio = booking["created_per_second"] / bare["created_per_second"]
+    report = {
+        "database": args.database_url.rsplit("/", 1)[-1],
+        "server_side_binding": env.get("DB_SERVER_SIDE_BINDING", "1"),
+        "gunicorn_workers": args.workers,
+        "concurrency": args.concurrency,
+        "bare_insert": bare,
+        "booking_create": booking,
+        "ratio_created": round(ratio, 3),
+        "taken_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    out = ROOT / "bench" / "results" / "api_booking.json"
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    print(
+        f"\nbooking_create: {booking['created_per_second']}/s created, bare insert: "
+        f"{bare['created_per_second']}/s — ratio {ratio:.0%} (goal ≥ 60 %)"
+    )
+
+
+if __name__ == "__main__":
+    main()
