@@ -96,22 +96,51 @@ class SlotState:
     taken: bool
 
 
-def _opening_range_covers(machine: Machine, start: datetime, end: datetime) -> QuerySet[Any]:
-    """Opening ranges that alone cover [start, end) in the platform's wall-clock time (a
-    range closing at 00:00 runs to midnight). Slots across two ranges or two days are not
-    matched here: the caller then checks with the merged periods."""
+def _slot_state_sql(
+    machine: Machine, start: datetime, end: datetime, exclude_pk: int | None
+) -> tuple[str, list[Any]]:
+    """The SQL of ``slot_state``, written out: it runs on every booking, and composing it with
+    the ORM (three EXISTS subqueries) cost more than the database took to answer."""
+    ops = connection.ops
+    quote = ops.quote_name
     tz = machine.platform.tz
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    ranges = OpeningHours.objects.filter(
-        platform_id=machine.platform_id,
-        weekday=local_start.weekday(),
-        opens__lte=local_start.time(),
-    )
+    midnight = ops.adapt_timefield_value(time(0, 0))
+    # One opening range covering the slot in wall-clock time; a range closing at 00:00 runs
+    # to midnight. Slots across two ranges or two days are left to the caller (merged check).
     if local_end.date() == local_start.date():
-        return ranges.filter(Q(closes__gte=local_end.time()) | Q(closes=time(0, 0)))
-    if local_end.date() == local_start.date() + timedelta(days=1) and local_end.time() == time(0):
-        return ranges.filter(closes=time(0, 0))
-    return ranges.none()
+        closes_sql = "(oh.closes >= %s OR oh.closes = %s)"
+        closes_params = [ops.adapt_timefield_value(local_end.time()), midnight]
+    elif local_end.date() == local_start.date() + timedelta(days=1) and local_end.time() == time(0):
+        closes_sql, closes_params = "oh.closes = %s", [midnight]
+    else:
+        closes_sql, closes_params = "1 = 0", []
+    buffer = timedelta(minutes=machine.buffer_minutes)
+    sql = (
+        "SELECT "
+        f"EXISTS(SELECT 1 FROM {quote(OpeningHours._meta.db_table)} oh "
+        f"WHERE oh.platform_id = %s AND oh.weekday = %s AND oh.opens <= %s AND {closes_sql}), "
+        f"EXISTS(SELECT 1 FROM {quote(ClosureInterval._meta.db_table)} ci "
+        f"WHERE ci.machine_id = %s AND ci.{quote('start')} < %s AND ci.{quote('end')} > %s), "
+        f"EXISTS(SELECT 1 FROM {quote(Booking._meta.db_table)} b "
+        f"WHERE b.machine_id = %s AND b.status IN (%s, %s) "
+        f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s)"
+    )
+    params = [
+        machine.platform_id,
+        local_start.weekday(),
+        ops.adapt_timefield_value(local_start.time()),
+        *closes_params,
+        machine.pk,
+        ops.adapt_datetimefield_value(end),
+        ops.adapt_datetimefield_value(start),
+        machine.pk,
+        *Booking.ACTIVE_STATUSES,
+        ops.adapt_datetimefield_value(end + buffer),
+        ops.adapt_datetimefield_value(start - buffer),
+        exclude_pk if exclude_pk is not None else 0,
+    ]
+    return sql, [str(p) if isinstance(p, BookingStatus) else p for p in params]
 
 
 def slot_state(
@@ -123,29 +152,16 @@ def slot_state(
 ) -> SlotState:
     """In one query (booking pays for every round trip): whether one opening range covers
     [start, end), whether a closure occurrence overlaps it, and whether an active booking comes
-    closer than the machine's buffer.
+    closer than the machine's buffer (the same conditions as ``booking_conflicts`` and
+    ``closure_overlaps``).
 
     Run it after locking the machine: under READ COMMITTED the statement then sees every
     booking committed by whoever held the lock before.
     """
-    within, closed, taken = (
-        Machine.objects.filter(pk=machine.pk)
-        .annotate(
-            within=Exists(_opening_range_covers(machine, start, end)),
-            closed=Exists(closure_overlaps(machine=machine, start=start, end=end)),
-            taken=Exists(
-                booking_conflicts(
-                    machine=machine,
-                    start=start,
-                    end=end,
-                    buffer_minutes=machine.buffer_minutes,
-                    exclude_pk=exclude_pk,
-                )
-            ),
-        )
-        .values_list("within", "closed", "taken")
-        .get()
-    )
+    sql, params = _slot_state_sql(machine, start, end, exclude_pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        within, closed, taken = cursor.fetchone()
     return SlotState(within_opening_range=bool(within), closed=bool(closed), taken=bool(taken))
 
 
