@@ -64,31 +64,6 @@ def bookings_visible_to(*, user: Any, own_companies_only: bool = False) -> Query
     return Booking.objects.filter(own | operated)
 
 
-def booking_conflicts(
-    *,
-    machine: Machine,
-    start: datetime,
-    end: datetime,
-    buffer_minutes: int = 0,
-    exclude_pk: int | None = None,
-) -> QuerySet[Booking]:
-    """Active bookings of ``machine`` closer than ``buffer_minutes`` to [start, end).
-
-    Half-open intervals: a booking ending at 10:00 does not conflict with one starting at 10:00
-    unless the machine needs a buffer between them.
-    """
-    buffer = timedelta(minutes=buffer_minutes)
-    bookings = Booking.objects.filter(
-        machine=machine,
-        status__in=Booking.ACTIVE_STATUSES,
-        start__lt=end + buffer,
-        end__gt=start - buffer,
-    )
-    if exclude_pk is not None:
-        bookings = bookings.exclude(pk=exclude_pk)
-    return bookings
-
-
 @dataclass(frozen=True)
 class SlotState:
     within_opening_range: bool
@@ -152,8 +127,8 @@ def slot_state(
 ) -> SlotState:
     """In one query (booking pays for every round trip): whether one opening range covers
     [start, end), whether a closure occurrence overlaps it, and whether an active booking comes
-    closer than the machine's buffer (the same conditions as ``booking_conflicts`` and
-    ``closure_overlaps``).
+    closer than the machine's buffer (half-open intervals: a booking ending at 10:00 does not
+    conflict with one starting at 10:00 unless the machine needs a buffer between them).
 
     Run it after locking the machine: under READ COMMITTED the statement then sees every
     booking committed by whoever held the lock before.
@@ -163,13 +138,6 @@ def slot_state(
         cursor.execute(sql, params)
         within, closed, taken = cursor.fetchone()
     return SlotState(within_opening_range=bool(within), closed=bool(closed), taken=bool(taken))
-
-
-def closure_overlaps(
-    *, machine: Machine, start: datetime, end: datetime
-) -> QuerySet[ClosureInterval]:
-    """Closure occurrences of ``machine`` (its own and its platform's) overlapping [start, end)."""
-    return ClosureInterval.objects.filter(machine=machine, start__lt=end, end__gt=start)
 
 
 def user_is_qualified(*, user: Any, machine: Machine, on: date) -> bool:

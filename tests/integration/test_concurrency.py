@@ -84,7 +84,11 @@ def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql()
 @pytest.mark.django_db(transaction=True)
 def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeypatch):
     # given: the service neither locks the machine nor looks for conflicts
-    monkeypatch.setattr(selectors, "booking_conflicts", lambda **kwargs: Booking.objects.none())
+    monkeypatch.setattr(
+        create_services,
+        "slot_state",
+        lambda **kwargs: selectors.SlotState(within_opening_range=True, closed=False, taken=False),
+    )
     monkeypatch.setattr(
         create_services,
         "lock_machine",
