@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -61,7 +62,8 @@ class NewTokenSerializer(TokenSerializer):
 
 
 def _client_ip(request: Request) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    # DRF's client identification honours NUM_PROXIES (X-Forwarded-For behind a proxy).
+    return str(BaseThrottle().get_ident(request))
 
 
 class ObtainTokenView(APIView):

@@ -174,6 +174,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Reverse proxies in front of the app: the client address is then read from
+    # X-Forwarded-For (login throttling is per e-mail and client address).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 # Failed API logins per e-mail + address before a cool-off, and its length.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
