@@ -11,8 +11,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
-from rest_framework.throttling import BaseThrottle
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from config.api_schema import INVALID, error_responses

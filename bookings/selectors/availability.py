@@ -1,212 +1,29 @@
-"""Read queries of the booking core: membership, conflicts, rules' inputs, availability, search.
+"""Availability of a machine and the network-wide search.
 
-Availability and search run a fixed number of queries whatever the number of machines,
-bookings and closures: opening hours, bookings and closure intervals are each loaded once for
-all machines, then combined in Python.
+Both run a fixed number of queries whatever the number of machines, bookings and closures:
+opening hours, bookings and closure intervals are each loaded once for all machines, then
+combined in Python, in UTC.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from platforms.models import (
-    Closure,
     ClosureInterval,
     Machine,
     OpeningHours,
-    Platform,
-    Qualification,
-    QualificationStatus,
 )
 from platforms.selectors import Interval, merge_intervals, opening_intervals
-from platforms.timezones import aware_lenient, local_midnight
+from platforms.timezones import aware_lenient
 
-from .models import Booking, BookingStatus, Company, Membership
-
-# Statuses that consume a company's weekly quota: what it holds or held, not what it gave up.
-QUOTA_STATUSES = (
-    BookingStatus.PENDING,
-    BookingStatus.CONFIRMED,
-    BookingStatus.COMPLETED,
-    BookingStatus.NO_SHOW,
-)
-
-
-def user_is_member(*, user: object, company: Company | None) -> bool:
-    """Whether ``user`` belongs to ``company`` (either role)."""
-    if company is None or not getattr(user, "is_authenticated", False):
-        return False
-    return company.memberships.filter(user_id=user.pk).exists()  # type: ignore[attr-defined]
-
-
-def bookings_visible_to(*, user: Any, own_companies_only: bool = False) -> QuerySet[Booking]:
-    """The bookings ``user`` may see: their companies', and those of the platforms they
-    operate; staff see all. The API and the UI list through this one selector."""
-    if not getattr(user, "is_authenticated", False):
-        return Booking.objects.none()
-    if user.is_staff and not own_companies_only:
-        return Booking.objects.all()
-    own = Exists(Membership.objects.filter(company_id=OuterRef("company_id"), user_id=user.pk))
-    if own_companies_only:
-        return Booking.objects.filter(own)
-    operated = Exists(
-        Platform.operators.through.objects.filter(
-            platform_id=OuterRef("machine__platform_id"), user_id=user.pk
-        )
-    )
-    return Booking.objects.filter(own | operated)
-
-
-@dataclass(frozen=True)
-class SlotState:
-    within_opening_range: bool
-    closed: bool
-    taken: bool
-
-
-def _slot_state_sql(
-    machine: Machine, start: datetime, end: datetime, exclude_pk: int | None
-) -> tuple[str, list[Any]]:
-    """The SQL of ``slot_state``, written out: it runs on every booking, and composing it with
-    the ORM (three EXISTS subqueries) cost more than the database took to answer."""
-    ops = connection.ops
-    quote = ops.quote_name
-    tz = machine.platform.tz
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    midnight = ops.adapt_timefield_value(time(0, 0))
-    # One opening range covering the slot in wall-clock time; a range closing at 00:00 runs
-    # to midnight. Slots across two ranges or two days are left to the caller (merged check).
-    if local_end.date() == local_start.date():
-        closes_sql = "(oh.closes >= %s OR oh.closes = %s)"
-        closes_params = [ops.adapt_timefield_value(local_end.time()), midnight]
-    elif local_end.date() == local_start.date() + timedelta(days=1) and local_end.time() == time(0):
-        closes_sql, closes_params = "oh.closes = %s", [midnight]
-    else:
-        closes_sql, closes_params = "1 = 0", []
-    buffer = timedelta(minutes=machine.buffer_minutes)
-    sql = (
-        "SELECT "
-        f"EXISTS(SELECT 1 FROM {quote(OpeningHours._meta.db_table)} oh "
-        f"WHERE oh.platform_id = %s AND oh.weekday = %s AND oh.opens <= %s AND {closes_sql}), "
-        f"EXISTS(SELECT 1 FROM {quote(ClosureInterval._meta.db_table)} ci "
-        f"WHERE ci.machine_id = %s AND ci.{quote('start')} < %s AND ci.{quote('end')} > %s), "
-        f"EXISTS(SELECT 1 FROM {quote(Booking._meta.db_table)} b "
-        f"WHERE b.machine_id = %s AND b.status IN (%s, %s) "
-        f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s)"
-    )
-    params = [
-        machine.platform_id,
-        local_start.weekday(),
-        ops.adapt_timefield_value(local_start.time()),
-        *closes_params,
-        machine.pk,
-        ops.adapt_datetimefield_value(end),
-        ops.adapt_datetimefield_value(start),
-        machine.pk,
-        *Booking.ACTIVE_STATUSES,
-        ops.adapt_datetimefield_value(end + buffer),
-        ops.adapt_datetimefield_value(start - buffer),
-        exclude_pk if exclude_pk is not None else 0,
-    ]
-    return sql, [str(p) if isinstance(p, BookingStatus) else p for p in params]
-
-
-def slot_state(
-    *,
-    machine: Machine,
-    start: datetime,
-    end: datetime,
-    exclude_pk: int | None = None,
-) -> SlotState:
-    """In one query (booking pays for every round trip): whether one opening range covers
-    [start, end), whether a closure occurrence overlaps it, and whether an active booking comes
-    closer than the machine's buffer (half-open intervals: a booking ending at 10:00 does not
-    conflict with one starting at 10:00 unless the machine needs a buffer between them).
-
-    Run it after locking the machine: under READ COMMITTED the statement then sees every
-    booking committed by whoever held the lock before.
-    """
-    sql, params = _slot_state_sql(machine, start, end, exclude_pk)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        within, closed, taken = cursor.fetchone()
-    return SlotState(within_opening_range=bool(within), closed=bool(closed), taken=bool(taken))
-
-
-def user_is_qualified(*, user: Any, machine: Machine, on: date) -> bool:
-    """Whether ``user`` holds a granted qualification on ``machine`` still valid on ``on``."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Qualification.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-        user=user,
-        machine=machine,
-        status=QualificationStatus.GRANTED,
-    ).exists()
-
-
-def local_week(moment: datetime, machine: Machine) -> Interval:
-    """The platform-local week (Monday 00:00 to Monday 00:00) containing ``moment``, in UTC."""
-    tz = machine.platform.tz
-    day = moment.astimezone(tz).date()
-    monday = day - timedelta(days=day.weekday())
-    return local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
-
-
-def overlap_hours(a: Interval, b: Interval) -> Decimal:
-    seconds = (min(a[1], b[1]) - max(a[0], b[0])).total_seconds()
-    return Decimal(max(seconds, 0)) / Decimal(3600)
-
-
-def company_week_hours(
-    *,
-    company: Company,
-    machine: Machine,
-    week: Interval,
-    exclude_pk: int | None = None,
-    extra: Sequence[Interval] = (),
-) -> Decimal:
-    """Hours ``company`` holds on ``machine`` within ``week`` (a booking across the week
-    boundary counts its part in each week), plus the ``extra`` intervals being booked."""
-    rows = Booking.objects.filter(
-        company=company,
-        machine=machine,
-        status__in=QUOTA_STATUSES,
-        start__lt=week[1],
-        end__gt=week[0],
-    )
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    total = sum(
-        (overlap_hours(week, span) for span in rows.values_list("start", "end")), Decimal(0)
-    )
-    return total + sum((overlap_hours(week, span) for span in extra), Decimal(0))
-
-
-def bookings_affected_by_closure(*, closure: Closure) -> QuerySet[Booking]:
-    """Active bookings that a closure's occurrences overlap, for the operator to cancel or move."""
-    overlapping = ClosureInterval.objects.filter(
-        closure=closure,
-        machine_id=OuterRef("machine_id"),
-        start__lt=OuterRef("end"),
-        end__gt=OuterRef("start"),
-    )
-    return (
-        Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES, end__gt=timezone.now())
-        .filter(Exists(overlapping))
-        .select_related("machine__platform", "company", "booked_by")
-        .order_by("start")
-    )
-
-
-# --- Availability and search ------------------------------------------------------------
+from ..models import Booking
 
 
 @dataclass(frozen=True)
