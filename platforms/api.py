@@ -7,7 +7,6 @@ shows other companies' bookings as anonymous busy time.
 from datetime import timedelta
 from typing import Any
 
-from config.api_schema import error_responses
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,6 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from config.api_schema import error_responses
 
 from .exceptions import WindowTooLong
 from .models import Machine, MachineCategory, Platform, Region
