@@ -4,7 +4,10 @@ import pytest
 
 
 @pytest.mark.django_db
-def test_the_api_docs_load_every_asset_from_the_project(client):
+def test_the_api_docs_load_every_asset_from_the_project(client, settings):
+    # Tests run with DEBUG off and no collectstatic: let WhiteNoise serve from the finders.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
     page = client.get("/api/docs/").content.decode()
 
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
