@@ -40,6 +40,12 @@ class InvalidLocalTime(DomainError):
     )
 
 
+class OperatorOnly(DomainError):
+    code = "not_allowed"
+    status = 403
+    message = _("Only an operator of this platform can do this.")
+
+
 class ClosureNotAllowed(DomainError):
     code = "not_allowed"
     status = 403

@@ -6,13 +6,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, Event, Occurrence, Rule
 
 from .exceptions import (
     ClosureNotAllowed,
     InvalidClosureRange,
     NoSuchOccurrence,
+    OperatorOnly,
     QualificationNotAllowed,
 )
 from .feeds import new_feed_token
@@ -299,7 +299,7 @@ def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qual
 def machine_ical_token_regenerate(*, machine: Machine, user: Any) -> Machine:
     """Give a machine's operator feed a new secret address; the old one stops working."""
     if not user_operates(user=user, platform=machine.platform):
-        raise ClosureNotAllowed(_("Only an operator of this platform can do this."))
+        raise OperatorOnly()
     machine.ical_token = new_feed_token()
     machine.save(update_fields=["ical_token"])
     return machine

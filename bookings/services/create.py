@@ -60,6 +60,19 @@ def _authorise(*, machine: Machine, company: Company, user: Any) -> bool:
     raise NotMember()
 
 
+def _lock_for_booking(
+    *, machine: Machine | int, company: Company, user: Any
+) -> tuple[Machine, bool]:
+    """Lock the machine, then the checks that come before any time is read: who books
+    (``not_member``) and whether the machine can be booked at all (``machine_inactive``).
+    Returns the locked machine and whether the user acts as its platform's operator."""
+    locked = lock_machine(machine)
+    operator = _authorise(machine=locked, company=company, user=user)
+    if not (locked.active and locked.platform.active):
+        raise MachineInactive()
+    return locked, operator
+
+
 def _check_booking(
     *,
     machine: Machine,
@@ -126,10 +139,7 @@ def booking_create(
     Pending when the machine requires approval, else confirmed.
     """
     with transaction.atomic():
-        locked = lock_machine(machine)
-        operator = _authorise(machine=locked, company=company, user=user)
-        if not (locked.active and locked.platform.active):
-            raise MachineInactive()
+        locked, operator = _lock_for_booking(machine=machine, company=company, user=user)
         start, end = _check_booking(
             machine=locked,
             company=company,
@@ -182,10 +192,7 @@ def booking_create_series(
     if frequency not in SERIES_STEPS or not 2 <= count <= MAX_SERIES:
         raise InvalidSeries(max=MAX_SERIES)
     with transaction.atomic():
-        locked = lock_machine(machine)
-        operator = _authorise(machine=locked, company=company, user=user)
-        if not (locked.active and locked.platform.active):
-            raise MachineInactive()
+        locked, operator = _lock_for_booking(machine=machine, company=company, user=user)
         tz = locked.platform.tz
         if start.tzinfo is not None:
             # Step in local wall-clock time, not in UTC.

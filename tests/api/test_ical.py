@@ -99,3 +99,20 @@ def test_a_member_regenerates_from_the_profile_page(world):
 def test_an_unknown_token_is_a_404(db):
     assert Client().get("/ical/company/nope.ics").status_code == 404
     assert Client().get("/ical/machine/nope.ics").status_code == 404
+
+
+def test_an_operator_renews_a_machine_feed_and_others_cannot(world):
+    operator, stranger = Client(), Client()
+    operator.force_login(world.users["operator"])
+    stranger.force_login(world.users["other_operator"])
+    old = world.machine.ical_token
+    url = f"/profile/machines/{world.machine.pk}/ical-token/"
+
+    assert stranger.post(url).status_code == 404
+    world.machine.refresh_from_db()
+    assert world.machine.ical_token == old
+
+    operator.post(url)
+    world.machine.refresh_from_db()
+    assert world.machine.ical_token != old
+    assert Client().get(f"/ical/machine/{old}.ics").status_code == 404
