@@ -58,13 +58,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def _router() -> DefaultRouter:
     from accounts.api import TokenViewSet
     from bookings.api import BookingViewSet, CompanyViewSet
-    from platforms.api import MachineViewSet, PlatformViewSet
+    from platforms.api import MachineViewSet, PlatformViewSet, QualificationViewSet
 
     router = DefaultRouter()
     router.register("platforms", PlatformViewSet, basename="platform")
     router.register("machines", MachineViewSet, basename="machine")
     router.register("bookings", BookingViewSet, basename="booking")
     router.register("companies", CompanyViewSet, basename="company")
+    router.register("qualifications", QualificationViewSet, basename="qualification")
     router.register("auth/tokens", TokenViewSet, basename="token")
     return router
 

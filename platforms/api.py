@@ -10,16 +10,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_schema import error_responses
 
 from .exceptions import WindowTooLong
-from .models import Machine, MachineCategory, Platform, Region
+from .models import Machine, MachineCategory, Platform, Qualification, Region
+from .selectors import qualifications_visible_to
+from .services import qualification_grant, qualification_refuse, qualification_request
 
 MAX_WINDOW = timedelta(days=31)
 
@@ -142,6 +144,78 @@ class AvailabilitySerializer(serializers.Serializer):
     closed = IntervalSerializer(many=True)
 
 
+class QualificationSerializer(serializers.ModelSerializer):
+    machine_name = serializers.CharField(source="machine.name", read_only=True)
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Qualification
+        fields = (
+            "id",
+            "machine",
+            "machine_name",
+            "user",
+            "user_email",
+            "status",
+            "requested_at",
+            "granted_at",
+            "valid_until",
+            "note",
+        )
+        read_only_fields = fields
+
+
+class QualificationRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class GrantSerializer(serializers.Serializer):
+    valid_until = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+OPERATOR_ONLY = {403: "`not_allowed`: only an operator of the machine's platform decides."}
+
+
+class QualificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Your qualifications, and the requests on the machines of the platforms you operate."""
+
+    serializer_class = QualificationSerializer
+
+    def get_queryset(self) -> QuerySet[Qualification]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Qualification.objects.none()
+        return qualifications_visible_to(user=self.request.user).order_by("machine", "user")
+
+    @extend_schema(
+        request=GrantSerializer,
+        responses={200: QualificationSerializer, **error_responses(OPERATOR_ONLY)},
+    )
+    @action(detail=True, methods=["post"])
+    def grant(self, request: Request, pk: str | None = None) -> Response:
+        """Qualify the person on the machine, until an optional date."""
+        qualification = self.get_object()
+        data = GrantSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        granted = qualification_grant(
+            operator=request.user,
+            user=qualification.user,
+            machine=qualification.machine,
+            valid_until=data.validated_data["valid_until"],
+        )
+        return Response(QualificationSerializer(granted).data)
+
+    @extend_schema(
+        request=None, responses={200: QualificationSerializer, **error_responses(OPERATOR_ONLY)}
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        """Refuse the request, or withdraw the qualification."""
+        refused = qualification_refuse(operator=request.user, qualification=self.get_object())
+        return Response(QualificationSerializer(refused).data)
+
+
 class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
     """The labelled platforms of the network (public)."""
 
@@ -207,6 +281,20 @@ class MachineViewSet(viewsets.ReadOnlyModelViewSet):
             "first_free": {result.machine.pk: result.first_free for result in results},
         }
         return self.get_paginated_response(MachineSerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        request=QualificationRequestSerializer,
+        responses={201: QualificationSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def qualification(self, request: Request, pk: str | None = None) -> Response:
+        """Ask the platform to qualify you on this machine (operators grant it)."""
+        data = QualificationRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        requested = qualification_request(
+            user=request.user, machine=self.get_object(), note=data.validated_data["note"]
+        )
+        return Response(QualificationSerializer(requested).data, status=201)
 
     @extend_schema(
         parameters=[WindowSerializer],

@@ -2,8 +2,11 @@
 
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from .models import OpeningHours, Platform
+from django.db.models import Q, QuerySet
+
+from .models import OpeningHours, Platform, Qualification
 from .timezones import aware_lenient, local_dates
 
 Interval = tuple[datetime, datetime]
@@ -60,3 +63,14 @@ def user_operates(*, user: object, platform: Platform) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return platform.operators.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
+
+
+def qualifications_visible_to(*, user: Any) -> QuerySet[Qualification]:
+    """A person's own qualifications, and those on the machines of the platforms they operate
+    (staff: all)."""
+    if not getattr(user, "is_authenticated", False):
+        return Qualification.objects.none()
+    rows = Qualification.objects.select_related("machine__platform", "user")
+    if user.is_staff:
+        return rows
+    return rows.filter(Q(user_id=user.pk) | Q(machine__platform__operators__id=user.pk)).distinct()

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.services import token_create
 from bookings.models import Booking
 from bookings.services import booking_create
+from platforms.services import qualification_request
 from tests.conftest import paris
 from tests.factories import MachineFactory, MembershipFactory, PlatformFactory, UserFactory
 
@@ -22,6 +23,7 @@ class World:
     company_b: Any
     users: dict[str, Any]
     booking: Booking
+    qualification: Any
 
 
 ROLES = ["anonymous", "member_a", "member_b", "operator", "other_operator", "funder", "staff"]
@@ -55,7 +57,8 @@ def world(db, frozen_now) -> World:
         start=paris(2027, 1, 6, 10),
         end=paris(2027, 1, 6, 12),
     )
-    return World(machine, other_machine, a.company, b.company, users, booking)
+    qualification = qualification_request(user=a.user, machine=machine, note="Formé en 2025")
+    return World(machine, other_machine, a.company, b.company, users, booking, qualification)
 
 
 @pytest.fixture

@@ -182,3 +182,24 @@ def test_an_unknown_machine_is_400(world, api_as):
     )
 
     assert (response.status_code, response.json()["code"]) == (400, "unknown_machine")
+
+
+def test_a_member_asks_for_a_qualification_and_books_once_granted(world, api_as):
+    from platforms.models import Machine
+
+    Machine.objects.filter(pk=world.other_machine.pk).update(requires_qualification=True)
+    member = api_as("member_b")
+    refused = book(member, world.other_machine, "2027-01-07T10:00:00", "2027-01-07T11:00:00")
+    assert (refused.status_code, refused.json()["code"]) == (400, "not_qualified")
+
+    asked = member.post(
+        f"/api/v1/machines/{world.other_machine.pk}/qualification/", {}, format="json"
+    )
+    assert asked.json()["status"] == "requested"
+    granted = api_as("other_operator").post(
+        f"/api/v1/qualifications/{asked.json()['id']}/grant/", {}, format="json"
+    )
+    assert (granted.status_code, granted.json()["status"]) == (200, "granted")
+
+    booked = book(member, world.other_machine, "2027-01-07T10:00:00", "2027-01-07T11:00:00")
+    assert booked.status_code == 201

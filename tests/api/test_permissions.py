@@ -6,6 +6,7 @@ from django.forms.models import model_to_dict
 
 from bookings.models import Booking, Company
 from bookings.services import booking_approve
+from platforms.models import Qualification
 
 from .conftest import ROLES
 
@@ -18,6 +19,7 @@ def snapshot():
     return (
         [model_to_dict(b) for b in Booking.objects.order_by("pk")],
         sorted(Company.objects.values_list("pk", "ical_token")),
+        [model_to_dict(q) for q in Qualification.objects.order_by("pk")],
     )
 
 
@@ -147,6 +149,41 @@ MATRIX = [
         expect(401, 200, 404, 404, 404, 404, 404),
     ),
     ("tokens", "get", "/api/v1/auth/tokens/", None, expect(401, 200, 200, 200, 200, 200, 200)),
+    (
+        "request qualification",
+        "post",
+        "/api/v1/machines/{machine}/qualification/",
+        {"note": "formé"},
+        expect(401, 201, 201, 201, 201, 201, 201),
+    ),
+    (
+        "qualifications",
+        "get",
+        "/api/v1/qualifications/",
+        None,
+        expect(401, 200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "qualification detail",
+        "get",
+        "/api/v1/qualifications/{qualification}/",
+        None,
+        expect(401, 200, 404, 200, 404, 404, 200),
+    ),
+    (
+        "grant qualification",
+        "post",
+        "/api/v1/qualifications/{qualification}/grant/",
+        {"valid_until": "2027-12-31"},
+        expect(401, 403, 404, 200, 404, 404, 200),
+    ),
+    (
+        "refuse qualification",
+        "post",
+        "/api/v1/qualifications/{qualification}/refuse/",
+        {},
+        expect(401, 403, 404, 200, 404, 404, 200),
+    ),
 ]
 
 
@@ -173,6 +210,7 @@ def test_permission_matrix(world, api_as, role, label, method, url, body, expect
         "booking": world.booking.pk,
         "confirmed": confirmed.pk,
         "company_a": world.company_a.pk,
+        "qualification": world.qualification.pk,
     }
     client = api_as(role)
     before = snapshot()
