@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -33,7 +32,6 @@ class TokenAuthentication(BaseAuthentication):
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         token_touch(token=token)
-        token.last_used_at = token.last_used_at or timezone.now()
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -21,6 +21,7 @@ from .services import (
     booking_move,
     booking_reject,
 )
+from .siret import normalize_siret
 
 
 class ReasonForm(forms.Form):
@@ -40,8 +41,22 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class CompanyForm(forms.ModelForm):
+    # Wider than the stored 14 digits, to accept the spaces people write.
+    siret = forms.CharField(label=_("SIRET"), max_length=20)
+
+    class Meta:
+        model = Company
+        fields = ("name", "siret", "size_class", "region", "naf_code")
+
+    def clean_siret(self) -> str:
+        # Accept the written form "732 829 320 00074"; the model's validator checks the rest.
+        return normalize_siret(self.cleaned_data["siret"])
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    form = CompanyForm
     list_display = ("name", "siret", "siren", "size_class", "region")
     list_filter = ("size_class", "region")
     search_fields = ("name", "siret")

@@ -208,9 +208,5 @@ class Booking(models.Model):
         return f"{self.machine.name} {self.start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
     @property
-    def duration_hours(self) -> Decimal:
-        return Decimal((self.end - self.start).total_seconds()) / Decimal(3600)
-
-    @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES

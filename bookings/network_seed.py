@@ -26,7 +26,7 @@ from platforms.services import closure_create
 from platforms.timezones import aware_lenient, zone
 
 from .models import Booking, BookingStatus, Company, CompanySize
-from .siret import luhn_valid
+from .siret import siret_complete
 
 FUTURE_DAYS = 45
 CATEGORIES = [choice for choice, _ in MachineCategory.choices]
@@ -93,11 +93,10 @@ def network_exists(seed: int) -> bool:
 def _siret(rng: random.Random, used: set[str]) -> str:
     while True:
         head = f"{rng.randrange(100_000_000, 999_999_999)}{rng.randrange(0, 99999):05d}"[:13]
-        for key in "0123456789":
-            candidate = head + key
-            if luhn_valid(candidate) and candidate not in used:
-                used.add(candidate)
-                return candidate
+        candidate = siret_complete(head)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
 
 
 def _platforms(rng: random.Random, seed: int, count: int) -> list[Platform]:

@@ -35,3 +35,11 @@ def validate_siret(value: str) -> None:
 def normalize_siret(value: str) -> str:
     """Accept the common written forms ("123 456 789 00012") and keep the digits."""
     return "".join(char for char in value if not char.isspace())
+
+
+def siret_complete(first13: str) -> str:
+    """Complete 13 digits with the Luhn check digit (demo and benchmark data)."""
+    for key in "0123456789":
+        if luhn_valid(first13 + key):
+            return first13 + key
+    raise AssertionError("unreachable: one key digit always fits")

@@ -5,12 +5,10 @@ start for its rrule, so a window given in Europe/Paris keeps a "Monday 08:00" cl
 local after a DST change, where its UTC default would shift it by an hour.
 """
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from schedule.models import Event
 
-from .models import Closure
 from .selectors import Interval
 from .timezones import zone
 
@@ -37,18 +35,3 @@ def closure_occurrences(
         if occ_start < end and occ_end > start and occ_start < occ_end:
             intervals.append((occ_start, occ_end))
     return sorted(intervals)
-
-
-def expand_closures(
-    closures: Iterable[Closure], *, start: datetime, end: datetime
-) -> dict[int, list[Interval]]:
-    """Closure id → its occurrences in [start, end). Closures need ``platform`` and ``event``."""
-    return {
-        closure.pk: closure_occurrences(
-            event=closure.event,
-            timezone_name=closure.platform.timezone,
-            start=start,
-            end=end,
-        )
-        for closure in closures
-    }

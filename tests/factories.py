@@ -8,8 +8,8 @@ from typing import Any
 import factory
 
 from accounts.models import User
-from bookings.management.commands.seed_demo import siret_with_key
 from bookings.models import Company, CompanySize, Membership, MembershipRole
+from bookings.siret import siret_complete
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Region
 from platforms.services import machine_create, platform_create
 
@@ -81,7 +81,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         model = Company
 
     name = factory.Sequence(lambda n: f"PME {n}")
-    siret = factory.Sequence(lambda n: siret_with_key(f"{400000000 + n:09d}0001"))
+    siret = factory.Sequence(lambda n: siret_complete(f"{400000000 + n:09d}0001"))
     size_class = CompanySize.SMALL
     region = Region.ILE_DE_FRANCE
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Company
 from platforms.models import Closure, ClosureInterval
 from tests.conftest import paris
 from tests.factories import MachineFactory, UserFactory
@@ -187,3 +187,26 @@ def test_the_admin_moves_a_booking_through_the_service(staff_client, machine, me
     assert "Ce créneau n’est plus disponible" in refused.content.decode()
     second.refresh_from_db()
     assert second.start == paris(2027, 1, 6, 14)
+
+
+def test_staff_enter_a_siret_as_it_is_written_and_a_wrong_one_is_refused(staff_client):
+    form = {
+        "name": "Usinage Rhône",
+        "size_class": "small",
+        "region": "84",
+        "naf_code": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+
+    refused = staff_client.post(
+        "/admin/bookings/company/add/", {**form, "siret": "732 829 320 00075"}
+    )
+    created = staff_client.post(
+        "/admin/bookings/company/add/", {**form, "siret": "732 829 320 00074"}
+    )
+
+    assert refused.status_code == 200
+    assert "clé de contrôle" in refused.content.decode()
+    assert created.status_code == 302
+    assert Company.objects.get().siret == "73282932000074"

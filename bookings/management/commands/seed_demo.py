@@ -20,6 +20,7 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus, Company, CompanySize, Membership, MembershipRole
 from bookings.network_seed import generate_network, network_exists
 from bookings.services import booking_create, booking_price
+from bookings.siret import siret_complete
 from platforms.exceptions import DomainError
 from platforms.models import (
     ClosureKind,
@@ -167,19 +168,6 @@ COMPANIES = [
 WEEKDAY_HOURS = [(time(8, 0), time(12, 0)), (time(13, 0), time(18, 0))]
 
 
-def siret_with_key(first13: str) -> str:
-    """Complete 13 digits with the Luhn check digit."""
-    for key in "0123456789":
-        candidate = first13 + key
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            value = int(char) * (2 if index % 2 else 1)
-            total += value - 9 if value > 9 else value
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable: one key digit always fits")
-
-
 class Command(BaseCommand):
     help = "Create (idempotently) demo platforms, machines, companies, users and bookings."
 
@@ -305,7 +293,7 @@ class Command(BaseCommand):
     def _companies(self, users: dict[str, User]) -> list[Company]:
         companies = []
         for index, (name, region, size, naf) in enumerate(COMPANIES):
-            siret = siret_with_key(f"{812345670 + index * 7:09d}0001")
+            siret = siret_complete(f"{812345670 + index * 7:09d}0001")
             company, _ = Company.objects.get_or_create(
                 siret=siret,
                 defaults={"name": name, "region": region, "size_class": size, "naf_code": naf},
