@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from config.api_schema import INVALID, error_responses
+from core.api_schema import INVALID, error_responses
 
 from .models import ApiToken, User
 from .services import (

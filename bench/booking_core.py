@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from bookings.models import Booking, Company
     from bookings.selectors import machine_availability, machines_search
     from bookings.services import booking_create
-    from platforms.exceptions import DomainError
+    from core.exceptions import DomainError
     from platforms.models import Machine, MachineCategory
     from platforms.timezones import local_midnight, zone
 

@@ -8,12 +8,17 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from platforms.exceptions import DomainError
+from core.exceptions import DomainError
+from platforms.admin import ClosureAdmin
+from platforms.models import Closure
 
 from .models import Booking, Company, Membership
+from .selectors import bookings_affected_by_closure
 from .services import (
     booking_approve,
     booking_cancel,
@@ -259,3 +264,33 @@ class BookingAdmin(admin.ModelAdmin):
                 % {"count": n}
             ),
         )
+
+
+class ClosureWithBookingsAdmin(ClosureAdmin):
+    """The closure admin, told by the demand side which bookings a new closure overlaps."""
+
+    def save_model(self, request: HttpRequest, obj: Closure, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            return
+        affected = list(bookings_affected_by_closure(closure=obj))
+        if not affected:
+            return
+        url = reverse("admin:bookings_booking_changelist")
+        ids = ",".join(str(booking.pk) for booking in affected)
+        self.message_user(
+            request,
+            format_html(
+                "{} <a href='{}?id__in={}'>{}</a><ul>{}</ul>",
+                _("This closure overlaps bookings; cancel them with a reason or move them:"),
+                url,
+                ids,
+                _("see them"),
+                format_html_join("", "<li>{} — {}</li>", ((b, b.company or "") for b in affected)),
+            ),
+            messages.WARNING,
+        )
+
+
+admin.site.unregister(Closure)
+admin.site.register(Closure, ClosureWithBookingsAdmin)

@@ -5,7 +5,8 @@ The UI shows ``detail`` as a form error; the API returns ``{"code", "detail"}`` 
 
 from django.utils.translation import gettext_lazy as _
 
-from platforms.exceptions import DomainError, InvalidLocalTime
+from core.exceptions import DomainError
+from platforms.exceptions import InvalidLocalTime
 
 __all__ = [
     "AlreadyStarted",
@@ -31,6 +32,7 @@ __all__ = [
     "TooShort",
     "TooSoon",
     "UnknownMachine",
+    "WindowTooLong",
 ]
 
 
@@ -157,3 +159,8 @@ class SeriesRefused(BookingError):
 class UnknownMachine(BookingError):
     code = "unknown_machine"
     message = _("There is no machine %(machine)s.")
+
+
+class WindowTooLong(BookingError):
+    code = "window_too_long"
+    message = _("Ask for at most %(days)d days at a time.")

@@ -3,7 +3,6 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from platforms.services import machine_ical_token_regenerate
 
 from .ical import bookings_calendar
 from .models import Booking, BookingKind, Company
+from .selectors import bookings_in_company_feed, bookings_in_machine_feed
 from .services import company_ical_token_regenerate
 
 FEED_HISTORY = timedelta(days=30)
@@ -40,11 +40,7 @@ def _host(request: HttpRequest) -> str:
 def company_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A company's bookings from 30 days back; cancelled and rejected ones as CANCELLED."""
     company = get_object_or_404(Company, ical_token=token)
-    bookings = (
-        Booking.objects.filter(company=company, end__gte=timezone.now() - FEED_HISTORY)
-        .select_related("machine__platform")
-        .order_by("start")
-    )
+    bookings = bookings_in_company_feed(company=company, since=timezone.now() - FEED_HISTORY)
     content = bookings_calendar(
         name=_("Bookings of %(company)s") % {"company": company.name},
         bookings=bookings,
@@ -57,12 +53,7 @@ def company_feed(request: HttpRequest, token: str) -> HttpResponse:
 def machine_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A machine's busy times for its operators, saying who booked."""
     machine = get_object_or_404(Machine.objects.select_related("platform"), ical_token=token)
-    bookings = (
-        Booking.objects.filter(machine=machine, end__gte=timezone.now() - FEED_HISTORY)
-        .filter(~Q(status="rejected"))
-        .select_related("machine__platform", "company", "booked_by")
-        .order_by("start")
-    )
+    bookings = bookings_in_machine_feed(machine=machine, since=timezone.now() - FEED_HISTORY)
 
     def summary(booking: Booking) -> str:
         if booking.kind == BookingKind.INTERNAL:

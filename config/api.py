@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from platforms.exceptions import DomainError
+from core.exceptions import DomainError
 
 
 def _jsonable(value: Any) -> Any:
@@ -57,8 +57,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _router() -> DefaultRouter:
     from accounts.api import TokenViewSet
-    from bookings.api import BookingViewSet, CompanyViewSet
-    from platforms.api import MachineViewSet, PlatformViewSet, QualificationViewSet
+    from bookings.api import BookingViewSet, CompanyViewSet, MachineViewSet
+    from platforms.api import PlatformViewSet, QualificationViewSet
 
     router = DefaultRouter()
     router.register("platforms", PlatformViewSet, basename="platform")

@@ -1,12 +1,10 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from schedule.models import Event, Occurrence
 
@@ -170,28 +168,10 @@ class ClosureAdmin(admin.ModelAdmin):
         return ("platform", "machine", "kind", "event", "reason") if obj is not None else ()
 
     def save_model(self, request: HttpRequest, obj: Closure, form: Any, change: bool) -> None:
-        if change:
-            return
-        from bookings.selectors import bookings_affected_by_closure
-
-        affected = list(bookings_affected_by_closure(closure=obj))
-        if affected:
-            url = reverse("admin:bookings_booking_changelist")
-            ids = ",".join(str(booking.pk) for booking in affected)
-            self.message_user(
-                request,
-                format_html(
-                    "{} <a href='{}?id__in={}'>{}</a><ul>{}</ul>",
-                    _("This closure overlaps bookings; cancel them with a reason or move them:"),
-                    url,
-                    ids,
-                    _("see them"),
-                    format_html_join(
-                        "", "<li>{} — {}</li>", ((b, b.company or "") for b in affected)
-                    ),
-                ),
-                messages.WARNING,
-            )
+        # The creation form's clean() created the closure through closure_create; a closure
+        # is never edited in place (delete and recreate). The demand side's admin extends
+        # this to list the bookings a new closure overlaps.
+        return
 
     def delete_model(self, request: HttpRequest, obj: Closure) -> None:
         closure_delete(closure=obj, user=request.user)

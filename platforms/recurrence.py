@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from schedule.models import Event
 
-from .selectors import Interval
+from core.intervals import Interval
+
 from .timezones import zone
 
 

@@ -6,22 +6,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from core.intervals import Interval, merge_intervals
+
 from .models import OpeningHours, Platform, Qualification
 from .timezones import aware_lenient, local_dates
-
-Interval = tuple[datetime, datetime]
-
-
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, overlapping or touching intervals merged into disjoint ones."""
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def opening_intervals(

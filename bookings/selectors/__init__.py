@@ -4,6 +4,9 @@ overlap, quotas) and ``availability`` (a machine's free time, the network-wide s
 
 from .access import (
     bookings_affected_by_closure,
+    bookings_in_company_feed,
+    bookings_in_machine_feed,
+    bookings_seen_by,
     bookings_visible_to,
     user_is_member,
     user_is_qualified,
@@ -15,7 +18,6 @@ from .availability import (
     bookable_slots,
     machine_availability,
     machines_search,
-    subtract_intervals,
 )
 from .slots import (
     QUOTA_STATUSES,
@@ -34,6 +36,9 @@ __all__ = [
     "SlotState",
     "bookable_slots",
     "bookings_affected_by_closure",
+    "bookings_in_company_feed",
+    "bookings_in_machine_feed",
+    "bookings_seen_by",
     "bookings_visible_to",
     "company_week_hours",
     "local_week",
@@ -41,7 +46,6 @@ __all__ = [
     "machines_search",
     "overlap_hours",
     "slot_state",
-    "subtract_intervals",
     "user_is_member",
     "user_is_qualified",
 ]

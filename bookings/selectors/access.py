@@ -1,6 +1,6 @@
 """Who may see and do what on bookings: membership, visibility, qualifications."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,7 +15,7 @@ from platforms.models import (
     QualificationStatus,
 )
 
-from ..models import Booking, Company, Membership
+from ..models import Booking, BookingStatus, Company, Membership
 
 
 def user_is_member(*, user: object, company: Company | None) -> bool:
@@ -41,6 +41,43 @@ def bookings_visible_to(*, user: Any, own_companies_only: bool = False) -> Query
         )
     )
     return Booking.objects.filter(own | operated)
+
+
+def bookings_seen_by(*, user: Any, booking_ids: list[int]) -> dict[int, bool]:
+    """Of ``booking_ids``, those ``user`` may see in full (who booked, the id), each with
+    whether it is a booking of one of their own companies. Ids missing from the answer are
+    anonymous busy time to them. One query."""
+    if not booking_ids or not getattr(user, "is_authenticated", False):
+        return {}
+    own = Exists(Membership.objects.filter(company_id=OuterRef("company_id"), user_id=user.pk))
+    rows = (
+        bookings_visible_to(user=user)
+        .filter(pk__in=booking_ids)
+        .annotate(own=own)
+        .values_list("pk", "own")
+    )
+    return dict(rows)
+
+
+def bookings_in_company_feed(*, company: Company, since: datetime) -> QuerySet[Booking]:
+    """What a company's calendar feed shows: all its bookings ending after ``since``,
+    cancelled and rejected ones included (the feed marks them cancelled)."""
+    return (
+        Booking.objects.filter(company=company, end__gte=since)
+        .select_related("machine__platform")
+        .order_by("start")
+    )
+
+
+def bookings_in_machine_feed(*, machine: Machine, since: datetime) -> QuerySet[Booking]:
+    """What a machine's calendar feed (for its operators) shows: its bookings and internal
+    blocks ending after ``since``, except the rejected ones, which never held the machine."""
+    return (
+        Booking.objects.filter(machine=machine, end__gte=since)
+        .exclude(status=BookingStatus.REJECTED)
+        .select_related("machine__platform", "company", "booked_by")
+        .order_by("start")
+    )
 
 
 def user_is_qualified(*, user: Any, machine: Machine, on: date) -> bool:

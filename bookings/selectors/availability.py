@@ -15,12 +15,13 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.intervals import Interval, merge_intervals, subtract_intervals
 from platforms.models import (
     ClosureInterval,
     Machine,
     OpeningHours,
 )
-from platforms.selectors import Interval, merge_intervals, opening_intervals
+from platforms.selectors import opening_intervals
 from platforms.timezones import aware_lenient
 
 from ..models import Booking
@@ -45,25 +46,6 @@ class Availability:
     free: list[Interval] = field(default_factory=list)
     busy: list[BusyInterval] = field(default_factory=list)
     closed: list[Interval] = field(default_factory=list)
-
-
-def subtract_intervals(base: list[Interval], remove: list[Interval]) -> list[Interval]:
-    """``base`` minus ``remove``; ``base`` sorted and disjoint (as ``merge_intervals`` returns)."""
-    result: list[Interval] = []
-    cuts = merge_intervals(remove)
-    for start, end in base:
-        cursor = start
-        for cut_start, cut_end in cuts:
-            if cut_end <= cursor or cut_start >= end:
-                continue
-            if cut_start > cursor:
-                result.append((cursor, cut_start))
-            cursor = max(cursor, cut_end)
-            if cursor >= end:
-                break
-        if cursor < end:
-            result.append((cursor, end))
-    return result
 
 
 def _availability(

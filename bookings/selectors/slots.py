@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db import connection
 
+from core.intervals import Interval
 from platforms.models import (
     ClosureInterval,
     Machine,
     OpeningHours,
 )
-from platforms.selectors import Interval
 from platforms.timezones import local_midnight
 
 from ..models import Booking, BookingStatus, Company

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from platforms.exceptions import DomainError
+from core.exceptions import DomainError
+from core.intervals import Interval
 from platforms.models import Machine
-from platforms.selectors import Interval, user_operates
+from platforms.selectors import user_operates
 from platforms.timezones import aware_strict
 
 from ..exceptions import (

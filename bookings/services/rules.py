@@ -13,8 +13,9 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.db import IntegrityError, OperationalError
 
+from core.intervals import Interval
 from platforms.models import Machine
-from platforms.selectors import Interval, opening_intervals
+from platforms.selectors import opening_intervals
 
 from .. import selectors
 from ..exceptions import (

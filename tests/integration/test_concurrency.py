@@ -14,7 +14,7 @@ from django.utils import timezone
 from bookings import selectors, services
 from bookings.models import Booking
 from bookings.services import create as create_services
-from platforms.exceptions import DomainError
+from core.exceptions import DomainError
 from tests.factories import MachineFactory, MembershipFactory
 
 

@@ -21,7 +21,7 @@ from bookings.models import Booking, BookingStatus, Company, CompanySize, Member
 from bookings.network_seed import generate_network, network_exists
 from bookings.services import booking_create, booking_price
 from bookings.siret import siret_complete
-from platforms.exceptions import DomainError
+from core.exceptions import DomainError
 from platforms.models import (
     ClosureKind,
     Machine,

@@ -1,5 +1,5 @@
-"""API of the demand side: bookings (lists filtered by the same selector as the UI), series,
-their lifecycle, and the companies of the signed-in user with their iCal feed."""
+"""Bookings (lists filtered by the same selector as the UI), series, their lifecycle, and the
+companies of the signed-in user with their iCal feed."""
 
 from typing import Any, cast
 
@@ -12,12 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from config.api_schema import error_responses
+from core.api_schema import error_responses
+from core.fields import BoundedDateTimeField
 
-from .exceptions import NotMember
-from .models import Booking, BookingKind, BookingStatus, Company
-from .selectors import bookings_visible_to
-from .services import (
+from ..exceptions import NotMember
+from ..models import Booking, BookingKind, BookingStatus, Company
+from ..selectors import bookings_visible_to
+from ..services import (
     booking_approve,
     booking_cancel,
     booking_create,
@@ -43,16 +44,6 @@ ACTION_ERRORS = {
     403: "`not_allowed`: you may see this booking but not do this to it.",
     409: "`not_cancellable` / `not_pending`: the booking's status does not allow it.",
 }
-
-
-class LocalDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 date-time; without an offset it is wall-clock time of the machine's
-    platform (the booking service reads it, and refuses DST gaps as `invalid_local_time`)."""
-
-    def enforce_timezone(self, value: Any) -> Any:
-        if value.tzinfo is None:
-            return value
-        return super().enforce_timezone(value)
 
 
 class BookingSerializer(serializers.Serializer):
@@ -92,8 +83,8 @@ class BookingCreateSerializer(serializers.Serializer):
         required=False,
         help_text="Defaults to your only company; required if you belong to several.",
     )
-    start = LocalDateTimeField()
-    end = LocalDateTimeField()
+    start = BoundedDateTimeField(keep_naive=True)
+    end = BoundedDateTimeField(keep_naive=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -111,20 +102,20 @@ class RequiredReasonSerializer(serializers.Serializer):
 
 
 class UsageSerializer(serializers.Serializer):
-    actual_start = LocalDateTimeField()
-    actual_end = LocalDateTimeField()
+    actual_start = BoundedDateTimeField(keep_naive=True)
+    actual_end = BoundedDateTimeField(keep_naive=True)
 
 
 class MoveSerializer(serializers.Serializer):
-    start = LocalDateTimeField()
-    end = LocalDateTimeField()
+    start = BoundedDateTimeField(keep_naive=True)
+    end = BoundedDateTimeField(keep_naive=True)
 
 
 class BookingFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
     machine = serializers.IntegerField(required=False, min_value=1)
-    starts_after = serializers.DateTimeField(required=False)
-    starts_before = serializers.DateTimeField(required=False)
+    starts_after = BoundedDateTimeField(required=False)
+    starts_before = BoundedDateTimeField(required=False)
 
 
 def _company_for(user: Any, data: dict[str, Any]) -> Company:

@@ -1,0 +1,51 @@
+"""API input fields that refuse what the system cannot compute with, before any arithmetic."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .datetimes import FIRST_YEAR, LAST_YEAR, in_range
+
+OUT_OF_RANGE = _("Give a date between the years {first} and {last}.")
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time between the years 2000 and 2100.
+
+    With ``keep_naive``, a value without an offset stays naive: the service reads it as
+    wall-clock time of the platform concerned (and refuses DST gaps)."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def __init__(self, *, keep_naive: bool = False, **kwargs: Any) -> None:
+        self.keep_naive = keep_naive
+        super().__init__(**kwargs)
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        if self.keep_naive and value.tzinfo is None:
+            return value
+        return super().enforce_timezone(value)
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            # A conversion to the current zone went past year 1 or 9999.
+            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        if not in_range(parsed):
+            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        return parsed
+
+
+class BoundedDateField(serializers.DateField):
+    """An ISO 8601 date between the years 2000 and 2100."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def to_internal_value(self, value: Any) -> date:
+        parsed = super().to_internal_value(value)
+        if not in_range(parsed):
+            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        return parsed
