@@ -27,11 +27,15 @@ __all__ = [
     "QuotaExceeded",
     "SeriesRefused",
     "SlotUnavailable",
+    "TooEarly",
     "TooFar",
     "TooLong",
     "TooShort",
     "TooSoon",
     "UnknownMachine",
+    "UsageInFuture",
+    "UsageOutsideBookingDay",
+    "UsageTooLong",
     "WindowTooLong",
 ]
 
@@ -85,6 +89,11 @@ class TooSoon(BookingError):
 class TooFar(BookingError):
     code = "too_far"
     message = _("This machine can be booked at most %(days)d days in advance.")
+
+
+class TooEarly(BookingError):
+    code = "too_early"
+    message = _("A booking cannot be placed or moved before %(date)s.")
 
 
 class OutsideOpeningHours(BookingError):
@@ -164,3 +173,21 @@ class UnknownMachine(BookingError):
 class WindowTooLong(BookingError):
     code = "window_too_long"
     message = _("Ask for at most %(days)d days at a time.")
+
+
+class UsageOutsideBookingDay(BookingError):
+    code = "usage_outside_booking_day"
+    message = _(
+        "Recorded usage must lie within the booking's day, give or take %(hours)d hours "
+        "(%(earliest)s to %(latest)s)."
+    )
+
+
+class UsageInFuture(BookingError):
+    code = "usage_in_future"
+    message = _("Usage can be recorded only once it has happened: its end is in the future.")
+
+
+class UsageTooLong(BookingError):
+    code = "usage_too_long"
+    message = _("Recorded usage lasts at most %(hours)d hours.")

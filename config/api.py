@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import DomainError
+from core.exceptions import Busy, DomainError
+from core.parsers import RequestTooLarge
 
 
 def _jsonable(value: Any) -> Any:
@@ -29,8 +31,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["conflicts"] = [
                 {key: _jsonable(value) for key, value in conflict.items()} for conflict in conflicts
             ]
-        return Response(body, status=exc.status)
-    if isinstance(exc, Http404):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        return Response(body, status=exc.status, headers=headers)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields, a malformed multipart body…: Django's own 400, said in JSON.
+        exc = exceptions.ParseError(_("The request is malformed."))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

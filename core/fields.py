@@ -28,12 +28,15 @@ class BoundedDateTimeField(serializers.DateTimeField):
             return value
         return super().enforce_timezone(value)
 
+    def fail(self, key: str, **kwargs: Any) -> Any:
+        # DRF's own "overflow" (a conversion to the current zone went past year 1 or 9999)
+        # says the same as ours, less helpfully.
+        if key == "overflow":
+            key, kwargs = "out_of_range", {"first": FIRST_YEAR, "last": LAST_YEAR}
+        return super().fail(key, **kwargs)
+
     def to_internal_value(self, value: Any) -> datetime:
-        try:
-            parsed = super().to_internal_value(value)
-        except OverflowError:
-            # A conversion to the current zone went past year 1 or 9999.
-            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        parsed = super().to_internal_value(value)
         if not in_range(parsed):
             self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
         return parsed

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from core.datetimes import check_range
+
 from .exceptions import InvalidLocalTime
 
 
@@ -31,8 +33,10 @@ def aware_strict(value: datetime, tz: ZoneInfo) -> datetime:
     """An aware datetime from a user's value; a naive one is read as wall-clock time in ``tz``.
 
     A time skipped by the spring change (02:30 on the last Sunday of March in Paris) or repeated
-    by the autumn change is refused rather than guessed.
+    by the autumn change is refused rather than guessed. A value outside the years 2000–2100
+    is refused (``OutOfRange``) before any conversion could overflow.
     """
+    check_range(value)
     if value.tzinfo is not None and value.utcoffset() is not None:
         return value.astimezone(UTC)
     if not is_valid_local(value, tz):

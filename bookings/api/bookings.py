@@ -33,7 +33,7 @@ RULE_CODES = (
     "`unknown_machine`, `invalid_local_time`, `not_aligned`, `too_short`, `too_long`, "
     "`too_soon`, `too_far`, "
     "`outside_opening_hours`, `closed`, `not_qualified`, `quota_exceeded`, `machine_inactive`, "
-    "`invalid_range`"
+    "`invalid_range`, `out_of_range`"
 )
 BOOKING_ERRORS = {
     400: f"`invalid` (malformed input, `errors` per field) or a booking rule: {RULE_CODES}.",
@@ -269,7 +269,14 @@ class BookingViewSet(
         request=UsageSerializer,
         responses={
             200: BookingSerializer,
-            **error_responses({**ACTION_ERRORS, 400: "`invalid`, `invalid_range`."}),
+            **error_responses(
+                {
+                    **ACTION_ERRORS,
+                    400: "`invalid`, `invalid_range`, `usage_outside_booking_day` (more than 6 h "
+                    "outside the booking's local day), `usage_in_future`, `usage_too_long` "
+                    "(over 24 h).",
+                }
+            ),
         },
     )
     @action(detail=True, methods=["post"])
@@ -293,7 +300,8 @@ class BookingViewSet(
             **error_responses(
                 {
                     **ACTION_ERRORS,
-                    400: f"`invalid`, `already_started` or a booking rule: {RULE_CODES}.",
+                    400: f"`invalid`, `already_started` or a booking rule: {RULE_CODES}; for "
+                    "operators `too_early` (before the previous day) and `too_far`.",
                     409: "`slot_unavailable`, `not_cancellable`.",
                 }
             ),

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.datetimes import check_range
 from core.intervals import Interval, merge_intervals, subtract_intervals
 from platforms.models import (
     ClosureInterval,
@@ -158,7 +159,9 @@ def machine_availability(*, machine: Machine, start: datetime, end: datetime) ->
 
     Free = the platform's opening hours minus active bookings (widened by the machine's buffer)
     and closure occurrences. Three queries: opening hours, bookings, closure intervals.
+    Dates outside the years 2000–2100 are refused (``OutOfRange``) before any arithmetic.
     """
+    check_range(start, end)
     return _availability(
         machine=machine,
         start=start,
@@ -233,8 +236,10 @@ def machines_search(
     """Machines of every active platform with a bookable free period in [start, end).
 
     Each result carries the machine's first free slots; results come soonest first. Four
-    queries whatever the number of machines, bookings and closures.
+    queries whatever the number of machines, bookings and closures. Dates outside the years
+    2000–2100 are refused (``OutOfRange``).
     """
+    check_range(start, end)
     now = now or timezone.now()
     machines_qs = (
         Machine.objects.filter(active=True, platform__active=True)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.datetimes import check_range
 from core.exceptions import DomainError
 from core.intervals import Interval
 from platforms.models import Machine
@@ -29,6 +30,7 @@ from .rules import (
     check_free,
     check_not_closed,
     check_open,
+    check_operator_window,
     check_qualified,
     check_quota,
     check_slot,
@@ -192,6 +194,8 @@ def booking_create_series(
     """
     if frequency not in SERIES_STEPS or not 2 <= count <= MAX_SERIES:
         raise InvalidSeries(max=MAX_SERIES)
+    # Before stepping: near year 9999, start + step * n would overflow.
+    check_range(start, end)
     with transaction.atomic():
         locked, operator = _lock_for_booking(machine=machine, company=company, user=user)
         tz = locked.platform.tz
@@ -254,8 +258,9 @@ def booking_block(
 ) -> Booking:
     """An operator reserves the platform's own time (maintenance run, internal project).
 
-    Internal blocks skip notice, horizon, quota and qualification, and may fall outside
-    opening hours; they still cannot overlap an active booking.
+    Internal blocks skip notice, quota and qualification, and may fall outside opening hours;
+    like any operator write they stay between the previous local day and the machine's
+    horizon, and they still cannot overlap an active booking.
     """
     with transaction.atomic():
         locked = lock_machine(machine)
@@ -265,6 +270,7 @@ def booking_block(
         start, end = aware_strict(start, tz), aware_strict(end, tz)
         if end <= start:
             raise InvalidRange()
+        check_operator_window(machine=locked, start=start, now=timezone.now())
         state = slot_state(machine=locked, start=start, end=end)
         check_free(machine=locked, start=start, end=end, state=state)
         booking = _new_booking(

@@ -13,7 +13,6 @@ from platforms.timezones import aware_strict
 
 from ..exceptions import (
     AlreadyStarted,
-    InvalidRange,
     NotAllowed,
     NotCancellable,
     NotPending,
@@ -25,8 +24,10 @@ from .rules import (
     check_free,
     check_not_closed,
     check_open,
+    check_operator_window,
     check_quota,
     check_slot,
+    check_usage,
     conflicts_as_slot_unavailable,
     lock_machine,
 )
@@ -117,8 +118,8 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
 
     A member moves within every rule (notice, horizon, opening hours, closures, quota, overlap)
     and only before the booking starts; a moved booking that needs approval awaits it again.
-    An operator moves at any time, outside notice, horizon and quota, but never onto a closed
-    or taken slot.
+    An operator moves at any time, outside notice and quota, but within the horizon, never
+    earlier than the previous local day, and never onto a closed or taken slot.
     """
     with transaction.atomic():
         locked = _lock_booking(booking)
@@ -132,6 +133,8 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         tz = machine.platform.tz
         start, end = aware_strict(start, tz), aware_strict(end, tz)
         check_slot(machine=machine, start=start, end=end, now=now, enforce_timing=role == "member")
+        if role == "operator":
+            check_operator_window(machine=machine, start=start, now=now)
         state = slot_state(machine=machine, start=start, end=end, exclude_pk=locked.pk)
         check_open(machine=machine, start=start, end=end, state=state)
         check_not_closed(state)
@@ -159,7 +162,8 @@ def usage_record(
 ) -> Booking:
     """An operator records when the machine was really used; the booking is then completed.
 
-    Also corrects a booking wrongly marked as a no-show.
+    The usage must lie within the booking's day (± ``rules.USAGE_MARGIN``), be over, and last at
+    most a day. Also corrects a booking wrongly marked as a no-show.
     """
     with transaction.atomic():
         locked = _lock_booking(booking)
@@ -173,8 +177,14 @@ def usage_record(
             raise NotCancellable(status=locked.get_status_display())
         tz = locked.machine.platform.tz
         actual_start, actual_end = aware_strict(actual_start, tz), aware_strict(actual_end, tz)
-        if actual_end <= actual_start:
-            raise InvalidRange()
+        check_usage(
+            machine=locked.machine,
+            booking_start=locked.start,
+            booking_end=locked.end,
+            start=actual_start,
+            end=actual_end,
+            now=timezone.now(),
+        )
         return _save(
             locked,
             actual_start=actual_start,

@@ -16,6 +16,7 @@ from django.db import IntegrityError, OperationalError
 from core.intervals import Interval
 from platforms.models import Machine
 from platforms.selectors import opening_intervals
+from platforms.timezones import local_midnight
 
 from .. import selectors
 from ..exceptions import (
@@ -26,15 +27,29 @@ from ..exceptions import (
     OutsideOpeningHours,
     QuotaExceeded,
     SlotUnavailable,
+    TooEarly,
     TooFar,
     TooLong,
     TooShort,
     TooSoon,
     UnknownMachine,
+    UsageInFuture,
+    UsageOutsideBookingDay,
+    UsageTooLong,
 )
 from ..models import Company
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
+# Operators skip the notice, not the calendar: they may place or move a booking back to the
+# start of the previous local day (to set the record straight after the fact), no earlier,
+# and no further ahead than members may book.
+OPERATOR_BACKDATE_DAYS = 1
+# Usage lies within the booking's local day(s), give or take this margin (a job that started
+# early or ran late into the night), has ended (give or take a little clock skew), and lasts
+# at most a day.
+USAGE_MARGIN = timedelta(hours=6)
+USAGE_CLOCK_SKEW = timedelta(minutes=2)
+USAGE_LONGEST = timedelta(hours=24)
 # PostgreSQL error codes: exclusion_violation, deadlock_detected, serialization_failure.
 _CONFLICT_SQLSTATES = {"23P01", "40P01", "40001"}
 
@@ -190,3 +205,45 @@ def check_free(
     buffer = timedelta(minutes=machine.buffer_minutes)
     if state.taken or any(s < end + buffer and e > start - buffer for s, e in extra):
         raise SlotUnavailable()
+
+
+def check_operator_window(*, machine: Machine, start: datetime, now: datetime) -> None:
+    """What bounds an operator who skips notice and horizon: never before the start of the
+    previous local day, never beyond the machine's booking horizon."""
+    tz = machine.platform.tz
+    today = now.astimezone(tz).date()
+    earliest = local_midnight(today - timedelta(days=OPERATOR_BACKDATE_DAYS), tz)
+    if start < earliest:
+        raise TooEarly(date=earliest.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
+    if start > now + timedelta(days=machine.max_advance_days):
+        raise TooFar(days=machine.max_advance_days)
+
+
+def check_usage(
+    *,
+    machine: Machine,
+    booking_start: datetime,
+    booking_end: datetime,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> None:
+    """Recorded usage: a real range, within the booking's local day(s) give or take
+    ``USAGE_MARGIN``, already over, at most ``USAGE_LONGEST``."""
+    if end <= start:
+        raise InvalidRange()
+    tz = machine.platform.tz
+    first_day = booking_start.astimezone(tz).date()
+    last_day = (booking_end - timedelta(microseconds=1)).astimezone(tz).date()
+    earliest = local_midnight(first_day, tz) - USAGE_MARGIN
+    latest = local_midnight(last_day + timedelta(days=1), tz) + USAGE_MARGIN
+    if start < earliest or end > latest:
+        raise UsageOutsideBookingDay(
+            hours=int(USAGE_MARGIN.total_seconds() // 3600),
+            earliest=earliest.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            latest=latest.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        )
+    if end > now + USAGE_CLOCK_SKEW:
+        raise UsageInFuture()
+    if end - start > USAGE_LONGEST:
+        raise UsageTooLong(hours=int(USAGE_LONGEST.total_seconds() // 3600))

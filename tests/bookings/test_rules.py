@@ -347,12 +347,13 @@ class TestUsageAndNoShows:
     ):
         booking = book(machine, member)
 
-        usage_record(
-            booking=booking,
-            user=operator,
-            actual_start=paris(2027, 1, 6, 10, 10),
-            actual_end=paris(2027, 1, 6, 11, 50),
-        )
+        with time_machine.travel(paris(2027, 1, 6, 12), tick=False):
+            usage_record(
+                booking=booking,
+                user=operator,
+                actual_start=paris(2027, 1, 6, 10, 10),
+                actual_end=paris(2027, 1, 6, 11, 50),
+            )
 
         booking.refresh_from_db()
         assert booking.status == BookingStatus.COMPLETED
@@ -374,7 +375,8 @@ class TestUsageAndNoShows:
         used = book(machine, member)
         absent = book(machine, member, paris(2027, 1, 6, 14), paris(2027, 1, 6, 15))
         later = book(machine, member, paris(2027, 1, 6, 16), paris(2027, 1, 6, 17))
-        usage_record(booking=used, user=operator, actual_start=WED_10, actual_end=WED_12)
+        with time_machine.travel(paris(2027, 1, 6, 12), tick=False):
+            usage_record(booking=used, user=operator, actual_start=WED_10, actual_end=WED_12)
 
         marked = no_shows_mark(now=paris(2027, 1, 6, 17, 30), grace_minutes=60)
 
@@ -415,3 +417,78 @@ class TestInternalBlocks:
     def test_only_operators_block(self, machine, member):
         with pytest.raises(exc.NotAllowed):
             booking_block(machine=machine, user=member, start=WED_10, end=WED_12)
+
+
+class TestBounds:
+    """Operators skip notice, not the calendar; usage is what happened on the booking's day."""
+
+    def test_an_operator_moves_back_to_yesterday_but_no_earlier(self, machine, member, operator):
+        booking = book(machine, member)
+
+        moved = booking_move(
+            booking=booking, user=operator, start=paris(2027, 1, 4, 8), end=paris(2027, 1, 4, 9)
+        )
+        assert moved.start == paris(2027, 1, 4, 8)
+        with pytest.raises(exc.TooEarly):
+            booking_move(
+                booking=booking,
+                user=operator,
+                start=paris(2026, 12, 31, 10),
+                end=paris(2026, 12, 31, 11),
+            )
+        booking.refresh_from_db()
+        assert booking.start == paris(2027, 1, 4, 8)
+
+    def test_an_operator_cannot_move_beyond_the_horizon(self, member, operator):
+        machine = MachineFactory(max_advance_days=30)
+        machine.platform.operators.add(operator)
+        booking = book(machine, member)
+
+        with pytest.raises(exc.TooFar):
+            booking_move(
+                booking=booking,
+                user=operator,
+                start=paris(2027, 3, 3, 10),
+                end=paris(2027, 3, 3, 11),
+            )
+
+    @pytest.mark.parametrize(
+        ("start", "end", "error"),
+        [
+            (paris(2026, 1, 6, 10), paris(2026, 1, 6, 11), exc.UsageOutsideBookingDay),
+            (paris(2027, 1, 5, 10), paris(2027, 1, 5, 12), exc.UsageOutsideBookingDay),
+            (paris(2027, 1, 6, 10), paris(2028, 2, 10, 10), exc.UsageOutsideBookingDay),
+            (paris(2027, 1, 5, 19), paris(2027, 1, 6, 23), exc.UsageTooLong),
+            (paris(2027, 1, 6, 10), paris(2027, 1, 7, 6), exc.UsageInFuture),
+        ],
+    )
+    def test_usage_lies_within_the_booking_day_is_over_and_lasts_at_most_a_day(
+        self, machine, member, operator, start, end, error
+    ):
+        booking = book(machine, member)
+
+        with time_machine.travel(paris(2027, 1, 7, 5), tick=False), pytest.raises(error):
+            usage_record(booking=booking, user=operator, actual_start=start, actual_end=end)
+        booking.refresh_from_db()
+        assert (booking.status, booking.actual_start) == (BookingStatus.CONFIRMED, None)
+
+    @pytest.mark.parametrize(
+        "value", [datetime(1, 1, 1, 9), datetime(9999, 12, 31, 9), datetime(1999, 12, 31, 9)]
+    )
+    def test_services_refuse_dates_outside_2000_2100_whoever_calls(self, machine, member, value):
+        # The admin and (next) the web forms reach the services without the API's fields.
+        from core.exceptions import OutOfRange
+
+        with pytest.raises(OutOfRange):
+            book(machine, member, start=value, end=value + timedelta(hours=1))
+        with pytest.raises(OutOfRange):
+            booking_create_series(
+                machine=machine,
+                company=member.company,
+                user=member,
+                start=value,
+                end=value + timedelta(hours=1),
+                frequency="weekly",
+                count=52,
+            )
+        assert not Booking.objects.exists()
