@@ -20,6 +20,7 @@ __all__ = [
     "NotAligned",
     "NotAllowed",
     "NotCancellable",
+    "NotCompanyAdmin",
     "NotMember",
     "NotPending",
     "NotQualified",
@@ -48,6 +49,12 @@ class NotMember(BookingError):
     code = "not_member"
     status = 403
     message = _("You are not a member of this company.")
+
+
+class NotCompanyAdmin(BookingError):
+    code = "not_allowed"
+    status = 403
+    message = _("Only an administrator of this company can do this.")
 
 
 class NotAllowed(BookingError):

@@ -205,7 +205,9 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.machine.name} {self.start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        # The platform's local time: what the operator and the SME read on their clocks.
+        start = self.start.astimezone(self.machine.platform.tz)
+        return f"{self.machine.name} {start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
     @property
     def is_active(self) -> bool:

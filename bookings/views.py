@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from core.exceptions import DomainError
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
 from .ical import bookings_calendar
-from .models import Booking, BookingKind, Company
+from .models import Booking, BookingKind, Company, Membership
 from .selectors import bookings_in_company_feed, bookings_in_machine_feed
 from .services import company_ical_token_regenerate
 
@@ -73,13 +74,19 @@ def machine_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in person's companies and operated machines, with their calendar addresses."""
-    companies = Company.objects.filter(memberships__user=_signed_in(request)).order_by("name")
+    memberships = (
+        Membership.objects.filter(user=_signed_in(request))
+        .select_related("company")
+        .order_by("company__name")
+    )
     machines = (
         Machine.objects.filter(platform__operators=_signed_in(request))
         .select_related("platform")
         .order_by("platform__name", "name")
     )
-    return render(request, "bookings/profile.html", {"companies": companies, "machines": machines})
+    return render(
+        request, "bookings/profile.html", {"memberships": memberships, "machines": machines}
+    )
 
 
 @login_required
@@ -88,7 +95,11 @@ def company_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(
         Company.objects.filter(memberships__user=_signed_in(request)), pk=pk
     )
-    company_ical_token_regenerate(company=company, user=request.user)
+    try:
+        company_ical_token_regenerate(company=company, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("profile")
     messages.success(request, _("New calendar address created; the old one no longer works."))
     return redirect("profile")
 

@@ -224,6 +224,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's default config gives "django" a console handler of its own, which then also
+    # propagates to the root: every line printed twice under runserver. One handler, the root's.
+    "loggers": {"django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO")}},
 }
 
 # Benchmark-only URLs (bench/api_booking.py); never in production.

@@ -235,7 +235,7 @@ class BookingViewSet(
         booking = self.get_object()
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking_cancel(
+        booking = booking_cancel(
             booking=booking, user=request.user, reason=serializer.validated_data["reason"]
         )
         return self._respond(booking)
@@ -260,7 +260,7 @@ class BookingViewSet(
         booking = self.get_object()
         serializer = RequiredReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking_reject(
+        booking = booking_reject(
             booking=booking, user=request.user, reason=serializer.validated_data["reason"]
         )
         return self._respond(booking)

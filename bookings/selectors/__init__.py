@@ -8,6 +8,7 @@ from .access import (
     bookings_in_machine_feed,
     bookings_seen_by,
     bookings_visible_to,
+    user_is_company_admin,
     user_is_member,
     user_is_qualified,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "machines_search",
     "overlap_hours",
     "slot_state",
+    "user_is_company_admin",
     "user_is_member",
     "user_is_qualified",
 ]

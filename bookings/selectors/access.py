@@ -15,7 +15,7 @@ from platforms.models import (
     QualificationStatus,
 )
 
-from ..models import Booking, BookingStatus, Company, Membership
+from ..models import Booking, BookingStatus, Company, Membership, MembershipRole
 
 
 def user_is_member(*, user: object, company: Company | None) -> bool:
@@ -23,6 +23,16 @@ def user_is_member(*, user: object, company: Company | None) -> bool:
     if company is None or not getattr(user, "is_authenticated", False):
         return False
     return company.memberships.filter(user_id=user.pk).exists()  # type: ignore[attr-defined]
+
+
+def user_is_company_admin(*, user: object, company: Company) -> bool:
+    """Whether ``user`` administers ``company`` (manages its members and shared settings)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return company.memberships.filter(
+        user_id=user.pk,  # type: ignore[attr-defined]
+        role=MembershipRole.ADMIN,
+    ).exists()
 
 
 def bookings_visible_to(*, user: Any, own_companies_only: bool = False) -> QuerySet[Booking]:

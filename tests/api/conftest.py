@@ -1,5 +1,6 @@
-"""A small world for API tests: two platforms with their operators, two companies, a funder,
-staff, and a pending booking of company A on platform P's machine."""
+"""A small world for API tests: two platforms with their operators, two companies (member_a
+administers A, member_b is a plain member of B), a funder, staff, and a pending booking of
+company A on platform P's machine."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -8,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
-from bookings.models import Booking
+from bookings.models import Booking, MembershipRole
 from bookings.services import booking_create
 from platforms.services import qualification_request
 from tests.conftest import paris
@@ -35,7 +36,7 @@ def world(db, frozen_now) -> World:
     other_platform = PlatformFactory(name="Plateforme Q")
     machine = MachineFactory(platform=platform, name="Découpe laser P", requires_approval=True)
     other_machine = MachineFactory(platform=other_platform, name="Robot Q")
-    a = MembershipFactory(user__email="a@pme-a.fr")
+    a = MembershipFactory(user__email="a@pme-a.fr", role=MembershipRole.ADMIN)
     b = MembershipFactory(user__email="b@pme-b.fr")
     operator = UserFactory(email="op@p.fr")
     other_operator = UserFactory(email="op@q.fr")

@@ -116,3 +116,21 @@ def test_an_operator_renews_a_machine_feed_and_others_cannot(world):
     world.machine.refresh_from_db()
     assert world.machine.ical_token != old
     assert Client().get(f"/ical/machine/{old}.ics").status_code == 404
+
+
+def test_only_a_company_admin_renews_the_company_address(world, api_as):
+    from bookings.models import Membership
+
+    plain = Membership.objects.create(user=world.users["member_b"], company=world.company_a).user
+    old = world.company_a.ical_token
+    client = Client()
+    client.force_login(plain)
+
+    refused = api_as("member_b").post(f"/api/v1/companies/{world.company_a.pk}/ical-token/")
+    page = client.get("/profile/").content.decode()
+    client.post(f"/profile/companies/{world.company_a.pk}/ical-token/")
+
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_allowed")
+    assert f"/profile/companies/{world.company_a.pk}/ical-token/" not in page
+    world.company_a.refresh_from_db()
+    assert world.company_a.ical_token == old

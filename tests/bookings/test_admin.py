@@ -42,6 +42,35 @@ def test_staff_books_a_machine_from_the_admin(staff_client, machine, member):
     assert booking.note == "Réservé au téléphone"
 
 
+def test_the_success_message_and_the_list_speak_the_platform_time_newest_first(
+    staff_client, machine, member
+):
+    add_booking(staff_client, machine, member.company, "10:00", "12:00")
+
+    response = staff_client.post(
+        "/admin/bookings/booking/add/",
+        {
+            "machine": machine.pk,
+            "company": member.company.pk,
+            "start_0": "07/01/2027",
+            "start_1": "14:00",
+            "end_0": "07/01/2027",
+            "end_1": "15:00",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "2027-01-07 14:00" in page  # the success message: Paris time, not UTC's 13:00
+    assert "2027-01-07 13:00" not in page
+    listing = staff_client.get("/admin/bookings/booking/").content.decode()
+    newest, oldest = (
+        listing.index("2027-01-07 14:00–15:00"),
+        listing.index("2027-01-06 10:00–12:00"),
+    )
+    assert newest < oldest
+
+
 def test_a_refused_admin_booking_shows_the_rule_in_french_and_writes_nothing(
     staff_client, machine, member
 ):
