@@ -144,6 +144,8 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "BENCH_ENDPOINTS": "1",
         "DEBUG": "0",
+        # Plain HTTP on loopback: no redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "0",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",

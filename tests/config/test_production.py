@@ -1,0 +1,75 @@
+"""Production settings refuse to be unsafe: no built-in secret key, HTTPS everywhere."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+# The production environment docs/OPERATIONS.md documents.
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "booking.example.fr",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_the_documented_production_environment(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "key", [None, "insecure-development-key-change-me-in-production-0123456789"]
+)
+def test_the_app_refuses_to_start_in_production_without_a_secret_key(tmp_path, key):
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env.pop("SECRET_KEY")
+    if key is not None:
+        env["SECRET_KEY"] = key
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_https_is_enforced_but_health_checks_answer_over_http(db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    client = Client()
+    page = client.get("/api/v1/platforms/")
+    health = client.get("/healthz")
+
+    assert page.status_code == 301
+    assert page["Location"].startswith("https://")
+    assert health.status_code == 200
