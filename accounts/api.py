@@ -3,28 +3,24 @@
 from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from core.api_schema import INVALID, error_responses
 
+from .exceptions import LoginBlocked
 from .models import ApiToken, User
-from .services import (
-    login_blocked_for,
-    login_failure_record,
-    login_failures_clear,
-    token_create,
-    token_revoke,
-)
+from .services import token_create, token_revoke
+from .throttle import login_retry_after
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -61,11 +57,6 @@ class NewTokenSerializer(TokenSerializer):
         fields = ("token", *TokenSerializer.Meta.fields)
 
 
-def _client_ip(request: Request) -> str:
-    # DRF's client identification honours NUM_PROXIES (X-Forwarded-For behind a proxy).
-    return str(BaseThrottle().get_ident(request))
-
-
 class ObtainTokenView(APIView):
     """Exchange an e-mail and password for a new named token."""
 
@@ -84,7 +75,8 @@ class ObtainTokenView(APIView):
                 {
                     **INVALID,
                     401: "`authentication_failed`: wrong e-mail or password.",
-                    429: "`throttled`: too many failed attempts for this e-mail from this address.",
+                    429: "`login_blocked`: too many failed attempts for this account from this "
+                    "address; `retry_after` says in how many seconds to try again.",
                 }
             ),
         },
@@ -94,17 +86,18 @@ class ObtainTokenView(APIView):
         serializer = ObtainTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data["username"]
-        ip = _client_ip(request)
-        wait = login_blocked_for(username=username, ip=ip)
-        if wait:
-            raise Throttled(wait=wait, detail=str(_("Too many failed attempts; try again later.")))
+        # django-axes counts this attempt (and refuses it during a cool-off) inside authenticate.
         user = authenticate(
             request._request, username=username, password=serializer.validated_data["password"]
         )
         if user is None:
-            login_failure_record(username=username, ip=ip)
+            if getattr(request._request, "axes_locked_out", False):
+                raise LoginBlocked(
+                    retry_after=login_retry_after(request=request._request, username=username)
+                )
             raise AuthenticationFailed(_("Wrong e-mail address or password."))
-        login_failures_clear(username=username, ip=ip)
+        # A token obtained is a sign-in: django-axes resets the failures, last_login moves.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         token, raw = token_create(user=user, name=serializer.validated_data["name"])
         body = {**TokenSerializer(token).data, "token": raw}
         return Response(body, status=status.HTTP_201_CREATED)

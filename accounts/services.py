@@ -1,12 +1,10 @@
-"""State changes of accounts: API tokens and the failed-login counter."""
+"""State changes of accounts: API tokens. (Failed sign-ins: django-axes, see ``throttle``.)"""
 
 import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,29 +42,3 @@ def token_touch(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-
-
-def _login_key(username: str, ip: str) -> str:
-    return "login-failures:" + hashlib.sha256(f"{username.lower()}|{ip}".encode()).hexdigest()
-
-
-def login_blocked_for(*, username: str, ip: str) -> int:
-    """Seconds left in the cool-off of this username + address pair, 0 when not blocked."""
-    state = cache.get(_login_key(username, ip))
-    if not state or state["count"] < settings.LOGIN_FAILURE_LIMIT:
-        return 0
-    left = int(state["until"] - timezone.now().timestamp())
-    return max(left, 0)
-
-
-def login_failure_record(*, username: str, ip: str) -> None:
-    """Count a failed login; the cool-off restarts from the last failure."""
-    key = _login_key(username, ip)
-    cooloff = settings.LOGIN_COOLOFF_SECONDS
-    state = cache.get(key) or {"count": 0}
-    state = {"count": state["count"] + 1, "until": timezone.now().timestamp() + cooloff}
-    cache.set(key, state, timeout=cooloff)
-
-
-def login_failures_clear(*, username: str, ip: str) -> None:
-    cache.delete(_login_key(username, ip))

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import Busy, DomainError
+from core.exceptions import DomainError
 from core.parsers import RequestTooLarge
 
 
@@ -31,7 +31,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["conflicts"] = [
                 {key: _jsonable(value) for key, value in conflict.items()} for conflict in conflicts
             ]
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
+        retry_after = getattr(exc, "retry_after", None)
+        headers = None
+        if retry_after is not None:
+            body["retry_after"] = retry_after
+            headers = {"Retry-After": str(retry_after)}
         return Response(body, status=exc.status, headers=headers)
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()

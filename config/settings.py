@@ -5,6 +5,7 @@ Production sets DATABASE_URL, REDIS_URL (or CELERY_BROKER_URL), EMAIL_URL, SECRE
 and ALLOWED_HOSTS (see docs/OPERATIONS.md).
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "schedule",
+    "axes",
     "accounts",
     "platforms",
     "bookings",
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +148,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "home"
@@ -190,6 +199,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Clients and sign-in throttling ---------------------------------------------------------
+# Reverse proxies in front of the app. 0: the client address is the socket's and
+# X-Forwarded-For is ignored; N: the N-th address from the right of X-Forwarded-For, the last
+# one a trusted proxy wrote (docs/OPERATIONS.md).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Every sign-in path (API tokens, /login/, /admin/login/) goes through django-axes: failures
+# are counted in the database per account and client address, then a cool-off.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_SECONDS = env.int("LOGIN_COOLOFF_SECONDS", default=15 * 60)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_COOLOFF_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A failure during the cool-off does not restart it: the announced wait stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.locked_out"
+# Successful sign-ins are not logged (personal data with no use here); failures are, until
+# their cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
@@ -205,15 +238,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Reverse proxies in front of the app: the client address is then read from
-    # X-Forwarded-For (login throttling is per e-mail and client address).
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # The client address as core.network.client_ip reads it (0 proxies: the socket's).
+    "NUM_PROXIES": NUM_PROXIES or None,
 }
-# Failed API logins per e-mail + address before a cool-off, and its length.
-LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_COOLOFF_SECONDS = env.int("LOGIN_COOLOFF_SECONDS", default=15 * 60)
 
-# A cache shared by every web process when Redis is there (login throttling), else local.
+# A cache shared by every web process when Redis is there, else local. Nothing on the sign-in
+# path uses it: logins work with Redis down.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -255,7 +285,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's default config gives "django" a console handler of its own, which then also
     # propagates to the root: every line printed twice under runserver. One handler, the root's.
-    "loggers": {"django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO")}},
+    "loggers": {
+        "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO")},
+        # django-axes narrates every failed sign-in at INFO; its warnings say enough.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Benchmark-only URLs (bench/api_booking.py); never in production.

@@ -1,0 +1,20 @@
+"""Domain errors of accounts."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+
+
+class LoginBlocked(DomainError):
+    """Too many failed sign-ins for this account from this address: a cool-off."""
+
+    code = "login_blocked"
+    status = 429
+    message = _(
+        "Too many failed sign-in attempts for this account from your address. "
+        "Try again in %(minutes)d minutes."
+    )
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(minutes=max((retry_after + 59) // 60, 1))
+        self.retry_after = retry_after

@@ -1,0 +1,75 @@
+"""One login throttle for every way in (API tokens, the sign-in page, the admin, and the
+password-reset form when it comes): django-axes, counting failures in the database per account
+and client address, with a cool-off.
+
+Why per account *and* address together: by account alone, anyone could lock an SME out of its
+own account; by address alone, one company's colleagues behind a single NAT would lock each
+other out. The address is the socket's unless the deployment declares its proxies
+(``core.network.client_ip``), so a forged X-Forwarded-For changes nothing.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.network import client_ip
+
+from .exceptions import LoginBlocked
+
+
+def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The account a login attempt is for, as the user model reads it: case-insensitively,
+    so that "Jean@PME.fr" and "jean@pme.fr" share one failure count."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return str(username).strip().lower()[:255] if username else None
+
+
+def login_retry_after(*, request: HttpRequest, username: str | None) -> int:
+    """Seconds until this account may be tried again from this address (at least 1)."""
+    last = AccessAttempt.objects.filter(
+        username=login_username(request, {"username": username}), ip_address=client_ip(request)
+    ).aggregate(last=Max("attempt_time"))["last"]
+    cool_off = get_cool_off(request) or timedelta(seconds=settings.LOGIN_COOLOFF_SECONDS)
+    if last is None:
+        return int(cool_off.total_seconds())
+    return max(int((last + cool_off - timezone.now()).total_seconds()), 1)
+
+
+def login_blocked_message(seconds: int) -> str:
+    return str(LoginBlocked(retry_after=seconds).detail)
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """What a locked-out sign-in gets: the API answers for itself (429 ``login_blocked``), a
+    page gets a 429 page in the visitor's language saying when to come back."""
+    if request.path.startswith("/api/") and original_response is not None:
+        return original_response
+    username = login_username(request, credentials if isinstance(credentials, dict) else None)
+    seconds = login_retry_after(request=request, username=username)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "login_blocked",
+                "detail": login_blocked_message(seconds),
+                "retry_after": seconds,
+            },
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"message": login_blocked_message(seconds)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
