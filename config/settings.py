@@ -123,7 +123,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # Seconds a writer waits for the write lock before "database is locked" (→ 503 busy).
+            "timeout": env.int("DB_LOCK_TIMEOUT_MS", default=3000) / 1000,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -138,6 +139,13 @@ else:
     _db.setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
         "DB_SERVER_SIDE_BINDING", default=True
     )
+    # A booking waits at most this long for the machine's lock, then answers 503 busy with
+    # Retry-After rather than holding a worker. Set on the connection, so it costs no query;
+    # behind PgBouncer in transaction mode set it on the role instead (docs/OPERATIONS.md) and
+    # DB_LOCK_TIMEOUT_MS=0 here.
+    _lock_timeout = env.int("DB_LOCK_TIMEOUT_MS", default=3000)
+    if _lock_timeout:
+        _db["OPTIONS"]["options"] = f"-c lock_timeout={_lock_timeout}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.db import busy_on_lock_failure
 from platforms.selectors import user_operates
 from platforms.timezones import aware_strict
 
@@ -58,6 +59,7 @@ def _save(booking: Booking, **changes: Any) -> Booking:
     return booking
 
 
+@busy_on_lock_failure
 def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
     """Cancel an active booking.
 
@@ -86,6 +88,7 @@ def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
         )
 
 
+@busy_on_lock_failure
 def _decide(*, booking: Booking, user: Any, status: str, reason: str = "") -> Booking:
     with transaction.atomic():
         locked = _lock_booking(booking)
@@ -157,6 +160,7 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         )
 
 
+@busy_on_lock_failure
 def usage_record(
     *, booking: Booking, user: Any, actual_start: datetime, actual_end: datetime
 ) -> Booking:

@@ -11,8 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError
 
+from core.db import busy_on_lock_failure
 from core.intervals import Interval
 from platforms.models import Machine
 from platforms.selectors import opening_intervals
@@ -50,24 +51,23 @@ OPERATOR_BACKDATE_DAYS = 1
 USAGE_MARGIN = timedelta(hours=6)
 USAGE_CLOCK_SKEW = timedelta(minutes=2)
 USAGE_LONGEST = timedelta(hours=24)
-# PostgreSQL error codes: exclusion_violation, deadlock_detected, serialization_failure.
-_CONFLICT_SQLSTATES = {"23P01", "40P01", "40001"}
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def _is_overlap_error(exc: Exception) -> bool:
+    """PostgreSQL's exclusion_violation (23P01) of the overlap constraint, and nothing else."""
     cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None)
-    if sqlstate == "23P01":
-        diag = getattr(cause, "diag", None)
-        return getattr(diag, "constraint_name", OVERLAP_CONSTRAINT) == OVERLAP_CONSTRAINT
-    return sqlstate in _CONFLICT_SQLSTATES
+    if getattr(cause, "sqlstate", None) != "23P01":
+        return False
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", OVERLAP_CONSTRAINT) == OVERLAP_CONSTRAINT
 
 
 def conflicts_as_slot_unavailable(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn the database's refusal of an overlap (or a lock deadlock) into SlotUnavailable.
+    """Turn the database's refusal of an overlap into ``SlotUnavailable``, and a lock not
+    obtained in time (or a deadlock) into ``Busy``: a lock failure is not a conflict.
 
     Wraps the function from outside its atomic block: by the time the error is handled, the
     transaction has been rolled back and nothing of the attempt remains.
@@ -77,12 +77,12 @@ def conflicts_as_slot_unavailable(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except (IntegrityError, OperationalError) as exc:
+        except IntegrityError as exc:
             if _is_overlap_error(exc):
                 raise SlotUnavailable() from exc
             raise
 
-    return wrapper
+    return busy_on_lock_failure(wrapper)
 
 
 def lock_machine(machine: Machine | int) -> Machine:

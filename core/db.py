@@ -1,0 +1,47 @@
+"""What the database says when it could not decide in time, as a domain answer.
+
+A lock not obtained within ``lock_timeout`` (PostgreSQL 55P03), a deadlock the server broke
+(40P01), a serialisation failure (40001), or SQLite's "database is locked" after its busy
+timeout: the transaction was rolled back, nothing was written, and the same request can be sent
+again. That is ``Busy`` (503 with Retry-After) — never a conflict with another booking.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError
+
+from .exceptions import Busy
+
+LOCK_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+_SQLITE_LOCKED = ("database is locked", "database table is locked")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def is_lock_failure(exc: BaseException) -> bool:
+    """Whether a database error means "could not get the lock in time" (or a broken deadlock)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in LOCK_SQLSTATES
+    return any(text in str(exc) for text in _SQLITE_LOCKED)
+
+
+def busy_on_lock_failure(func: Callable[P, R]) -> Callable[P, R]:
+    """Wrap a service from outside its atomic block: a lock failure becomes ``Busy`` once the
+    transaction (or savepoint) has been rolled back."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except OperationalError as exc:
+            if is_lock_failure(exc):
+                raise Busy() from exc
+            raise
+
+    return wrapper
