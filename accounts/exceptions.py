@@ -18,3 +18,17 @@ class LoginBlocked(DomainError):
     def __init__(self, *, retry_after: int) -> None:
         super().__init__(minutes=max((retry_after + 59) // 60, 1))
         self.retry_after = retry_after
+
+
+class InvalidIdempotencyKey(DomainError):
+    code = "invalid_idempotency_key"
+    message = _("The Idempotency-Key header must be 1 to 255 visible ASCII characters.")
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+    message = _(
+        "This Idempotency-Key was already used, within the last 24 hours, for another request: "
+        "use a new key for a new request."
+    )

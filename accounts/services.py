@@ -1,14 +1,15 @@
-"""State changes of accounts: API tokens. (Failed sign-ins: django-axes, see ``throttle``.)"""
+"""State changes of accounts: API tokens and the answers kept for idempotent retries.
+(Failed sign-ins: django-axes, see ``throttle``.)"""
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import ApiToken
+from .models import ApiToken, IdempotencyKey
 
 TOKEN_BYTES = 32
 
@@ -42,3 +43,46 @@ def token_touch(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+IDEMPOTENCY_LIFETIME = timedelta(hours=24)
+
+
+def idempotency_answer_record(
+    *, user: Any, key: str, fingerprint: str, status_code: int, body: str, now: datetime
+) -> bool:
+    """Keep the answer to a keyed request for 24 h, unless a live answer under the same key
+    is already there. True when kept. Runs in the request's transaction, last: if another
+    request with the key is in flight, PostgreSQL makes this statement wait for its outcome.
+
+    One statement (an upsert that only replaces an expired answer), as it runs on every keyed
+    create request."""
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    params = [
+        user.pk,
+        key,
+        fingerprint,
+        status_code,
+        body,
+        connection.ops.adapt_datetimefield_value(now),
+        connection.ops.adapt_datetimefield_value(now + IDEMPOTENCY_LIFETIME),
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "
+            "(user_id, key, fingerprint, status_code, response_body, created_at, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+            "status_code = excluded.status_code, response_body = excluded.response_body, "
+            "created_at = excluded.created_at, expires_at = excluded.expires_at "
+            f"WHERE {table}.expires_at <= %s RETURNING id",
+            params,
+        )
+        return cursor.fetchone() is not None
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Forget the answers older than 24 h (periodic). Returns how many."""
+    deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

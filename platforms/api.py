@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETER, idempotent
 from core.api_schema import error_responses
 from core.fields import BoundedDateField
 
@@ -191,9 +192,11 @@ class MachineViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=QualificationRequestSerializer,
-        responses={201: QualificationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: QualificationSerializer, **error_responses(IDEMPOTENCY_ERRORS)},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    @idempotent
     def qualification(self, request: Request, pk: str | None = None) -> Response:
         """Ask the platform to qualify you on this machine (operators grant it)."""
         data = QualificationRequestSerializer(data=request.data)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETER, idempotent
 from accounts.models import User
 from core.api_schema import error_responses
 from core.fields import BoundedDateTimeField
@@ -171,8 +172,13 @@ class BookingViewSet(
 
     @extend_schema(
         request=BookingCreateSerializer,
-        responses={201: BookingSerializer, **error_responses(BOOKING_ERRORS)},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: BookingSerializer,
+            **error_responses({**BOOKING_ERRORS, **IDEMPOTENCY_ERRORS}),
+        },
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Book a machine. Pending when the machine requires approval, else confirmed."""
         serializer = BookingCreateSerializer(data=request.data)
@@ -190,11 +196,13 @@ class BookingViewSet(
 
     @extend_schema(
         request=SeriesCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: BookingSerializer(many=True),
             **error_responses(
                 {
                     **BOOKING_ERRORS,
+                    **IDEMPOTENCY_ERRORS,
                     409: "`series_refused`: nothing was booked; `conflicts` lists every refused "
                     "date with its code. `slot_unavailable`: a concurrent booking won.",
                 }
@@ -202,6 +210,7 @@ class BookingViewSet(
         },
     )
     @action(detail=False, methods=["post"])
+    @idempotent
     def series(self, request: Request) -> Response:
         """Book the same slot daily or weekly, 2 to 52 times: all or nothing."""
         serializer = SeriesCreateSerializer(data=request.data)
