@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -36,7 +37,19 @@ class BoundedDateTimeField(serializers.DateTimeField):
         return super().fail(key, **kwargs)
 
     def to_internal_value(self, value: Any) -> datetime:
-        parsed = super().to_internal_value(value)
+        # The range first, on the value as written: DRF's own time-zone checks of a naive
+        # value near year 1 or 9999 overflow outside its guard.
+        if isinstance(value, str):
+            try:
+                written = parse_datetime(value.strip())
+            except ValueError:
+                written = None
+            if written is not None and not in_range(written):
+                self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
         if not in_range(parsed):
             self.fail("out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
         return parsed

@@ -67,7 +67,10 @@ def test_dates_near_year_1_or_9999_in_a_booking_are_400_naming_the_field(world, 
     assert Booking.objects.count() == before
 
 
-@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00", "9999-12-31T23:59:59"],
+)
 @pytest.mark.parametrize(
     "path",
     [
