@@ -210,7 +210,13 @@ def main() -> None:
             time.sleep(0.2)
         warm = _slots(machines, companies, 100, args.seed + 1)
         _run(f"{base}/api/bench/bare-insert/", token, warm[:50], args.concurrency)
-        _run(f"{base}/api/v1/bookings/", token, warm[50:], args.concurrency, keyed=not args.without_key)
+        _run(
+            f"{base}/api/v1/bookings/",
+            token,
+            warm[50:],
+            args.concurrency,
+            keyed=not args.without_key,
+        )
         # Alternate batches of both endpoints, so that the noise of this shared machine falls
         # on both alike; then add the batches up.
         bare_bodies, booking_bodies = bodies[: args.requests], bodies[args.requests :]
