@@ -17,18 +17,19 @@ def staff_client(client):
     return client
 
 
-def add_booking(client, machine, company, start_time, end_time):
+def add_booking(client, machine, company, start_time, end_time, day="06/01/2027", **extra):
     return client.post(
         "/admin/bookings/booking/add/",
         {
             "machine": machine.pk,
             "company": company.pk,
-            "start_0": "06/01/2027",
+            "start_0": day,
             "start_1": start_time,
-            "end_0": "06/01/2027",
+            "end_0": day,
             "end_1": end_time,
             "note": "Réservé au téléphone",
         },
+        **extra,
     )
 
 
@@ -47,17 +48,8 @@ def test_the_success_message_and_the_list_speak_the_platform_time_newest_first(
 ):
     add_booking(staff_client, machine, member.company, "10:00", "12:00")
 
-    response = staff_client.post(
-        "/admin/bookings/booking/add/",
-        {
-            "machine": machine.pk,
-            "company": member.company.pk,
-            "start_0": "07/01/2027",
-            "start_1": "14:00",
-            "end_0": "07/01/2027",
-            "end_1": "15:00",
-        },
-        follow=True,
+    response = add_booking(
+        staff_client, machine, member.company, "14:00", "15:00", day="07/01/2027", follow=True
     )
 
     page = response.content.decode()
