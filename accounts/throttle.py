@@ -15,7 +15,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -42,33 +42,20 @@ def login_retry_after(*, request: HttpRequest, username: str | None) -> int:
     return max(int((last + cool_off - timezone.now()).total_seconds()), 1)
 
 
-def login_blocked_message(seconds: int) -> str:
-    return str(LoginBlocked(retry_after=seconds).detail)
-
-
 def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+    request: HttpRequest, original_response: HttpResponse, credentials: Any = None
 ) -> HttpResponse:
-    """What a locked-out sign-in gets: the API answers for itself (429 ``login_blocked``), a
-    page gets a 429 page in the visitor's language saying when to come back."""
-    if request.path.startswith("/api/") and original_response is not None:
+    """What a locked-out sign-in gets. The API has already answered for itself (429
+    ``login_blocked`` through the exception handler); a page gets a 429 page in the visitor's
+    language saying when to come back."""
+    if request.path.startswith("/api/"):
         return original_response
     username = login_username(request, credentials if isinstance(credentials, dict) else None)
     seconds = login_retry_after(request=request, username=username)
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "code": "login_blocked",
-                "detail": login_blocked_message(seconds),
-                "retry_after": seconds,
-            },
-            status=429,
-            headers={"Retry-After": str(seconds)},
-        )
     response = render(
         request,
         "accounts/locked_out.html",
-        {"message": login_blocked_message(seconds)},
+        {"message": LoginBlocked(retry_after=seconds).detail},
         status=429,
     )
     response["Retry-After"] = str(seconds)

@@ -31,7 +31,10 @@ class ErrorSerializer(serializers.Serializer):
     conflicts = ConflictSerializer(
         many=True, required=False, help_text="A refused series: every refused date."
     )
-    retry_after = serializers.IntegerField(required=False, help_text="Seconds (code `throttled`).")
+    retry_after = serializers.IntegerField(
+        required=False,
+        help_text="Seconds to wait, as in Retry-After (codes `login_blocked`, `busy`).",
+    )
 
 
 UNAUTHENTICATED = {401: "`not_authenticated`, `authentication_failed`: no or bad credentials."}

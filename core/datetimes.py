@@ -4,14 +4,12 @@ Checked before any arithmetic: near year 1 or 9999 a time-zone conversion or an 
 overflows Python's datetime, and no booking, closure or report has a reason to go there.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from .exceptions import OutOfRange
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
-EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
-LATEST = datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def in_range(value: date | datetime) -> bool:

@@ -1,8 +1,9 @@
 """The API's only parser: JSON, bounded in size and depth.
 
-DRF's own JSON parser reads the whole body whatever its length (Django's upload limit applies
-only to form bodies) and lets the RecursionError of a body nested a thousand levels deep escape
-as a 500.
+DRF's own JSON parser lets the RecursionError of a body nested a thousand levels deep escape as
+a 500, and accepts NaN and Infinity. The size check here holds whichever stream DRF hands over
+(recent DRF reads ``request.body`` first, where Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` already
+applies and the exception handler answers 413).
 """
 
 import json

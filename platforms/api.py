@@ -159,7 +159,8 @@ class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MachineViewSet(viewsets.ReadOnlyModelViewSet):
-    """Machines of every active platform (public), and the network-wide search."""
+    """The catalogue: machines of every active platform (public). ``bookings.api`` adds
+    their availability and the network-wide search."""
 
     serializer_class = MachineSerializer
     permission_classes = [AllowAny]
