@@ -45,6 +45,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )
+    # Optional messages; what follows a person's own action (confirmations, cancellations,
+    # decisions) is always sent.
+    wants_reminders = models.BooleanField(_("reminders before my bookings"), default=True)
+    wants_digests = models.BooleanField(
+        _("daily digest of tomorrow's bookings (operators)"), default=True
+    )
+    wants_copies = models.BooleanField(
+        _("copies of my members' confirmations (company administrators)"), default=False
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

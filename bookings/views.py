@@ -34,10 +34,6 @@ def _feed_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _host(request: HttpRequest) -> str:
-    return request.get_host().split(":")[0]
-
-
 def company_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A company's bookings from 30 days back; cancelled and rejected ones as CANCELLED."""
     company = get_object_or_404(Company, ical_token=token)
@@ -45,7 +41,6 @@ def company_feed(request: HttpRequest, token: str) -> HttpResponse:
     content = bookings_calendar(
         name=_("Bookings of %(company)s") % {"company": company.name},
         bookings=bookings,
-        host=_host(request),
         summary=lambda b: f"{b.machine.name} — {b.machine.platform.name}",
     )
     return _feed_response(content, f"company-{company.pk}.ics")
@@ -65,7 +60,6 @@ def machine_feed(request: HttpRequest, token: str) -> HttpResponse:
     content = bookings_calendar(
         name=f"{machine.name} — {machine.platform.name}",
         bookings=bookings,
-        host=_host(request),
         summary=summary,
     )
     return _feed_response(content, f"machine-{machine.pk}.ics")

@@ -189,8 +189,24 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
+# The public address of the site: links in e-mails, and the host part of calendar UIDs (feeds
+# and invitations share them, so a calendar application sees one event per booking).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Réservations fab lab <noreply@example.fr>")
+# Seconds an SMTP conversation may take; a send claimed longer ago than NOTIFICATIONS_CLAIM_SECONDS
+# is taken to be lost with its worker and is tried again, so the claim must outlast it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=5 * 60)
+# The relay requeues a message still unsent this long after it was due (a broker that was down).
+NOTIFICATIONS_RELAY_DELAY_SECONDS = env.int("NOTIFICATIONS_RELAY_DELAY_SECONDS", default=60)
+# A transient SMTP failure is retried after 30 s, 1, 2, 4, 8 min (capped, always shorter than the
+# broker's visibility timeout); then the message is failed and staff retry it from the admin.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=10 * 60)
+# Local hour of the platform from which the digest of tomorrow's bookings goes to its operators.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=17)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -202,10 +218,34 @@ if CELERY_TASK_ALWAYS_EAGER:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
+# At least once: a task is acknowledged after it ran, and given back if its worker died; a
+# worker holds one task at a time beyond those it runs. Tasks are idempotent (outbox claims).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a task not acknowledged within this time (a worker lost with it). Retries'
+# countdowns and the outbox claim stay well below it, else a delayed task would be run twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+if NOTIFICATIONS_RETRY_MAX_SECONDS >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_RETRY_MAX_SECONDS must be shorter than CELERY_VISIBILITY_TIMEOUT"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # A booking queues its e-mails after commit: a broker that is down must not hold the
+    # request. The outbox relay sends what could not be queued.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 
 # --- Clients and sign-in throttling ---------------------------------------------------------
 # Reverse proxies in front of the app. 0: the client address is the socket's and
@@ -320,5 +360,17 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-keys-purge": {
         "task": "accounts.tasks.idempotency_keys_purge_task",
         "schedule": 60 * 60,
+    },
+    "outbox-relay": {
+        "task": "notifications.tasks.messages_relay_task",
+        "schedule": 60,
+    },
+    "reminders": {
+        "task": "notifications.tasks.reminders_queue_task",
+        "schedule": 5 * 60,
+    },
+    "operator-digests": {
+        "task": "notifications.tasks.digests_queue_task",
+        "schedule": 15 * 60,
     },
 }

@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .feeds import new_feed_token
 from .timezones import zone
@@ -58,6 +59,13 @@ class Platform(models.Model):
         help_text=_("Interprets opening hours, closures, slot alignment and quota weeks."),
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=30, blank=True)
+    reminder_hours = models.PositiveSmallIntegerField(
+        _("reminder (hours before the start)"),
+        default=24,
+        validators=[MaxValueValidator(24 * 7)],
+        help_text=_("When members are reminded of their bookings; 0 sends no reminder."),
+    )
     active = models.BooleanField(_("active"), default=True)
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -90,13 +98,15 @@ class Platform(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    # A context of their own: Django's dates use the plain msgids, lower-case in French
+    # ("mercredi 6 janvier"), while a label stands alone ("Mercredi").
+    MONDAY = 0, pgettext_lazy("weekday", "Monday")
+    TUESDAY = 1, pgettext_lazy("weekday", "Tuesday")
+    WEDNESDAY = 2, pgettext_lazy("weekday", "Wednesday")
+    THURSDAY = 3, pgettext_lazy("weekday", "Thursday")
+    FRIDAY = 4, pgettext_lazy("weekday", "Friday")
+    SATURDAY = 5, pgettext_lazy("weekday", "Saturday")
+    SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
 
 
 class OpeningHours(models.Model):

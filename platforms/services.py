@@ -8,6 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 from schedule.models import Calendar, Event, Occurrence, Rule
 
+from core.events import announce
+
 from .exceptions import (
     ClosureNotAllowed,
     InvalidClosureRange,
@@ -27,6 +29,12 @@ from .models import (
 )
 from .recurrence import closure_occurrences
 from .selectors import user_operates
+from .signals import (
+    closure_occurrence_moved,
+    closure_placed,
+    qualification_granted,
+    qualification_refused,
+)
 from .timezones import aware_strict
 
 RECURRENCE_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
@@ -190,6 +198,7 @@ def closure_create(
         created_by=event.creator,
     )
     closure_intervals_rebuild(platform=platform)
+    announce(closure_placed, sender=Closure, closure=closure, actor=user)
     return closure
 
 
@@ -244,6 +253,9 @@ def closure_occurrence_move(
     occurrence.start, occurrence.end = start, end
     occurrence.save()
     closure_intervals_rebuild(platform=closure.platform)
+    announce(
+        closure_occurrence_moved, sender=Closure, closure=closure, actor=user, start=start, end=end
+    )
 
 
 # --- Qualifications -------------------------------------------------------------------------
@@ -282,6 +294,9 @@ def qualification_grant(
             "valid_until": valid_until,
         },
     )
+    announce(
+        qualification_granted, sender=Qualification, qualification=qualification, actor=operator
+    )
     return qualification
 
 
@@ -292,6 +307,9 @@ def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qual
         raise QualificationNotAllowed()
     qualification.status = QualificationStatus.REFUSED
     qualification.save(update_fields=["status"])
+    announce(
+        qualification_refused, sender=Qualification, qualification=qualification, actor=operator
+    )
     return qualification
 
 

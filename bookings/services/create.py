@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.datetimes import check_range
+from core.events import announce
 from core.exceptions import DomainError
 from core.intervals import Interval
 from platforms.models import Machine
@@ -25,6 +26,7 @@ from ..exceptions import (
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
 from ..selectors import slot_state, user_is_member
+from ..signals import booking_created
 from .rules import (
     booking_price,
     check_free,
@@ -162,6 +164,7 @@ def booking_create(
             status=_initial_status(locked),
         )
         booking.save()
+        announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
 
 
@@ -249,6 +252,8 @@ def booking_create_series(
         ]
         for booking in bookings:
             booking.save()
+        # One announcement for the series: its member gets one message listing every date.
+        announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
         return bookings
 
 

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.db import busy_on_lock_failure
+from core.events import announce
 from platforms.selectors import user_operates
 from platforms.timezones import aware_strict
 
@@ -20,6 +21,13 @@ from ..exceptions import (
 )
 from ..models import Booking, BookingStatus
 from ..selectors import slot_state, user_is_member
+from ..signals import (
+    booking_approved,
+    booking_cancelled,
+    booking_moved,
+    booking_rejected,
+    bookings_marked_no_show,
+)
 from .rules import (
     booking_price,
     check_free,
@@ -78,7 +86,7 @@ def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
             if now >= locked.start:
                 raise AlreadyStarted()
             late = now > locked.start - timedelta(hours=locked.machine.min_notice_hours)
-        return _save(
+        cancelled = _save(
             locked,
             status=BookingStatus.CANCELLED,
             cancelled_at=now,
@@ -86,6 +94,14 @@ def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
             cancellation_reason=reason,
             late_cancellation=late,
         )
+        announce(
+            booking_cancelled,
+            sender=Booking,
+            booking=cancelled,
+            actor=user,
+            by_operator=role == "operator",
+        )
+        return cancelled
 
 
 @busy_on_lock_failure
@@ -96,13 +112,16 @@ def _decide(*, booking: Booking, user: Any, status: str, reason: str = "") -> Bo
             raise NotAllowed()
         if locked.status != BookingStatus.PENDING:
             raise NotPending()
-        return _save(
+        decided = _save(
             locked,
             status=status,
             decided_by=user,
             decided_at=timezone.now(),
             rejection_reason=reason,
         )
+        signal = booking_approved if status == BookingStatus.CONFIRMED else booking_rejected
+        announce(signal, sender=Booking, booking=decided, actor=user)
+        return decided
 
 
 def booking_approve(*, booking: Booking, user: Any) -> Booking:
@@ -149,7 +168,8 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         status = locked.status
         if role == "member" and machine.requires_approval:
             status = BookingStatus.PENDING
-        return _save(
+        previous_start, previous_end = locked.start, locked.end
+        moved = _save(
             locked,
             start=start,
             end=end,
@@ -158,6 +178,15 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
             if locked.company_id
             else locked.price,
         )
+        announce(
+            booking_moved,
+            sender=Booking,
+            booking=moved,
+            actor=user,
+            previous_start=previous_start,
+            previous_end=previous_end,
+        )
+        return moved
 
 
 @busy_on_lock_failure
@@ -205,9 +234,23 @@ def no_shows_mark(*, now: datetime | None = None, grace_minutes: int | None = No
         minutes=grace_minutes if grace_minutes is not None else settings.NO_SHOW_GRACE_MINUTES
     )
     with transaction.atomic():
-        return Booking.objects.filter(
+        due = Booking.objects.filter(
             status=BookingStatus.CONFIRMED,
             company__isnull=False,
             end__lt=now - grace,
             actual_start__isnull=True,
-        ).update(status=BookingStatus.NO_SHOW, version=F("version") + 1, updated_at=now)
+        )
+        # Lock what is marked, so that what is announced is exactly what was changed.
+        ids = list(due.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        marked = Booking.objects.filter(pk__in=ids).update(
+            status=BookingStatus.NO_SHOW, version=F("version") + 1, updated_at=now
+        )
+        announce(
+            bookings_marked_no_show,
+            sender=Booking,
+            bookings=list(Booking.objects.filter(pk__in=ids).select_related("machine__platform")),
+            actor=None,
+        )
+        return marked

@@ -5,6 +5,7 @@ import pytest
 import vobject
 from django.test import Client
 
+from bookings.ical import booking_uid
 from bookings.services import booking_cancel, booking_create
 from tests.conftest import paris
 
@@ -27,7 +28,7 @@ def events(content):
 
 def test_the_company_feed_parses_and_a_cancellation_shows_on_the_next_fetch(world):
     url = f"/ical/company/{world.company_a.ical_token}.ics"
-    uid = f"booking-{world.booking.pk}@testserver"
+    uid = booking_uid(world.booking)
 
     first = fetch(url)
     event = events(first)[uid]
@@ -58,8 +59,8 @@ def test_the_company_feed_shows_only_that_company(world):
     feed_a = events(fetch(f"/ical/company/{world.company_a.ical_token}.ics"))
     feed_b = events(fetch(f"/ical/company/{world.company_b.ical_token}.ics"))
 
-    assert list(feed_a) == [f"booking-{world.booking.pk}@testserver"]
-    assert list(feed_b) == [f"booking-{other.pk}@testserver"]
+    assert list(feed_a) == [booking_uid(world.booking)]
+    assert list(feed_b) == [booking_uid(other)]
 
 
 def test_the_machine_feed_tells_operators_who_booked(world):

@@ -21,6 +21,7 @@ from bookings.models import Booking, BookingStatus, Company, CompanySize, Member
 from bookings.network_seed import generate_network, network_exists
 from bookings.services import booking_create, booking_price
 from bookings.siret import siret_complete
+from core.events import announcements_muted
 from core.exceptions import DomainError
 from platforms.models import (
     ClosureKind,
@@ -185,6 +186,11 @@ class Command(BaseCommand):
         network.add_argument("--companies", type=int, default=2_000)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Demo and benchmark data tell no one: no confirmation, no closure notice is sent.
+        with announcements_muted():
+            self._handle(options)
+
+    def _handle(self, options: dict[str, Any]) -> None:
         if options["platforms"]:
             self._network(options)
             return

@@ -1,0 +1,21 @@
+"""What happens to bookings, announced for the layers above (notifications, reports).
+
+Each signal is sent inside the service's transaction with ``booking`` as it is after the
+change (its ``version`` already bumped) and ``actor``, the user who made the change (None for
+the periodic jobs). Receivers write in the same transaction; bookings never knows who listens.
+"""
+
+from django.dispatch import Signal
+
+# booking (pending or confirmed), actor; for a series also series, every booking of it
+booking_created = Signal()
+# booking, actor
+booking_approved = Signal()
+# booking, actor; booking.rejection_reason says why
+booking_rejected = Signal()
+# booking, actor, previous_start, previous_end
+booking_moved = Signal()
+# booking, actor, by_operator (bool); booking.cancellation_reason, booking.late_cancellation
+booking_cancelled = Signal()
+# bookings (a list), actor None: the periodic no-show job
+bookings_marked_no_show = Signal()

@@ -1,0 +1,301 @@
+"""One composer per event and recipient role: subject, template pair, context, invitation.
+
+Composed at send time, from the objects as they are then, in the recipient's language and the
+platform's time zone. A composer returns no context when its message is no longer relevant (a
+reminder for a booking since cancelled or moved, a digest of an empty day): it is not sent.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
+from typing import Any
+from urllib.parse import urlsplit
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bookings.ical import booking_invitation
+from bookings.models import Booking, BookingStatus
+from platforms.models import Platform, Qualification
+
+from .models import Message, MessageKind
+from .selectors import bookings_of_day
+
+Context = dict[str, Any]
+
+_inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
+
+
+def when(moment: datetime) -> str:
+    """A local date and time as the recipient reads it ("lundi 4 janvier 2027, 09:00")."""
+    return formats.date_format(timezone.localtime(moment), "l j F Y, H:i")
+
+
+def _booking_context(message: Message) -> Context | None:
+    if message.booking_id is None:
+        return None
+    booking = (
+        Booking.objects.select_related("machine__platform", "company", "booked_by")
+        .filter(pk=message.booking_id)
+        .first()
+    )
+    if booking is None:
+        return None
+    series = message.context.get("series")
+    bookings = (
+        list(Booking.objects.filter(pk__in=series).select_related("machine__platform"))
+        if series
+        else [booking]
+    )
+    bookings.sort(key=lambda b: b.start)
+    context: Context = {
+        "booking": booking,
+        "bookings": bookings,
+        "series": len(bookings) > 1,
+        "machine": booking.machine,
+        "company": booking.company,
+        "member": booking.booked_by,
+        "pending": booking.status == BookingStatus.PENDING,
+    }
+    if "previous_start" in message.context:
+        context["previous_start"] = datetime.fromisoformat(message.context["previous_start"])
+        context["previous_end"] = datetime.fromisoformat(message.context["previous_end"])
+    if message.closure_id is not None:
+        context["closure"] = message.closure
+    return context
+
+
+def _reminder_context(message: Message) -> Context | None:
+    context = _booking_context(message)
+    if context is None:
+        return None
+    booking = context["booking"]
+    # As the booking is now: cancelled, moved away or already started → no stale reminder.
+    if (
+        booking.status != BookingStatus.CONFIRMED
+        or booking.start.isoformat() != message.context.get("start")
+        or booking.start <= timezone.now()
+    ):
+        return None
+    return context
+
+
+def _closure_context(message: Message) -> Context | None:
+    context = _booking_context(message)
+    if context is None or message.closure_id is None or not context["booking"].is_active:
+        return None
+    context["closure_start"] = datetime.fromisoformat(message.context["closure_start"])
+    context["closure_end"] = datetime.fromisoformat(message.context["closure_end"])
+    return context
+
+
+def _approval_context(message: Message) -> Context | None:
+    context = _booking_context(message)
+    if context is None or not context["pending"]:
+        return None  # decided already: nothing left to approve
+    return context
+
+
+def _qualification_context(message: Message) -> Context | None:
+    if message.qualification_id is None:
+        return None
+    qualification = (
+        Qualification.objects.select_related("machine__platform", "user")
+        .filter(pk=message.qualification_id)
+        .first()
+    )
+    if qualification is None:
+        return None
+    return {"qualification": qualification, "machine": qualification.machine}
+
+
+def _digest_context(message: Message) -> Context | None:
+    platform = message.platform
+    day = datetime.fromisoformat(message.context["day"]).date()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=platform.tz)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=platform.tz)
+    bookings = list(bookings_of_day(platform=platform, start=start, end=end))
+    if not bookings:
+        return None
+    return {
+        "day": start,
+        "bookings": bookings,
+        "pending_count": sum(b.status == BookingStatus.PENDING for b in bookings),
+    }
+
+
+def _slot(context: Context) -> dict[str, str]:
+    booking = context["booking"]
+    return {"machine": booking.machine.name, "when": when(booking.start)}
+
+
+@dataclass(frozen=True)
+class Composer:
+    subject: Callable[[Context], str]
+    context: Callable[[Message], Context | None] = _booking_context
+    # Attach the booking's iTIP invitation (REQUEST while active, CANCEL once it is not).
+    invitation: bool = False
+    # The recipient's preference that silences this optional message.
+    optional: str | None = None
+
+
+COMPOSERS: dict[str, Composer] = {
+    MessageKind.BOOKING_CONFIRMED: Composer(
+        subject=lambda c: _("Booking confirmed: %(machine)s, %(when)s") % _slot(c),
+        invitation=True,
+    ),
+    MessageKind.BOOKING_PENDING: Composer(
+        subject=lambda c: _("Booking awaiting approval: %(machine)s, %(when)s") % _slot(c),
+    ),
+    MessageKind.BOOKING_APPROVED: Composer(
+        subject=lambda c: _("Booking approved: %(machine)s, %(when)s") % _slot(c),
+        invitation=True,
+    ),
+    MessageKind.BOOKING_REJECTED: Composer(
+        subject=lambda c: _("Booking refused: %(machine)s, %(when)s") % _slot(c),
+    ),
+    MessageKind.BOOKING_MOVED: Composer(
+        subject=lambda c: _("Booking moved: %(machine)s, now %(when)s") % _slot(c),
+        invitation=True,
+    ),
+    MessageKind.BOOKING_CANCELLED: Composer(
+        subject=lambda c: _("Booking cancelled: %(machine)s, %(when)s") % _slot(c),
+        invitation=True,
+    ),
+    MessageKind.BOOKING_CLOSURE: Composer(
+        subject=lambda c: (
+            _("%(kind)s over your booking: %(machine)s, %(when)s")
+            % {**_slot(c), "kind": c["closure"].get_kind_display()}
+        ),
+        context=_closure_context,
+    ),
+    MessageKind.BOOKING_REMINDER: Composer(
+        subject=lambda c: _("Reminder: %(machine)s, %(when)s") % _slot(c),
+        context=_reminder_context,
+        optional="wants_reminders",
+    ),
+    MessageKind.BOOKING_NO_SHOW: Composer(
+        subject=lambda c: _("Recorded as a no-show: %(machine)s, %(when)s") % _slot(c),
+    ),
+    MessageKind.QUALIFICATION_GRANTED: Composer(
+        subject=lambda c: _("Qualification granted: %(machine)s") % {"machine": c["machine"].name},
+        context=_qualification_context,
+    ),
+    MessageKind.QUALIFICATION_REFUSED: Composer(
+        subject=lambda c: _("Qualification refused: %(machine)s") % {"machine": c["machine"].name},
+        context=_qualification_context,
+    ),
+    MessageKind.BOOKING_CONFIRMED_COPY: Composer(
+        subject=lambda c: (
+            _("Copy: %(member)s booked %(machine)s, %(when)s")
+            % {**_slot(c), "member": c["member"] or c["company"]}
+        ),
+        optional="wants_copies",
+    ),
+    MessageKind.OPERATOR_APPROVAL_NEEDED: Composer(
+        subject=lambda c: (
+            _("To approve: %(company)s on %(machine)s, %(when)s")
+            % {**_slot(c), "company": c["company"]}
+        ),
+        context=_approval_context,
+    ),
+    MessageKind.OPERATOR_BOOKING_CANCELLED: Composer(
+        subject=lambda c: (
+            (
+                _("Late cancellation by %(company)s: %(machine)s, %(when)s")
+                if c["booking"].late_cancellation
+                else _("Cancelled by %(company)s: %(machine)s, %(when)s")
+            )
+            % {**_slot(c), "company": c["company"]}
+        ),
+    ),
+    MessageKind.OPERATOR_DIGEST: Composer(
+        subject=lambda c: (
+            ngettext(
+                "Tomorrow: %(count)d booking", "Tomorrow: %(count)d bookings", len(c["bookings"])
+            )
+            % {"count": len(c["bookings"])}
+        ),
+        context=_digest_context,
+        optional="wants_digests",
+    ),
+}
+
+
+def message_id_for(message: Message) -> str:
+    """The e-mail's Message-ID, derived from the idempotency key: a second copy of the same
+    message (the worker died between SMTP's acceptance and the record) carries the same one."""
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:40]
+    return f"<{digest}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
+
+
+def _one_line(text: str) -> str:
+    # A name typed with a line break would otherwise be refused as a header injection.
+    return " ".join(text.split())[:250]
+
+
+def _sender(platform: Platform) -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return formataddr((_one_line(platform.name), address))
+
+
+def compose(message: Message) -> EmailMultiAlternatives | None:
+    """The e-mail of ``message`` as it should go now, or None if it should not go at all:
+    no active recipient with an address, an optional message the recipient declined, or a
+    message no longer relevant."""
+    recipient = message.recipient
+    composer = COMPOSERS[message.kind]
+    if recipient is None or not recipient.is_active or not recipient.email:
+        return None
+    if composer.optional and not getattr(recipient, composer.optional):
+        return None
+    platform = message.platform
+    with translation.override(recipient.preferred_language), timezone.override(platform.tz):
+        context = composer.context(message)
+        if context is None:
+            return None
+        context.update(
+            {
+                "message": message,
+                "recipient": recipient,
+                "platform": platform,
+                "site_url": settings.SITE_URL,
+                "optional": composer.optional,
+            }
+        )
+        subject = _one_line(composer.subject(context))
+        template = f"notifications/email/{message.kind}"
+        # Paragraphs that did not apply leave blank lines behind.
+        text = re.sub(r"\n{3,}", "\n\n", render_to_string(f"{template}.txt", context)).strip()
+        html = _inliner.inline(render_to_string(f"{template}.html", context))
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=_sender(platform),
+            to=[recipient.email],
+            reply_to=[platform.contact_email] if platform.contact_email else None,
+            headers={"Message-ID": message_id_for(message), "Auto-Submitted": "auto-generated"},
+        )
+        email.attach_alternative(html, "text/html")
+        if composer.invitation:
+            # Built now, from the booking's current version, in the recipient's language.
+            method, ics = booking_invitation(
+                bookings=context["bookings"],
+                organizer=platform.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
+                attendee=recipient.email,
+                summary=f"{context['machine'].name} — {platform.name}",
+            )
+            part = MIMEText(ics.decode(), "calendar", "utf-8")
+            part.set_param("method", method)
+            part.add_header("Content-Disposition", "attachment", filename="booking.ics")
+            email.attach(part)
+    return email

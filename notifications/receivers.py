@@ -1,0 +1,214 @@
+"""Listeners of what bookings and platforms announce: each writes its outbox rows in the
+transaction of the change (connected in ``NotificationsConfig.ready``)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import bookings_affected_by_closure
+from bookings.signals import (
+    booking_approved,
+    booking_cancelled,
+    booking_created,
+    booking_moved,
+    booking_rejected,
+    bookings_marked_no_show,
+)
+from platforms.models import Closure, ClosureInterval, Qualification
+from platforms.signals import (
+    closure_occurrence_moved,
+    closure_placed,
+    qualification_granted,
+    qualification_refused,
+)
+
+from .models import MessageKind
+from .selectors import booking_contacts, company_copy_recipients, platform_operators
+from .services import Outgoing, messages_record
+
+
+def _about(
+    kind: str,
+    booking: Booking,
+    users: list[User],
+    *,
+    tag: str = "",
+    closure: Closure | None = None,
+    **context: Any,
+) -> list[Outgoing]:
+    """Outgoing messages about ``booking`` at its current version, one per recipient."""
+    return [
+        Outgoing(
+            kind=kind,
+            recipient=user,
+            platform=booking.machine.platform,
+            booking=booking,
+            closure=closure,
+            key=f"{kind}:{booking.pk}:v{booking.version}{tag}:u{user.pk}",
+            context=context,
+        )
+        for user in users
+    ]
+
+
+def _confirmation(kind: str, booking: Booking, **context: Any) -> list[Outgoing]:
+    contacts = booking_contacts(booking=booking)
+    outgoing = _about(kind, booking, contacts, **context)
+    outgoing += _about(
+        MessageKind.BOOKING_CONFIRMED_COPY,
+        booking,
+        company_copy_recipients(booking=booking, exclude=contacts),
+        **context,
+    )
+    return outgoing
+
+
+@receiver(booking_created, dispatch_uid="notifications.booking_created")
+def _on_booking_created(sender: Any, booking: Booking, actor: Any, **kwargs: Any) -> None:
+    series = kwargs.get("series")
+    context: dict[str, Any] = {"series": [b.pk for b in series]} if series else {}
+    if booking.status == BookingStatus.PENDING:
+        outgoing = _about(
+            MessageKind.BOOKING_PENDING, booking, booking_contacts(booking=booking), **context
+        )
+        outgoing += _about(
+            MessageKind.OPERATOR_APPROVAL_NEEDED,
+            booking,
+            platform_operators(platform=booking.machine.platform, exclude=actor),
+            **context,
+        )
+    else:
+        outgoing = _confirmation(MessageKind.BOOKING_CONFIRMED, booking, **context)
+    messages_record(outgoing)
+
+
+@receiver(booking_approved, dispatch_uid="notifications.booking_approved")
+def _on_booking_approved(sender: Any, booking: Booking, **kwargs: Any) -> None:
+    messages_record(_confirmation(MessageKind.BOOKING_APPROVED, booking))
+
+
+@receiver(booking_rejected, dispatch_uid="notifications.booking_rejected")
+def _on_booking_rejected(sender: Any, booking: Booking, **kwargs: Any) -> None:
+    messages_record(
+        _about(MessageKind.BOOKING_REJECTED, booking, booking_contacts(booking=booking))
+    )
+
+
+@receiver(booking_moved, dispatch_uid="notifications.booking_moved")
+def _on_booking_moved(
+    sender: Any, booking: Booking, actor: Any, previous_start: Any, previous_end: Any, **kw: Any
+) -> None:
+    outgoing = _about(
+        MessageKind.BOOKING_MOVED,
+        booking,
+        booking_contacts(booking=booking),
+        previous_start=previous_start.isoformat(),
+        previous_end=previous_end.isoformat(),
+    )
+    if booking.status == BookingStatus.PENDING:
+        # Moved by its member onto a machine that needs approval: to be approved again.
+        outgoing += _about(
+            MessageKind.OPERATOR_APPROVAL_NEEDED,
+            booking,
+            platform_operators(platform=booking.machine.platform, exclude=actor),
+        )
+    messages_record(outgoing)
+
+
+@receiver(booking_cancelled, dispatch_uid="notifications.booking_cancelled")
+def _on_booking_cancelled(
+    sender: Any, booking: Booking, actor: Any, by_operator: bool, **kwargs: Any
+) -> None:
+    outgoing = _about(
+        MessageKind.BOOKING_CANCELLED,
+        booking,
+        booking_contacts(booking=booking),
+        by_operator=by_operator,
+    )
+    if not by_operator:
+        outgoing += _about(
+            MessageKind.OPERATOR_BOOKING_CANCELLED,
+            booking,
+            platform_operators(platform=booking.machine.platform, exclude=actor),
+        )
+    messages_record(outgoing)
+
+
+@receiver(bookings_marked_no_show, dispatch_uid="notifications.bookings_marked_no_show")
+def _on_no_shows(sender: Any, bookings: list[Booking], **kwargs: Any) -> None:
+    messages_record(
+        item
+        for booking in bookings
+        for item in _about(MessageKind.BOOKING_NO_SHOW, booking, booking_contacts(booking=booking))
+    )
+
+
+def _closure_over_bookings(
+    closure: Closure, *, tag: str, moved: tuple[datetime, datetime] | None = None
+) -> None:
+    """Tell the members whose active bookings the closure (or its moved occurrence) covers."""
+    spans = (
+        [moved]
+        if moved
+        else list(ClosureInterval.objects.filter(closure=closure).values_list("start", "end"))
+    )
+    outgoing = []
+    for booking in bookings_affected_by_closure(closure=closure):
+        # The occurrence that falls on the booking: what the message names.
+        hit = next(((s, e) for s, e in spans if s < booking.end and e > booking.start), None)
+        if hit is None:
+            continue
+        outgoing += _about(
+            MessageKind.BOOKING_CLOSURE,
+            booking,
+            booking_contacts(booking=booking),
+            tag=f":c{closure.pk}{tag}",
+            closure=closure,
+            closure_start=hit[0].isoformat(),
+            closure_end=hit[1].isoformat(),
+        )
+    messages_record(outgoing)
+
+
+@receiver(closure_placed, dispatch_uid="notifications.closure_placed")
+def _on_closure_placed(sender: Any, closure: Any, **kwargs: Any) -> None:
+    _closure_over_bookings(closure, tag="")
+
+
+@receiver(closure_occurrence_moved, dispatch_uid="notifications.closure_occurrence_moved")
+def _on_closure_occurrence_moved(
+    sender: Any, closure: Any, start: Any, end: Any, **kwargs: Any
+) -> None:
+    _closure_over_bookings(closure, tag=f":m{int(start.timestamp())}", moved=(start, end))
+
+
+def _qualification(kind: str, qualification: Qualification) -> None:
+    # A qualification may be granted, refused and granted again: each decision is an event.
+    stamp = (
+        qualification.granted_at if kind == MessageKind.QUALIFICATION_GRANTED else None
+    ) or timezone.now()
+    messages_record(
+        [
+            Outgoing(
+                kind=kind,
+                recipient=qualification.user,
+                platform=qualification.machine.platform,
+                qualification=qualification,
+                key=f"{kind}:{qualification.pk}:{stamp.isoformat()}:u{qualification.user_id}",
+            )
+        ]
+    )
+
+
+@receiver(qualification_granted, dispatch_uid="notifications.qualification_granted")
+def _on_qualification_granted(sender: Any, qualification: Qualification, **kwargs: Any) -> None:
+    _qualification(MessageKind.QUALIFICATION_GRANTED, qualification)
+
+
+@receiver(qualification_refused, dispatch_uid="notifications.qualification_refused")
+def _on_qualification_refused(sender: Any, qualification: Qualification, **kwargs: Any) -> None:
+    _qualification(MessageKind.QUALIFICATION_REFUSED, qualification)

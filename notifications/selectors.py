@@ -1,0 +1,104 @@
+"""Who is told, and what is due: read queries of the outbox."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from accounts.models import User
+from bookings.models import Booking, BookingKind, BookingStatus, Membership, MembershipRole
+from platforms.models import Platform
+
+from .models import Message, MessageStatus
+
+
+def booking_contacts(*, booking: Booking) -> list[User]:
+    """Who hears about a company's booking: the member who booked it; when an operator
+    booked it for the company (or the member has left it), the company's administrators."""
+    if booking.company_id is None:
+        return []
+    memberships = Membership.objects.filter(
+        company_id=booking.company_id, user__is_active=True
+    ).select_related("user")
+    by_user = {membership.user_id: membership for membership in memberships}
+    if booking.booked_by_id in by_user:
+        return [by_user[booking.booked_by_id].user]
+    return [m.user for m in by_user.values() if m.role == MembershipRole.ADMIN]
+
+
+def company_copy_recipients(*, booking: Booking, exclude: list[User]) -> list[User]:
+    """The company's administrators who asked for copies of their members' confirmations."""
+    if booking.company_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            wants_copies=True,
+            memberships__company_id=booking.company_id,
+            memberships__role=MembershipRole.ADMIN,
+        ).exclude(pk__in=[user.pk for user in exclude])
+    )
+
+
+def platform_operators(*, platform: Platform, exclude: Any = None) -> list[User]:
+    """The platform's operators (staff are not operators unless named), but ``exclude``."""
+    operators = platform.operators.filter(is_active=True)
+    if getattr(exclude, "pk", None) is not None:
+        operators = operators.exclude(pk=exclude.pk)
+    return list(operators)
+
+
+def bookings_due_for_reminder(*, now: datetime) -> list[Booking]:
+    """Confirmed company bookings whose platform's reminder lead has been reached and that
+    have not started. Found by state, not by the clock's exact minute: a job that ran late
+    or missed a round still finds them. Bookings made inside the lead had their confirmation
+    then and get no reminder. One query per distinct lead in use (a handful)."""
+    leads = (
+        Platform.objects.filter(active=True, reminder_hours__gt=0)
+        .values_list("reminder_hours", flat=True)
+        .distinct()
+    )
+    due: list[Booking] = []
+    for hours in leads:
+        lead = timedelta(hours=hours)
+        due.extend(
+            Booking.objects.filter(
+                status=BookingStatus.CONFIRMED,
+                kind=BookingKind.COMPANY,
+                machine__platform__reminder_hours=hours,
+                machine__platform__active=True,
+                start__gt=now,
+                start__lte=now + lead,
+                created_at__lte=F("start") - lead,
+            ).select_related("machine__platform", "booked_by")
+        )
+    return due
+
+
+def bookings_of_day(*, platform: Platform, start: datetime, end: datetime) -> QuerySet[Booking]:
+    """A platform's active bookings and internal blocks starting in [start, end), for the
+    operators' digest."""
+    return (
+        Booking.objects.filter(
+            machine__platform=platform,
+            status__in=Booking.ACTIVE_STATUSES,
+            start__gte=start,
+            start__lt=end,
+        )
+        .select_related("machine", "company", "booked_by")
+        .order_by("machine__name", "start")
+    )
+
+
+def messages_to_relay(*, due_before: datetime, claimed_before: datetime, limit: int) -> list[int]:
+    """Messages still unsent: pending and due before ``due_before``, or claimed for sending
+    before ``claimed_before`` by a worker that never finished (it died, or its broker lost
+    the task). Oldest first."""
+    return list(
+        Message.objects.filter(
+            Q(status=MessageStatus.PENDING, next_attempt_at__lte=due_before)
+            | Q(status=MessageStatus.SENDING, claimed_at__lte=claimed_before)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

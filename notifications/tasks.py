@@ -1,0 +1,36 @@
+"""Celery tasks of the outbox: thin, taking ids, idempotent (the claim makes a redelivered or
+duplicated task a no-op)."""
+
+from typing import Any
+
+from celery import shared_task
+
+from .services import digests_queue, message_send, messages_relay, reminders_queue
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def send_message_task(self: Any, message_id: int) -> str:
+    """Send one outbox message. A transient failure comes back after its backoff (always
+    shorter than the broker's visibility timeout); in-process (no broker) the relay retries."""
+    outcome = message_send(message_id=message_id)
+    if outcome.retry_in is not None and not self.request.is_eager:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task
+def messages_relay_task() -> int:
+    """Periodic (every minute): requeue messages still unsent after a delay."""
+    return messages_relay()
+
+
+@shared_task
+def reminders_queue_task() -> int:
+    """Periodic: record the reminders that have come due."""
+    return reminders_queue()
+
+
+@shared_task
+def digests_queue_task() -> int:
+    """Periodic: record the operators' digests of tomorrow's bookings once the hour is past."""
+    return digests_queue()

@@ -1,0 +1,82 @@
+"""A small world for the outbox: a platform with an operator, a machine, a company with an
+admin (French) and a member (English); and a real SMTP server on a local port."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bookings.models import MembershipRole
+from tests.factories import MachineFactory, MembershipFactory, PlatformFactory, UserFactory
+
+
+@dataclass
+class World:
+    platform: Any
+    machine: Any
+    company: Any
+    admin: Any
+    member: Any
+    operator: Any
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    platform = PlatformFactory(
+        name="Plateforme Usinage Lyon",
+        city="Lyon",
+        contact_email="contact@usinage-lyon.example.fr",
+        contact_phone="04 72 00 00 00",
+    )
+    machine = MachineFactory(platform=platform, name="Fraiseuse 5 axes")
+    admin = MembershipFactory(
+        user__email="dirigeante@pme.example.fr",
+        user__display_name="Claire Martin",
+        role=MembershipRole.ADMIN,
+        company__name="Mécanique Martin",
+    )
+    member = MembershipFactory(
+        user__email="john@pme.example.fr",
+        user__display_name="John Smith",
+        user__preferred_language="en",
+        company=admin.company,
+    )
+    operator = UserFactory(email="operateur@usinage-lyon.example.fr", display_name="Opérateur")
+    platform.operators.add(operator)
+    return World(platform, machine, admin.company, admin.user, member.user, operator)
+
+
+@dataclass
+class Sink:
+    """What a real SMTP server received. ``replies`` are answers to give to the next DATA
+    commands instead of accepting ("451 ..." for a transient failure)."""
+
+    received: list[EmailMessage] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.replies:
+            return self.replies.pop(0)
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Sink]:
+    """An aiosmtpd server on a free local port, and Django's SMTP backend pointed at it."""
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=0)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield sink
+    finally:
+        controller.stop()
