@@ -9,6 +9,7 @@ from django.db import transaction
 
 from bookings.models import Booking, BookingStatus, Company
 from bookings.siret import validate_siret
+from notifications.models import Message
 from platforms.models import Machine, Platform
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -40,6 +41,7 @@ def test_the_network_has_the_requested_size_and_shows_progress():
     assert "600/600 (100 %)" in err
     assert "600 bookings" in out
     assert "closures" in out
+    assert Message.objects.count() == 0, "benchmark data tells no one"
 
 
 def test_the_network_is_valid_data():

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking, Company, Membership, MembershipRole
+from notifications.models import Message
 from platforms.models import Closure, ClosureInterval, Machine, Platform, Qualification
 
 pytestmark = [pytest.mark.django_db]
@@ -28,14 +29,17 @@ def snapshot():
     )
 
 
-def test_seed_demo_builds_a_network_and_is_idempotent():
+def test_seed_demo_builds_a_network_and_is_idempotent(django_capture_on_commit_callbacks):
     # when
-    seed()
+    with django_capture_on_commit_callbacks(execute=True) as sends:
+        seed()
     first = snapshot()
     seed()
 
-    # then: nothing doubled by a second run
+    # then: nothing doubled by a second run, and no one was told about demo data
     assert snapshot() == first
+    assert Message.objects.count() == 0
+    assert sends == []
     platforms = Platform.objects.annotate(n=Count("machines"))
     assert platforms.count() == 5
     assert len({platform.region for platform in platforms}) == 5
