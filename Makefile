@@ -28,7 +28,10 @@ run: $(STAMP)
 	@echo "    sme@demo.fr       admin of company A"
 	@echo "    sme2@demo.fr      member of company B"
 	@echo "    funder@demo.fr    funder follow-up"
+	@echo "  E-mails are printed below (console backend); the periodic jobs run beside the server."
 	@echo ""
+	@$(PY) manage.py run_periodic_jobs & jobs=$$!; \
+	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # PostgreSQL and Redis when they answer (else their tests skip, or fail with REQUIRE_SERVICES=1).

@@ -86,3 +86,16 @@ def idempotency_keys_purge(*, now: datetime | None = None) -> int:
     """Forget the answers older than 24 h (periodic). Returns how many."""
     deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted
+
+
+@transaction.atomic
+def message_preferences_update(
+    *, user: Any, wants_reminders: bool, wants_digests: bool, wants_copies: bool
+) -> Any:
+    """Which optional e-mails ``user`` receives: reminders, operators' digests, copies of
+    their members' confirmations (company administrators)."""
+    user.wants_reminders = wants_reminders
+    user.wants_digests = wants_digests
+    user.wants_copies = wants_copies
+    user.save(update_fields=["wants_reminders", "wants_digests", "wants_copies"])
+    return user

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import MessagePreferencesForm
 from accounts.models import User
 from core.exceptions import DomainError
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
 from .ical import bookings_calendar
-from .models import Booking, BookingKind, Company, Membership
+from .models import Booking, BookingKind, Company, Membership, MembershipRole
 from .selectors import bookings_in_company_feed, bookings_in_machine_feed
 from .services import company_ical_token_regenerate
 
@@ -79,7 +80,14 @@ def profile(request: HttpRequest) -> HttpResponse:
         .order_by("platform__name", "name")
     )
     return render(
-        request, "bookings/profile.html", {"memberships": memberships, "machines": machines}
+        request,
+        "bookings/profile.html",
+        {
+            "memberships": memberships,
+            "machines": machines,
+            "is_company_admin": any(m.role == MembershipRole.ADMIN for m in memberships),
+            "preferences": MessagePreferencesForm(instance=_signed_in(request)),
+        },
     )
 
 

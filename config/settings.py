@@ -237,6 +237,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # request. The outbox relay sends what could not be queued.
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # How often a worker looks for tasks whose visibility timeout ran out: every
+    # interval × throttle seconds (kombu's defaults, 10 × 10).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
