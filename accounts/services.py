@@ -88,14 +88,17 @@ def idempotency_keys_purge(*, now: datetime | None = None) -> int:
     return deleted
 
 
+PREFERENCES = ("wants_reminders", "wants_digests", "wants_copies")
+
+
 @transaction.atomic
-def message_preferences_update(
-    *, user: Any, wants_reminders: bool, wants_digests: bool, wants_copies: bool
-) -> Any:
-    """Which optional e-mails ``user`` receives: reminders, operators' digests, copies of
-    their members' confirmations (company administrators)."""
-    user.wants_reminders = wants_reminders
-    user.wants_digests = wants_digests
-    user.wants_copies = wants_copies
-    user.save(update_fields=["wants_reminders", "wants_digests", "wants_copies"])
+def message_preferences_update(*, user: Any, **choices: bool) -> Any:
+    """Which optional e-mails ``user`` receives: reminders (``wants_reminders``), operators'
+    digests (``wants_digests``), copies of their members' confirmations (``wants_copies``).
+    Preferences not given are left as they are."""
+    changed = [name for name in PREFERENCES if name in choices]
+    for name in changed:
+        setattr(user, name, bool(choices[name]))
+    if changed:
+        user.save(update_fields=changed)
     return user

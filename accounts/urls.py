@@ -1,8 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
-
 urlpatterns = [
     path(
         "login/",
@@ -10,9 +8,4 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "profile/messages/",
-        views.message_preferences,
-        name="message-preferences",
-    ),
 ]

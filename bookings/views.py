@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import MessagePreferencesForm
 from accounts.models import User
+from accounts.services import message_preferences_update
 from core.exceptions import DomainError
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
@@ -66,6 +67,32 @@ def machine_feed(request: HttpRequest, token: str) -> HttpResponse:
     return _feed_response(content, f"machine-{machine.pk}.ics")
 
 
+def _preferences_shown(*, is_operator: bool, is_company_admin: bool) -> tuple[str, ...]:
+    return (
+        "wants_reminders",
+        *(["wants_digests"] if is_operator else []),
+        *(["wants_copies"] if is_company_admin else []),
+    )
+
+
+@login_required
+@require_POST
+def message_preferences(request: HttpRequest) -> HttpResponse:
+    """Save the optional e-mails chosen on the profile page (only those it shows the person)."""
+    user = _signed_in(request)
+    shown = _preferences_shown(
+        is_operator=user.operated_platforms.exists(),
+        is_company_admin=user.memberships.filter(role=MembershipRole.ADMIN).exists(),
+    )
+    form = MessagePreferencesForm(request.POST, instance=user, shown=shown)
+    if form.is_valid():
+        message_preferences_update(user=user, **form.cleaned_data)
+        messages.success(request, _("Your e-mail preferences are saved."))
+    else:
+        messages.error(request, _("Your e-mail preferences could not be saved."))
+    return redirect("profile")
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in person's companies and operated machines, with their calendar addresses."""
@@ -86,7 +113,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "machines": machines,
             "is_company_admin": any(m.role == MembershipRole.ADMIN for m in memberships),
-            "preferences": MessagePreferencesForm(instance=_signed_in(request)),
+            "preferences": _signed_in(request),
         },
     )
 

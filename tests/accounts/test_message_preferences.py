@@ -22,11 +22,12 @@ def test_a_member_turns_reminders_off_on_the_profile_page(client):
     assert 'type="checkbox" name="wants_copies"' not in page, "copies are for company admins"
     assert 'type="checkbox" name="wants_digests"' not in page, "digests are for operators"
 
-    response = client.post(URL, {}, follow=True)
+    response = client.post(URL, {"wants_digests": "", "wants_copies": "on"}, follow=True)
 
     user.refresh_from_db()
     assert user.wants_reminders is False
     assert user.wants_digests is True, "kept: not the member's to see"
+    assert user.wants_copies is False, "not a company admin's: unchanged"
     assert "Vos préférences d’e-mails sont enregistrées." in response.content.decode()
 
 

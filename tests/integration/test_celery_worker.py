@@ -6,6 +6,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.utils import timezone
+from kombu import pools
 
 from bookings.models import Booking, BookingStatus
 from bookings.tasks import no_shows_mark_task
@@ -34,11 +35,24 @@ def redis_worker(settings):
         result_backend=services["redis_url"],
         task_always_eager=False,
     )
+    _forget_backend()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield app
     finally:
         app.conf.update(**previous)
+        _forget_backend()
+
+
+def _forget_backend() -> None:
+    # Celery caches the result backend and the broker connections it first built (an eager
+    # send earlier in the run built them for no broker): drop them so the configured ones
+    # are used.
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.redis

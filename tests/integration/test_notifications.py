@@ -121,6 +121,8 @@ def reconnect() -> None:
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
 
 
 def _pings(client: Any) -> bool:

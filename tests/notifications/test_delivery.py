@@ -1,10 +1,12 @@
 """Delivery through a real SMTP server: once, with retries, never lost, never twice."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.admin.sites import site
+from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
@@ -212,3 +214,16 @@ def test_data_built_with_announcements_muted_sends_nothing(world, frozen_now, sm
 
     assert Message.objects.count() == 0
     assert smtp.received == []
+
+
+def test_the_embedded_job_runner_relays_what_is_due(world, frozen_now, mailoutbox):
+    # given: a confirmation recorded but never queued
+    book(world)
+
+    # when: make run's stand-in for beat runs every job once, two minutes later
+    with time_machine.travel(frozen_now + timedelta(minutes=2), tick=False):
+        call_command("run_periodic_jobs", "--once", stdout=StringIO())
+
+    # then
+    assert Message.objects.get().status == MessageStatus.SENT
+    assert [mail.to for mail in mailoutbox] == [[world.member.email]]

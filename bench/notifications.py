@@ -1,0 +1,238 @@
+"""Booking confirmations through the outbox, Redis and one worker to a local SMTP server.
+
+In one run, on PostgreSQL (its own database, ``fablab_bench_notifications``) and a Redis of
+its own: starts ``celery worker`` with 2 processes, a local SMTP sink (aiosmtpd), then
+1. makes N bookings one after another (each commits, records its confirmation in the outbox
+   and queues the send); measures, per message, the time from the outbox row's creation
+   (inside the booking's transaction, so the commit is included) to the SMTP server's
+   acceptance; the throughput is messages delivered per second from the first commit to the
+   last acceptance;
+2. queues N no-op tasks the same way and measures the same from publication to execution.
+Goals (issue 9): p95 under 2 s; throughput at least half the no-op task's.
+
+    .venv/bin/python bench/notifications.py --bookings 2000
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.accepted: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        for line in envelope.content.split(b"\r\n"):
+            if line.lower().startswith(b"message-id:"):
+                with self.lock:
+                    self.accepted[line.split(b":", 1)[1].strip().decode()] = time.time()
+                break
+        await asyncio.sleep(0)
+        return "250 OK"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=2000)
+    parser.add_argument(
+        "--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+
+    import psycopg
+
+    database = "fablab_bench_notifications"
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {database}")
+        conn.execute(f"CREATE DATABASE {database}")
+    redis_port, smtp_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"{args.server}/{database}",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    redis_server = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+    from aiosmtpd.controller import Controller
+
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-c",
+            str(args.concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "-I",
+            "bench.noop_task",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        import django
+
+        django.setup()
+        import redis
+        from django.utils import timezone
+
+        from bench.noop_task import noop
+        from bookings.models import Company, CompanySize, Membership
+        from bookings.services import booking_create
+        from bookings.siret import siret_complete
+        from notifications.compose import message_id_for
+        from notifications.models import Message
+        from platforms.models import OpeningHours, Region
+        from tests.factories import MachineFactory, PlatformFactory, UserFactory
+
+        client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
+        time.sleep(5)  # the worker's start
+        platform = PlatformFactory(
+            name="Bench", slug="bench", hours=[], contact_email="contact@bench.example.fr"
+        )
+        OpeningHours.objects.bulk_create(
+            OpeningHours(
+                platform=platform,
+                weekday=day,
+                opens=datetime.min.time(),
+                closes=datetime.min.time(),
+            )
+            for day in range(7)
+        )
+        machine = MachineFactory(platform=platform, min_notice_hours=0, max_advance_days=200)
+        user = UserFactory(email="pme@bench.example.fr")
+        company = Company.objects.create(
+            name="PME",
+            siret=siret_complete("4000000000001"),
+            size_class=CompanySize.SMALL,
+            region=Region.BRETAGNE,
+        )
+        Membership.objects.create(user=user, company=company)
+        start = timezone.localtime(timezone.now(), platform.tz).replace(
+            minute=0, second=0, microsecond=0
+        ) + timedelta(hours=2)
+
+        # 1. confirmations
+        began = time.time()
+        for index in range(args.bookings):
+            slot = start + timedelta(minutes=30 * index)
+            booking_create(
+                machine=machine,
+                company=company,
+                user=user,
+                start=slot,
+                end=slot + timedelta(minutes=30),
+            )
+        booked = time.time()
+        deadline = time.time() + 600
+        while len(sink.accepted) < args.bookings and time.time() < deadline:
+            time.sleep(0.2)
+
+        rows = list(Message.objects.all())
+        latencies = [
+            sink.accepted[message_id_for(row)] - row.created_at.timestamp()
+            for row in rows
+            if message_id_for(row) in sink.accepted
+        ]
+        first = min(row.created_at.timestamp() for row in rows)
+        last = max(sink.accepted.values())
+        confirmations = {
+            "messages": len(rows),
+            "delivered": len(latencies),
+            "booking_rate_per_s": round(args.bookings / (booked - began), 1),
+            "throughput_per_s": round(len(latencies) / (last - first), 1),
+            "latency_p50_s": round(statistics.median(latencies), 3),
+            "latency_p95_s": round(_percentile(latencies, 0.95), 3),
+        }
+
+        # 2. the no-op task, published the same way (one per "commit", as fast as we can)
+        client.delete("bench:noop")
+        began = time.time()
+        for _ in range(args.bookings):
+            noop.delay(time.time())
+        while client.llen("bench:noop") < args.bookings and time.time() < deadline:
+            time.sleep(0.2)
+        pairs = [tuple(map(float, item.split())) for item in client.lrange("bench:noop", 0, -1)]
+        noop_latencies = [ran - published for published, ran in pairs]
+        baseline = {
+            "tasks": len(pairs),
+            "throughput_per_s": round(len(pairs) / (max(ran for _, ran in pairs) - began), 1),
+            "latency_p50_s": round(statistics.median(noop_latencies), 3),
+            "latency_p95_s": round(_percentile(noop_latencies, 0.95), 3),
+        }
+        result = {
+            "date": datetime.now().isoformat(timespec="seconds"),
+            "bookings": args.bookings,
+            "worker_processes": args.concurrency,
+            "confirmations": confirmations,
+            "noop_task": baseline,
+            "throughput_ratio": round(
+                confirmations["throughput_per_s"] / baseline["throughput_per_s"], 2
+            ),
+        }
+        print(json.dumps(result, indent=2))
+        out = ROOT / "bench" / "results" / f"notifications_{args.bookings}.json"
+        out.write_text(json.dumps(result, indent=2) + "\n")
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+        controller.stop()
+        redis_server.terminate()
+
+
+if __name__ == "__main__":
+    main()
