@@ -102,3 +102,11 @@ def message_preferences_update(*, user: Any, **choices: bool) -> Any:
     if changed:
         user.save(update_fields=changed)
     return user
+
+
+def preferred_language_set(*, user: Any, language: str) -> Any:
+    """The language of a person's pages and e-mails, chosen with the language switch."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user

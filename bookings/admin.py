@@ -25,6 +25,7 @@ from .services import (
     booking_create,
     booking_move,
     booking_reject,
+    company_validate,
 )
 from .siret import normalize_siret
 
@@ -62,10 +63,18 @@ class CompanyForm(forms.ModelForm):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     form = CompanyForm
-    list_display = ("name", "siret", "siren", "size_class", "region")
-    list_filter = ("size_class", "region")
+    list_display = ("name", "siret", "siren", "size_class", "region", "validated_at")
+    list_filter = ("size_class", "region", ("validated_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "siret")
+    readonly_fields = ("validated_at", "validated_by")
     inlines = [MembershipInline]
+    actions = ["validate"]
+
+    @admin.action(description=_("Validate the selected companies (they may book)"))
+    def validate(self, request: HttpRequest, queryset: QuerySet[Company]) -> None:
+        for company in queryset.filter(validated_at__isnull=True):
+            company_validate(company=company, user=request.user)
+        self.message_user(request, _("The selected companies may book."))
 
 
 @admin.register(Membership)

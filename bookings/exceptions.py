@@ -9,9 +9,12 @@ from core.exceptions import DomainError
 from platforms.exceptions import InvalidLocalTime
 
 __all__ = [
+    "AccountExists",
     "AlreadyStarted",
     "BookingError",
     "Closed",
+    "CompanyNotValidated",
+    "CompanyRegistered",
     "DomainError",
     "InvalidLocalTime",
     "InvalidRange",
@@ -55,6 +58,27 @@ class NotCompanyAdmin(BookingError):
     code = "not_allowed"
     status = 403
     message = _("Only an administrator of this company can do this.")
+
+
+class CompanyNotValidated(BookingError):
+    code = "company_not_validated"
+    status = 403
+    message = _(
+        "This company is waiting for validation by a platform operator; it can book once "
+        "it is validated."
+    )
+
+
+class CompanyRegistered(BookingError):
+    code = "company_registered"
+    status = 409
+    message = _("A company with this SIRET number is already registered.")
+
+
+class AccountExists(BookingError):
+    code = "account_exists"
+    status = 409
+    message = _("An account already uses this e-mail address: sign in, or reset your password.")
 
 
 class NotAllowed(BookingError):

@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from platforms.feeds import new_feed_token
@@ -30,6 +31,19 @@ class Company(models.Model):
     size_class = models.CharField(_("size class"), max_length=20, choices=CompanySize.choices)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
+    # Companies created by staff are trusted; one that signs itself up waits (None) until an
+    # operator or staff checks it, and books nothing before.
+    validated_at = models.DateTimeField(
+        _("validated at"), null=True, blank=True, default=timezone.now
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validated by"),
+    )
     ical_token = models.CharField(
         _("iCal feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
     )
@@ -48,6 +62,10 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
 
     @property
     def siren(self) -> str:

@@ -19,3 +19,9 @@ booking_moved = Signal()
 booking_cancelled = Signal()
 # bookings (a list), actor None: the periodic no-show job
 bookings_marked_no_show = Signal()
+# company (waiting for validation), actor: its first administrator
+company_registered = Signal()
+# company, actor: the operator or staff who validated it
+company_validated = Signal()
+# company, invitee (a User, perhaps new with no password yet), actor: the company admin
+member_invited = Signal()

@@ -1,18 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from config import api
 from config.health import healthz
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("accounts.urls")),
     path("", include("bookings.urls")),
+    path("", include("web.urls")),
     *api.urlpatterns(),
 ]
 

@@ -17,7 +17,7 @@ from platforms import api as catalogue
 from platforms.models import Machine
 
 from ..exceptions import WindowTooLong
-from ..selectors import bookings_seen_by, machine_availability, machines_search
+from ..selectors import machine_seen_by, machines_search
 
 MAX_WINDOW = timedelta(days=31)
 WINDOW_ERRORS = {
@@ -146,12 +146,13 @@ class MachineViewSet(catalogue.MachineViewSet):
         machine = self.get_object()
         window = WindowSerializer(data=request.query_params)
         window.is_valid(raise_exception=True)
-        availability = machine_availability(
-            machine=machine, start=window.validated_data["start"], end=window.validated_data["end"]
+        seen = machine_seen_by(
+            user=request.user,
+            machine=machine,
+            start=window.validated_data["start"],
+            end=window.validated_data["end"],
         )
-        seen = bookings_seen_by(
-            user=request.user, booking_ids=[busy.booking_id for busy in availability.busy]
-        )
+        availability = seen.availability
         return Response(
             AvailabilitySerializer(
                 {
@@ -163,10 +164,10 @@ class MachineViewSet(catalogue.MachineViewSet):
                         {
                             "start": busy.start,
                             "end": busy.end,
-                            "mine": seen.get(busy.booking_id, False),
-                            "booking": busy.booking_id if busy.booking_id in seen else None,
+                            "mine": busy.mine,
+                            "booking": busy.booking_id,
                         }
-                        for busy in availability.busy
+                        for busy in seen.busy
                     ],
                     "closed": [{"start": s, "end": e} for s, e in availability.closed],
                 }

@@ -174,6 +174,54 @@ def machine_availability(*, machine: Machine, start: datetime, end: datetime) ->
     )
 
 
+@dataclass(frozen=True)
+class SeenBusy:
+    """Busy time as one person may see it: their own company's bookings and those they may
+    see in full (operators) carry the booking; others' are anonymous."""
+
+    start: datetime
+    end: datetime
+    mine: bool
+    booking_id: int | None
+    status: str | None
+
+
+@dataclass
+class MachineView:
+    """What a person may see of a machine in a window: the basis of its week calendar and of
+    the API's availability."""
+
+    availability: Availability
+    busy: list[SeenBusy]
+    bookable: list[Interval]
+
+
+def machine_seen_by(
+    *, user: Any, machine: Machine, start: datetime, end: datetime, now: datetime | None = None
+) -> MachineView:
+    """What ``user`` may see of ``machine`` within [start, end): free, closed and busy time
+    (others' bookings anonymous), and the free periods they could book now (after the notice,
+    before the horizon, on the slot grid, long enough). Four queries."""
+    from .access import bookings_seen_by
+
+    availability = machine_availability(machine=machine, start=start, end=end)
+    seen = bookings_seen_by(user=user, booking_ids=[b.booking_id for b in availability.busy])
+    busy = [
+        SeenBusy(
+            start=b.start,
+            end=b.end,
+            mine=seen.get(b.booking_id, False),
+            booking_id=b.booking_id if b.booking_id in seen else None,
+            status=b.status if b.booking_id in seen else None,
+        )
+        for b in availability.busy
+    ]
+    bookable = bookable_slots(availability, min_minutes=0, now=now or timezone.now())
+    horizon = (now or timezone.now()) + timedelta(days=machine.max_advance_days)
+    bookable = [(s, min(e, horizon)) for s, e in bookable if s < horizon]
+    return MachineView(availability=availability, busy=busy, bookable=bookable)
+
+
 @dataclass
 class SearchResult:
     machine: Machine
@@ -229,13 +277,15 @@ def machines_search(
     category: str | None = None,
     region: str | None = None,
     platform: int | None = None,
+    machine_ids: Iterable[int] | None = None,
     min_free_minutes: int = 0,
     slots_per_machine: int = 3,
     now: datetime | None = None,
 ) -> list[SearchResult]:
     """Machines of every active platform with a bookable free period in [start, end).
 
-    Each result carries the machine's first free slots; results come soonest first. Four
+    Each result carries the machine's first free slots; results come soonest first.
+    ``machine_ids`` limits the search to those machines (a page of the catalogue). Four
     queries whatever the number of machines, bookings and closures. Dates outside the years
     2000–2100 are refused (``OutOfRange``).
     """
@@ -252,6 +302,8 @@ def machines_search(
         machines_qs = machines_qs.filter(platform__region=region)
     if platform:
         machines_qs = machines_qs.filter(platform_id=platform)
+    if machine_ids is not None:
+        machines_qs = machines_qs.filter(pk__in=list(machine_ids))
     machines = list(machines_qs)
     if not machines:
         return []

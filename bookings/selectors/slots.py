@@ -139,3 +139,42 @@ def company_week_hours(
         (overlap_hours(week, span) for span in rows.values_list("start", "end")), Decimal(0)
     )
     return total + sum((overlap_hours(week, span) for span in extra), Decimal(0))
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    company: Company
+    machine: Machine
+    used: Decimal
+    quota: Decimal
+
+
+def quota_use_this_week(*, company_ids: Sequence[int], now: datetime) -> list[QuotaUse]:
+    """For each company and machine with a weekly quota, the hours held this week (the
+    platform's local week); one query."""
+    rows = (
+        Booking.objects.filter(
+            company_id__in=list(company_ids),
+            status__in=QUOTA_STATUSES,
+            machine__weekly_quota_hours__isnull=False,
+            start__lt=now + timedelta(days=8),
+            end__gt=now - timedelta(days=8),
+        )
+        .select_related("machine__platform", "company")
+        .order_by("company__name", "machine__name")
+    )
+    used: dict[tuple[int, int], QuotaUse] = {}
+    for booking in rows:
+        machine = booking.machine
+        hours = overlap_hours(local_week(now, machine), (booking.start, booking.end))
+        if not hours:
+            continue
+        key = (booking.company_id or 0, machine.pk)
+        previous = used.get(key)
+        used[key] = QuotaUse(
+            company=booking.company,  # type: ignore[arg-type]
+            machine=machine,
+            used=(previous.used if previous else Decimal(0)) + hours,
+            quota=machine.weekly_quota_hours or Decimal(0),
+        )
+    return list(used.values())

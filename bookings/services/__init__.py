@@ -5,7 +5,13 @@ Every function is keyword-only and runs in one transaction. Split by concern:
 blocks) and ``lifecycle`` (cancel, approve, reject, move, usage, no-shows).
 """
 
-from .companies import company_ical_token_regenerate
+from .companies import (
+    company_ical_token_regenerate,
+    company_register,
+    company_validate,
+    member_invite,
+    user_validates_companies,
+)
 from .create import booking_block, booking_create, booking_create_series
 from .lifecycle import (
     booking_approve,
@@ -27,6 +33,10 @@ __all__ = [
     "booking_price",
     "booking_reject",
     "company_ical_token_regenerate",
+    "company_register",
+    "company_validate",
+    "member_invite",
     "no_shows_mark",
     "usage_record",
+    "user_validates_companies",
 ]

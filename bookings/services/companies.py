@@ -1,14 +1,26 @@
-"""Changes to companies made by their members."""
+"""Companies: signing up, validation by the network, members invited by their admins, and the
+changes their members make."""
 
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from accounts.models import User
+from core.events import announce
 from platforms.feeds import new_feed_token
 
-from ..exceptions import NotCompanyAdmin, NotMember
-from ..models import Company
+from ..exceptions import (
+    AccountExists,
+    CompanyRegistered,
+    NotAllowed,
+    NotCompanyAdmin,
+    NotMember,
+)
+from ..models import Company, Membership, MembershipRole
 from ..selectors import user_is_company_admin, user_is_member
+from ..signals import company_registered, company_validated, member_invited
 
 
 @transaction.atomic
@@ -24,3 +36,93 @@ def company_ical_token_regenerate(*, company: Company, user: Any) -> Company:
     company.ical_token = new_feed_token()
     company.save(update_fields=["ical_token"])
     return company
+
+
+def company_register(
+    *,
+    name: str,
+    siret: str,
+    size_class: str,
+    region: str,
+    admin_email: str,
+    admin_name: str,
+    password: str,
+    language: str,
+    naf_code: str = "",
+) -> tuple[Company, User]:
+    """A company signs itself up with its first administrator; it waits for validation.
+
+    The SIRET is checked by the model's validator (the caller's form runs it); one company per
+    SIRET (``company_registered``), one account per e-mail (``account_exists``). The
+    administrator is a new account with ``password``.
+    """
+    if Company.objects.filter(siret=siret).exists():
+        raise CompanyRegistered()
+    if User.objects.filter(email__iexact=admin_email.strip()).exists():
+        raise AccountExists()
+    try:
+        with transaction.atomic():
+            company = Company.objects.create(
+                name=name,
+                siret=siret,
+                size_class=size_class,
+                region=region,
+                naf_code=naf_code,
+                validated_at=None,
+            )
+            admin = get_user_model().objects.create_user(
+                email=admin_email,
+                password=password,
+                display_name=admin_name,
+                preferred_language=language,
+            )
+            Membership.objects.create(user=admin, company=company, role=MembershipRole.ADMIN)
+            announce(company_registered, sender=Company, company=company, actor=admin)
+    except IntegrityError as error:
+        # Two sign-ups racing for one SIRET: the unique constraint decides.
+        raise CompanyRegistered() from error
+    return company, admin
+
+
+def user_validates_companies(*, user: Any) -> bool:
+    """Staff and the operators of any platform check the companies that sign up."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff) or user.operated_platforms.exists()
+
+
+@transaction.atomic
+def company_validate(*, company: Company, user: Any) -> Company:
+    """Let a signed-up company book: staff or a platform operator checked who it is."""
+    if not user_validates_companies(user=user):
+        raise NotAllowed()
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    if locked.validated_at is None:
+        locked.validated_at = timezone.now()
+        locked.validated_by = user
+        locked.save(update_fields=["validated_at", "validated_by"])
+        announce(company_validated, sender=Company, company=locked, actor=user)
+    return locked
+
+
+@transaction.atomic
+def member_invite(*, company: Company, user: Any, email: str, role: str) -> tuple[User, bool]:
+    """A company administrator adds a colleague by e-mail; returns the person and whether
+    their account is new (it then has no password until they choose one from the invitation).
+
+    Someone already a member keeps their membership as it is.
+    """
+    if not user_is_company_admin(user=user, company=company):
+        if user_is_member(user=user, company=company):
+            raise NotCompanyAdmin()
+        raise NotMember()
+    email = get_user_model().objects.normalize_email(email).strip()
+    invitee = User.objects.filter(email__iexact=email).first()
+    created = invitee is None
+    if invitee is None:
+        invitee = get_user_model().objects.create_user(
+            email=email, password=None, preferred_language=user.preferred_language
+        )
+    Membership.objects.get_or_create(user=invitee, company=company, defaults={"role": role})
+    announce(member_invited, sender=Company, company=company, invitee=invitee, actor=user)
+    return invitee, created

@@ -17,6 +17,7 @@ from platforms.selectors import user_operates
 from platforms.timezones import aware_strict
 
 from ..exceptions import (
+    CompanyNotValidated,
     InvalidRange,
     InvalidSeries,
     MachineInactive,
@@ -73,6 +74,8 @@ def _lock_for_booking(
     Returns the locked machine and whether the user acts as its platform's operator."""
     locked = lock_machine(machine)
     operator = _authorise(machine=locked, company=company, user=user)
+    if not company.is_validated:
+        raise CompanyNotValidated()
     if not (locked.active and locked.platform.active):
         raise MachineInactive()
     return locked, operator
@@ -137,8 +140,9 @@ def booking_create(
     domain error.
 
     Naive datetimes are wall-clock times of the platform. Checks in order: membership (or
-    operator/staff of the platform booking on the company's behalf) → ``not_member``; machine
-    active → ``machine_inactive``; local times valid → ``invalid_local_time``; qualification →
+    operator/staff of the platform booking on the company's behalf) → ``not_member``; company
+    validated → ``company_not_validated``; machine active → ``machine_inactive``; local
+    times valid → ``invalid_local_time``; qualification →
     ``not_qualified``; alignment, length, notice and horizon, opening hours, closures; weekly
     quota; then overlap with active bookings (buffer included) under a lock on the machine row.
     Pending when the machine requires approval, else confirmed.

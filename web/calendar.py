@@ -1,0 +1,169 @@
+"""The week calendar of a machine as a grid of cells, from what its selector says the person
+may see. Layout only: which time is free, bookable, busy or closed comes from the selector."""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bookings.selectors import MachineView, SeenBusy
+from core.datetimes import FIRST_YEAR, LAST_YEAR
+from core.intervals import Interval
+from platforms.models import Machine, OpeningHours
+from platforms.selectors import opening_intervals
+from platforms.timezones import aware_lenient, is_valid_local, local_midnight
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def week_monday(value: str | None, today: date) -> tuple[date, bool]:
+    """The Monday of an ISO week written ``2026-W49``; this week's when the value is absent
+    or not a week we accept (the second item says whether the value was refused)."""
+    this_monday = today - timedelta(days=today.weekday())
+    if not value:
+        return this_monday, False
+    match = WEEK_PATTERN.match(value)
+    if match is None:
+        return this_monday, True
+    year, week = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return this_monday, True
+    try:
+        return date.fromisocalendar(year, week, 1), False
+    except ValueError:
+        return this_monday, True
+
+
+def week_label(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: datetime
+    end: datetime
+    # free (bookable now), open (free but not bookable: past, notice, horizon), mine, busy,
+    # closed, shut (outside opening hours or a clock time that does not exist that day)
+    state: str
+    booking_id: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class Row:
+    clock: time
+    cells: list[Cell]
+
+
+@dataclass
+class WeekGrid:
+    monday: date
+    days: list[date]
+    rows: list[Row]
+
+    @property
+    def previous(self) -> str:
+        return week_label(self.monday - timedelta(days=7))
+
+    @property
+    def next(self) -> str:
+        return week_label(self.monday + timedelta(days=7))
+
+    @property
+    def label(self) -> str:
+        return week_label(self.monday)
+
+    def columns(self) -> list[tuple[date, list[Cell], bool]]:
+        """The same cells by day, with whether the day has a free cell: the page lists the
+        days one after the other (side by side on a wide screen)."""
+        columns = []
+        for index, day in enumerate(self.days):
+            cells = [row.cells[index] for row in self.rows]
+            columns.append((day, cells, any(cell.state == "free" for cell in cells)))
+        return columns
+
+
+def week_window(machine: Machine, monday: date) -> Interval:
+    tz = machine.platform.tz
+    return local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
+
+
+def _minutes(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _day_span(hours: list[OpeningHours]) -> tuple[int, int] | None:
+    """The earliest opening and latest closing of the week, in minutes from midnight."""
+    if not hours:
+        return None
+    opens = min(_minutes(row.opens) for row in hours)
+    closes = max(24 * 60 if row.closes == time(0) else _minutes(row.closes) for row in hours)
+    return opens, closes
+
+
+def _covers(
+    intervals: list[Interval], starts: list[datetime], start: datetime, end: datetime
+) -> bool:
+    index = bisect_right(starts, start) - 1
+    return index >= 0 and intervals[index][1] >= end
+
+
+def _overlapping(spans: list[SeenBusy], start: datetime, end: datetime) -> SeenBusy | None:
+    for span in spans:
+        if span.start < end and span.end > start:
+            return span
+    return None
+
+
+def week_grid(*, view: MachineView, monday: date, hours: list[OpeningHours]) -> WeekGrid:
+    """Rows from the week's earliest opening to its latest closing, one cell per slot."""
+    machine = view.availability.machine
+    tz = machine.platform.tz
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    span = _day_span(hours)
+    if span is None:
+        return WeekGrid(monday=monday, days=days, rows=[])
+    step = machine.slot_minutes
+    first = span[0] - span[0] % step
+    window = (view.availability.start, view.availability.end)
+    opening = opening_intervals(
+        platform=machine.platform, start=window[0], end=window[1], hours=hours
+    )
+    opening_starts = [s for s, _ in opening]
+    bookable = view.bookable
+    bookable_starts = [s for s, _ in bookable]
+    rows = []
+    for minute in range(first, span[1], step):
+        clock = time(minute // 60, minute % 60)
+        cells = []
+        for day in days:
+            naive = datetime.combine(day, clock)
+            start = aware_lenient(day, clock, tz)
+            end = start + timedelta(minutes=step)
+            busy = _overlapping(view.busy, start, end)
+            if not is_valid_local(naive, tz):
+                state = "shut"
+            elif busy is not None:
+                state = "mine" if busy.mine else "busy"
+            elif any(s < end and e > start for s, e in view.availability.closed):
+                state = "closed"
+            elif _covers(bookable, bookable_starts, start, end):
+                state = "free"
+            elif _covers(opening, opening_starts, start, end):
+                # Open, yet not bookable: past, inside the notice, past the horizon, or the
+                # buffer kept around a booking.
+                state = "open"
+            else:
+                state = "shut"
+            cells.append(
+                Cell(
+                    start=start,
+                    end=end,
+                    state=state,
+                    booking_id=busy.booking_id if busy and state == "mine" else None,
+                    status=busy.status if busy and state == "mine" else None,
+                )
+            )
+        rows.append(Row(clock=clock, cells=cells))
+    return WeekGrid(monday=monday, days=days, rows=rows)

@@ -1,0 +1,274 @@
+"""The pages' forms: they parse and bound what people type; the services decide."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language
+from bookings.models import BookingStatus, Company, CompanySize, MembershipRole
+from bookings.services.create import MAX_SERIES
+from bookings.siret import normalize_siret, validate_siret
+from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
+from platforms.models import MachineCategory, Platform, Region
+
+MAX_SEARCH_DAYS = 31
+FREE_TIME_CHOICES = [
+    ("", _("Any length")),
+    ("60", _("1 hour")),
+    ("120", _("2 hours")),
+    ("240", _("Half a day (4 h)")),
+    ("480", _("A day (8 h)")),
+]
+
+
+def _out_of_range() -> ValidationError:
+    return ValidationError(
+        _("Choose a date between %(first)s and %(last)s."),
+        code="out_of_range",
+        params={"first": FIRST_YEAR, "last": LAST_YEAR},
+    )
+
+
+class BoundedDateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def to_python(self, value: Any) -> date | None:
+        parsed = super().to_python(value)
+        if parsed is not None and not in_range(parsed):
+            raise _out_of_range()
+        return parsed
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A wall-clock date and time (``datetime-local``), read in the active time zone — the
+    platform's, which the view activates. Years outside 2000–2100 are refused before any
+    conversion; Django refuses times the DST change skips or repeats."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "input_formats", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip()[:4].isdigit():
+            year = int(value.strip()[:4])
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise _out_of_range()
+        return super().to_python(value)
+
+
+class SearchForm(forms.Form):
+    """The catalogue's filters; every one optional, all kept in the address."""
+
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *MachineCategory.choices],
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices]
+    )
+    platform = forms.ModelChoiceField(
+        label=_("Platform"),
+        required=False,
+        queryset=Platform.objects.filter(active=True).only("pk", "name"),
+        empty_label=_("All platforms"),
+    )
+    available_from = BoundedDateField(label=_("Free from"), required=False)
+    available_to = BoundedDateField(label=_("until"), required=False)
+    min_free = forms.TypedChoiceField(
+        label=_("Free for at least"),
+        required=False,
+        choices=FREE_TIME_CHOICES,
+        coerce=int,
+        empty_value=None,
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("available_from"), cleaned.get("available_to")
+        if start and end:
+            if end < start:
+                self.add_error("available_to", _("The end date must not be before the start date."))
+            elif (end - start).days >= MAX_SEARCH_DAYS:
+                self.add_error(
+                    "available_to",
+                    _("Search at most %(days)s days at a time.") % {"days": MAX_SEARCH_DAYS},
+                )
+        elif start and not end:
+            cleaned["available_to"] = start + timedelta(days=13)
+        elif end and not start:
+            self.add_error("available_from", _("Give the first day too."))
+        return cleaned
+
+    @property
+    def searches_time(self) -> bool:
+        """Whether the visitor asked for free time (dates or a length), not just the list."""
+        data = self.cleaned_data
+        return bool(data.get("available_from") or data.get("min_free"))
+
+
+REPEAT_CHOICES = [
+    ("", _("Once")),
+    ("daily", _("Every day")),
+    ("weekly", _("Every week")),
+]
+
+
+class BookingForm(forms.Form):
+    start = BoundedDateTimeField(label=_("From"))
+    end = BoundedDateTimeField(label=_("To"))
+    company = forms.ModelChoiceField(label=_("For the company"), queryset=Company.objects.none())
+    repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=REPEAT_CHOICES)
+    count = forms.IntegerField(
+        label=_("Number of times, this one included"),
+        required=False,
+        min_value=2,
+        max_value=MAX_SERIES,
+    )
+    note = forms.CharField(
+        label=_("Note for the platform (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, companies: list[Company], **kwargs: Any) -> None:
+        """``companies``: those the person may book for (validated, theirs)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["company"]
+        field.queryset = Company.objects.filter(pk__in=[c.pk for c in companies])  # type: ignore[attr-defined]
+        if len(companies) == 1:
+            field.initial = companies[0].pk
+            field.widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end must be after the start."))
+        if cleaned.get("repeat") and not cleaned.get("count"):
+            self.add_error("count", _("Say how many times (2 to %(max)s).") % {"max": MAX_SERIES})
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    start = BoundedDateTimeField(label=_("New start"))
+    end = BoundedDateTimeField(label=_("New end"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end must be after the start."))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, told to the platform)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BookingFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *BookingStatus.choices]
+    )
+    machine = forms.TypedChoiceField(
+        label=_("Machine"), required=False, coerce=int, empty_value=None
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, machines: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["machine"].choices = [("", _("All machines")), *machines]  # type: ignore[attr-defined]
+
+
+class SignUpForm(forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=20,
+        help_text=_("14 digits, as on your Kbis or INSEE notice (spaces allowed)."),
+    )
+    size_class = forms.ChoiceField(label=_("Size"), choices=CompanySize.choices)
+    region = forms.ChoiceField(label=_("Region"), choices=Region.choices)
+    naf_code = forms.RegexField(
+        label=_("NAF code (optional)"),
+        required=False,
+        regex=r"^\d{2}\.?\d{2}[A-Za-z]$",
+        max_length=6,
+        error_messages={"invalid": _("A NAF code looks like 2562B.")},
+    )
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your work e-mail"), max_length=254)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=Language.choices)
+
+    def clean_siret(self) -> str:
+        siret = normalize_siret(self.cleaned_data["siret"])
+        validate_siret(siret)
+        return siret
+
+    def clean_naf_code(self) -> str:
+        return self.cleaned_data["naf_code"].replace(".", "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the new key"),
+        max_length=100,
+        help_text=_("Say where it is used, e.g. “ERP export”."),
+    )
+
+
+class QualificationRequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Your experience with this kind of machine (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,82 @@
+"""The pages' addresses. ``/``, ``/machines/``, ``/machines/<id>/`` and ``/bookings/`` are part
+of the contract (bookmarks, e-mails); pages of the account keep their earlier names."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from .views import account, booking, catalogue
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+pages = [
+    path("machines/", catalogue.machines, name="machines"),
+    path("machines/<int:pk>/", catalogue.machine, name="machine"),
+    path("machines/<int:pk>/book/", booking.book, name="book"),
+    path("machines/<int:pk>/qualification/", booking.request_qualification, name="qualification"),
+    path("bookings/", booking.bookings, name="bookings"),
+    path("bookings/<int:pk>/", booking.booking, name="booking"),
+    path("bookings/<int:pk>/cancel/", booking.cancel, name="cancel"),
+    path("bookings/<int:pk>/move/", booking.move, name="move"),
+    path("bookings/<int:pk>/booking.ics", booking.booking_ics, name="booking-ics"),
+    path("companies/<int:pk>/members/", account.members, name="members"),
+]
+
+urlpatterns = [
+    path("", catalogue.home, name="home"),
+    path("", include((pages, "web"))),
+    path("signup/", account.signup, name="signup"),
+    path("language/", account.language, name="language"),
+    path("profile/", account.profile, name="profile"),
+    path("profile/messages/", account.message_preferences, name="message-preferences"),
+    path("profile/tokens/", account.token_new, name="token-new"),
+    path("profile/tokens/<int:pk>/revoke/", account.token_revoke_view, name="token-revoke"),
+    path(
+        "profile/companies/<int:pk>/ical-token/",
+        account.company_feed_regenerate,
+        name="company-feed-regenerate",
+    ),
+    path(
+        "profile/machines/<int:pk>/ical-token/",
+        account.machine_feed_regenerate,
+        name="machine-feed-regenerate",
+    ),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/password_reset.html",
+            email_template_name="web/email/password_reset.txt",
+            subject_template_name="web/email/password_reset_subject.txt",
+            # The link names the configured site, never the Host header a request forged.
+            extra_email_context={"site_url": settings.SITE_URL},
+            success_url=reverse_lazy("password-reset-sent"),
+        ),
+        name="password-reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_sent.html"),
+        name="password-reset-sent",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_choose.html",
+            success_url=reverse_lazy("home"),
+            post_reset_login=True,
+            post_reset_login_backend=BACKEND,
+        ),
+        name="password-reset-confirm",
+    ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_choose.html",
+            extra_context={"invitation": True},
+            success_url=reverse_lazy("home"),
+            post_reset_login=True,
+            post_reset_login_backend=BACKEND,
+        ),
+        name="invitation-accept",
+    ),
+]

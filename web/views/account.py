@@ -1,0 +1,262 @@
+"""The person's account: signing a company up, the profile (calendar addresses, e-mails,
+API keys), colleagues invited by a company administrator, the language switch."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
+
+from accounts.forms import MessagePreferencesForm
+from accounts.models import ApiToken, Language, User
+from accounts.services import (
+    message_preferences_update,
+    preferred_language_set,
+    token_create,
+    token_revoke,
+)
+from bookings.models import Company, Membership, MembershipRole
+from bookings.selectors import user_is_company_admin
+from bookings.services import (
+    company_ical_token_regenerate,
+    company_register,
+    member_invite,
+)
+from core.exceptions import DomainError
+from platforms.models import Machine
+from platforms.services import machine_ical_token_regenerate
+
+from ..forms import InviteForm, SignUpForm, TokenForm
+from .common import signed_in
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """A company registers with its SIRET and its first administrator, who is signed in; it
+    books once an operator has validated it."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(
+        request.POST or None, initial={"language": translation.get_language() or Language.FRENCH}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _company, admin = company_register(
+                name=data["company_name"],
+                siret=data["siret"],
+                size_class=data["size_class"],
+                region=data["region"],
+                naf_code=data["naf_code"],
+                admin_email=data["email"],
+                admin_name=data["name"],
+                password=data["password1"],
+                language=data["language"],
+            )
+        except DomainError as error:
+            form.add_error("siret" if error.code == "company_registered" else "email", error.detail)
+        else:
+            login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _(
+                    "Your company is registered. A platform operator will validate it; you can "
+                    "book as soon as they have."
+                ),
+            )
+            return redirect("home")
+    return render(request, "web/signup.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _preferences_shown(*, is_operator: bool, is_company_admin: bool) -> tuple[str, ...]:
+    return (
+        "wants_reminders",
+        *(["wants_digests"] if is_operator else []),
+        *(["wants_copies"] if is_company_admin else []),
+    )
+
+
+@login_required
+def profile(request: HttpRequest, new_token: str | None = None) -> HttpResponse:
+    """The person's companies and operated machines with their calendar addresses, their
+    optional e-mails and their API keys."""
+    user = signed_in(request)
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("company").order_by("company__name")
+    )
+    machines = (
+        Machine.objects.filter(platform__operators=user)
+        .select_related("platform")
+        .order_by("platform__name", "name")
+    )
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "memberships": memberships,
+            "machines": machines,
+            "is_company_admin": any(m.role == MembershipRole.ADMIN for m in memberships),
+            "preferences": user,
+            "tokens": ApiToken.objects.filter(user=user),
+            "token_form": TokenForm(),
+            "new_token": new_token,
+        },
+    )
+
+
+@login_required
+@require_POST
+def message_preferences(request: HttpRequest) -> HttpResponse:
+    """Save the optional e-mails chosen on the profile page (only those it shows the person)."""
+    user = signed_in(request)
+    shown = _preferences_shown(
+        is_operator=user.operated_platforms.exists(),
+        is_company_admin=user.memberships.filter(role=MembershipRole.ADMIN).exists(),
+    )
+    form = MessagePreferencesForm(request.POST, instance=user, shown=shown)
+    if form.is_valid():
+        message_preferences_update(user=user, **form.cleaned_data)
+        messages.success(request, _("Your e-mail preferences are saved."))
+    else:
+        messages.error(request, _("Your e-mail preferences could not be saved."))
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def token_new(request: HttpRequest) -> HttpResponse:
+    """A new API key, shown once on the page that answers."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the key a name (at most 100 characters)."))
+        return redirect("profile")
+    _token, raw = token_create(user=signed_in(request), name=form.cleaned_data["name"])
+    response = profile(request, new_token=raw)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=signed_in(request))
+    token_revoke(token=token)
+    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def company_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company.objects.filter(memberships__user=signed_in(request)), pk=pk)
+    try:
+        company_ical_token_regenerate(company=company, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("profile")
+    messages.success(request, _("New calendar address created; the old one no longer works."))
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def machine_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    machine = get_object_or_404(
+        Machine.objects.filter(platform__operators=signed_in(request)).select_related("platform"),
+        pk=pk,
+    )
+    machine_ical_token_regenerate(machine=machine, user=request.user)
+    messages.success(request, _("New calendar address created; the old one no longer works."))
+    return redirect("profile")
+
+
+def _send_invitation(request: HttpRequest, *, company: Company, invitee: User, new: bool) -> None:
+    """The invitation e-mail, in the invitee's language: a link to choose a password (Django's
+    password-reset token, valid PASSWORD_RESET_TIMEOUT) or, for an existing account, to sign in."""
+    with translation.override(invitee.preferred_language):
+        if new:
+            path = reverse(
+                "invitation-accept",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
+                    "token": default_token_generator.make_token(invitee),
+                },
+            )
+        else:
+            path = reverse("login")
+        context: dict[str, Any] = {
+            "company": company,
+            "inviter": request.user,
+            "new": new,
+            "link": settings.SITE_URL + path,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        }
+        send_mail(
+            subject=_("%(company)s invites you to book shared machines")
+            % {"company": company.name},
+            message=render_to_string("web/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitee.email],
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, pk: int) -> HttpResponse:
+    """A company's members; its administrators invite colleagues by e-mail."""
+    user = signed_in(request)
+    company = get_object_or_404(Company.objects.filter(memberships__user=user), pk=pk)
+    is_admin = user_is_company_admin(user=user, company=company)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        if not is_admin:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                invitee, new = member_invite(
+                    company=company,
+                    user=user,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                _send_invitation(request, company=company, invitee=invitee, new=new)
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitee.email}
+                )
+                return redirect("web:members", pk=company.pk)
+    rows = company.memberships.select_related("user").order_by("user__email")
+    return render(
+        request,
+        "web/members.html",
+        {"company": company, "rows": rows, "form": form, "is_admin": is_admin},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The language switch: remembered on the account of a signed-in person (their e-mails
+    follow it), in a cookie otherwise."""
+    choice = request.POST.get("language", "")
+    if choice not in dict(settings.LANGUAGES):
+        return HttpResponse(status=400)
+    if request.user.is_authenticated:
+        preferred_language_set(user=request.user, language=choice)
+    # Django's view checks that ``next`` stays on this site and sets the cookie.
+    return set_language(request)

@@ -1,0 +1,283 @@
+"""Booking a machine and managing the company's bookings."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bookings.exceptions import SeriesRefused
+from bookings.ical import bookings_calendar
+from bookings.models import Booking
+from bookings.selectors import bookings_visible_to
+from bookings.services import booking_cancel, booking_create, booking_create_series, booking_move
+from core.datetimes import in_range
+from core.exceptions import DomainError
+from platforms.services import qualification_request
+
+from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
+from .catalogue import _machine
+from .common import HtmxHttpRequest, companies_of, page_of, query_without_page, signed_in
+
+
+def _prefill(request: HtmxHttpRequest, machine: Any) -> dict[str, Any]:
+    """The range chosen in the week (``?start=…&end=…``, ISO 8601 with offset) as initial
+    values; anything unreadable is simply not used."""
+    initial: dict[str, Any] = {}
+    for name in ("start", "end"):
+        raw = request.GET.get(name, "")[:40]
+        try:
+            value = parse_datetime(raw)
+        except ValueError:
+            value = None
+        if value is not None and in_range(value):
+            if timezone.is_naive(value):
+                value = value.replace(tzinfo=machine.platform.tz)
+            initial[name] = value.astimezone(machine.platform.tz)
+    if "start" in initial and "end" not in initial:
+        initial["end"] = initial["start"] + timedelta(minutes=machine.min_minutes)
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The booking form of a machine, pre-filled with the chosen range; books through the
+    booking service and shows every refusal in the form."""
+    machine = _machine(pk)
+    companies = [c for c in companies_of(request.user) if c.is_validated]
+    waiting = not companies and companies_of(request.user).exists()
+    template = "web/_booking_form.html" if request.htmx else "web/book.html"
+    with timezone.override(machine.platform.tz):
+        form = BookingForm(
+            request.POST or None, companies=companies, initial=_prefill(request, machine)
+        )
+        refused: list[dict[str, Any]] = []
+        if request.method == "POST" and companies and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data.get("repeat"):
+                    created = booking_create_series(
+                        machine=machine,
+                        company=data["company"],
+                        user=request.user,
+                        start=data["start"],
+                        end=data["end"],
+                        frequency=data["repeat"],
+                        count=data["count"],
+                        note=data["note"],
+                    )
+                else:
+                    created = [
+                        booking_create(
+                            machine=machine,
+                            company=data["company"],
+                            user=request.user,
+                            start=data["start"],
+                            end=data["end"],
+                            note=data["note"],
+                        )
+                    ]
+            except SeriesRefused as error:
+                form.add_error(None, error.detail)
+                refused = error.conflicts
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                return _booked(request, created)
+        return render(
+            request,
+            template,
+            {
+                "machine": machine,
+                "form": form,
+                "refused": refused,
+                "waiting": waiting,
+                "no_company": not companies and not waiting,
+            },
+            status=422 if form.errors and request.method == "POST" else 200,
+        )
+
+
+def _booked(request: HtmxHttpRequest, created: list[Booking]) -> HttpResponse:
+    first = created[0]
+    if len(created) > 1:
+        messages.success(
+            request, _("%(count)d bookings made; each is listed below.") % {"count": len(created)}
+        )
+    if request.htmx:
+        response = render(request, "web/_booked.html", {"booking": first, "bookings": created})
+        response["HX-Trigger"] = "booked"
+        return response
+    return redirect("web:booking", pk=first.pk)
+
+
+def _own_bookings(request: HtmxHttpRequest) -> QuerySet[Booking]:
+    """The bookings of the person's companies; anything else is a 404 to them."""
+    return bookings_visible_to(user=request.user, own_companies_only=True).select_related(
+        "machine__platform", "company", "booked_by"
+    )
+
+
+@login_required
+def booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    shown = get_object_or_404(_own_bookings(request), pk=pk)
+    series = []
+    if shown.series_id:
+        series = list(_own_bookings(request).filter(series_id=shown.series_id).order_by("start"))
+    return render(request, "web/booking.html", {"booking": shown, "series": series})
+
+
+@login_required
+def bookings(request: HtmxHttpRequest) -> HttpResponse:
+    """The company's bookings, upcoming first (soonest first), then the past (latest first)."""
+    own = _own_bookings(request)
+    machines = sorted(
+        {
+            (b_pk, f"{name} — {platform}")
+            for b_pk, name, platform in own.values_list(
+                "machine_id", "machine__name", "machine__platform__name"
+            ).distinct()
+        },
+        key=lambda item: item[1],
+    )
+    form = BookingFilterForm(request.GET or None, machines=machines)
+    rows = own
+    if form.is_valid():
+        if form.cleaned_data.get("status"):
+            rows = rows.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data.get("machine"):
+            rows = rows.filter(machine_id=form.cleaned_data["machine"])
+    now = timezone.now()
+    upcoming = Case(
+        When(end__gte=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    rows = rows.annotate(past=upcoming).order_by("past", "start")
+    page = page_of(rows, form.cleaned_data.get("page") if form.is_valid() else None)
+    # Upcoming soonest first, then the past latest first, within the page.
+    shown = list(page.object_list)
+    shown = [b for b in shown if not b.past] + sorted(
+        (b for b in shown if b.past), key=lambda b: b.start, reverse=True
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": shown,
+        "now": now,
+        "query": query_without_page(request),
+    }
+    template = "web/_bookings_table.html" if request.htmx else "web/bookings.html"
+    return render(request, template, context)
+
+
+def _late_from(booking: Booking) -> datetime:
+    return booking.start - timedelta(hours=booking.machine.min_notice_hours)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then cancel: the page states the platform's late-cancellation policy."""
+    shown = get_object_or_404(_own_bookings(request), pk=pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = booking_cancel(
+                booking=shown, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            if cancelled.late_cancellation:
+                messages.warning(
+                    request,
+                    _("Booking cancelled, late: the platform may charge for it."),
+                )
+            else:
+                messages.success(request, _("Booking cancelled."))
+            return redirect("web:bookings")
+    now = timezone.now()
+    return render(
+        request,
+        "web/cancel.html",
+        {
+            "booking": shown,
+            "form": form,
+            "late": now > _late_from(shown),
+            "late_from": _late_from(shown),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Another slot for the booking, within the same rules as booking."""
+    shown = get_object_or_404(_own_bookings(request), pk=pk)
+    with timezone.override(shown.machine.platform.tz):
+        form = MoveForm(
+            request.POST or None,
+            initial={"start": shown.start, "end": shown.end} | _prefill(request, shown.machine),
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                moved = booking_move(
+                    booking=shown,
+                    user=request.user,
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                )
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                messages.success(request, _("Booking moved."))
+                return redirect("web:booking", pk=moved.pk)
+        return render(
+            request,
+            "web/move.html",
+            {"booking": shown, "form": form},
+            status=422 if form.errors else 200,
+        )
+
+
+@login_required
+def booking_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    shown = get_object_or_404(_own_bookings(request), pk=pk)
+    content = bookings_calendar(
+        name=shown.machine.name,
+        bookings=[shown],
+        summary=lambda b: f"{b.machine.name} — {b.machine.platform.name}",
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{shown.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def request_qualification(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    machine = _machine(pk)
+    form = QualificationRequestForm(request.POST)
+    if form.is_valid() and machine.requires_qualification:
+        qualification_request(
+            user=signed_in(request), machine=machine, note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            _(
+                "Your request is recorded: the platform's operators will answer it, and you "
+                "will get an e-mail."
+            ),
+        )
+    elif not form.is_valid():
+        messages.error(request, _("Your request could not be sent."))
+    return redirect(reverse("web:machine", args=[machine.pk]))

@@ -1,0 +1,203 @@
+"""Finding machines: the home page, the network catalogue and search, a machine's week."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking, BookingStatus
+from bookings.selectors import (
+    machine_seen_by,
+    machines_search,
+    quota_use_this_week,
+    user_is_qualified,
+)
+from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
+from platforms.timezones import local_midnight
+
+from ..calendar import week_grid, week_monday, week_window
+from ..forms import BookingForm, QualificationRequestForm, SearchForm
+from .common import HtmxHttpRequest, companies_of, page_of, query_without_page
+
+SEARCH_DAYS = 14
+
+
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """Signed out: what the network offers and a search box. Signed in: the dashboard."""
+    if request.user.is_authenticated:
+        return _dashboard(request)
+    categories = (
+        Machine.objects.filter(active=True, platform__active=True)
+        .values("category")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    )
+    labels = dict(MachineCategory.choices)
+    network = Platform.objects.filter(active=True).aggregate(
+        platforms=Count("pk", distinct=True),
+        regions=Count("region", distinct=True),
+        machines=Count("machines", filter=Q(machines__active=True), distinct=True),
+    )
+    return render(
+        request,
+        "web/home.html",
+        {
+            "network": network,
+            "categories": [
+                (row["category"], labels.get(row["category"]), row["count"]) for row in categories
+            ],
+            "form": SearchForm(),
+        },
+    )
+
+
+def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    companies = list(companies_of(request.user))
+    ids = [company.pk for company in companies]
+    upcoming = (
+        Booking.objects.filter(company_id__in=ids, end__gt=now, status__in=Booking.ACTIVE_STATUSES)
+        .select_related("machine__platform", "company")
+        .order_by("start")
+    )
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "companies": companies,
+            "waiting": [company for company in companies if not company.is_validated],
+            "upcoming": upcoming.filter(status=BookingStatus.CONFIRMED)[:8],
+            "pending": upcoming.filter(status=BookingStatus.PENDING)[:8],
+            "quotas": quota_use_this_week(company_ids=ids, now=now),
+        },
+    )
+
+
+def _window(form: SearchForm, now: datetime) -> tuple[datetime, datetime]:
+    """The searched days, read in the server's zone (the network is French); from now when
+    no dates are given or the first day is today."""
+    tz = timezone.get_current_timezone()
+    first, last = form.cleaned_data.get("available_from"), form.cleaned_data.get("available_to")
+    if first is None or last is None:
+        return now, now + timedelta(days=SEARCH_DAYS)
+    start = max(local_midnight(first, tz), now)
+    end = local_midnight(last + timedelta(days=1), tz)
+    return start, max(end, start + timedelta(minutes=1))
+
+
+def machines(request: HtmxHttpRequest) -> HttpResponse:
+    """Every machine of the network, filtered; each with its next free slots. With dates or a
+    length asked, only the machines free then, soonest first; otherwise the whole catalogue by
+    platform, a page at a time."""
+    form = SearchForm(request.GET or None)
+    valid = form.is_valid() if request.GET else True
+    results: list[Any] = []
+    page = None
+    now = timezone.now()
+    if valid:
+        data = form.cleaned_data if request.GET else {}
+        start, end = _window(form, now) if request.GET else (now, now + timedelta(days=SEARCH_DAYS))
+        filters: dict[str, Any] = {
+            "category": data.get("category") or None,
+            "region": data.get("region") or None,
+            "platform": data["platform"].pk if data.get("platform") else None,
+        }
+        if request.GET and form.searches_time:
+            found = machines_search(
+                start=start, end=end, min_free_minutes=data.get("min_free") or 0, now=now, **filters
+            )
+            page = page_of(found, data.get("page"))
+            results = [(result.machine, result.first_free) for result in page.object_list]
+        else:
+            catalogue = (
+                Machine.objects.filter(active=True, platform__active=True)
+                .select_related("platform")
+                .defer("description", "specs")
+                .order_by("platform__name", "name")
+            )
+            if filters["category"]:
+                catalogue = catalogue.filter(category=filters["category"])
+            if filters["region"]:
+                catalogue = catalogue.filter(platform__region=filters["region"])
+            if filters["platform"]:
+                catalogue = catalogue.filter(platform_id=filters["platform"])
+            page = page_of(catalogue, data.get("page"))
+            shown = list(page.object_list)
+            slots = {
+                result.machine.pk: result.first_free
+                for result in machines_search(
+                    start=start, end=end, machine_ids=[m.pk for m in shown], now=now
+                )
+            }
+            results = [(machine, slots.get(machine.pk, [])) for machine in shown]
+    context = {
+        "form": form,
+        "results": results,
+        "page": page,
+        "query": query_without_page(request),
+        "searched": bool(request.GET) and valid and form.searches_time,
+    }
+    template = "web/machines_results.html" if request.htmx else "web/machines.html"
+    return render(request, template, context)
+
+
+def _machine(pk: int) -> Machine:
+    return get_object_or_404(
+        Machine.objects.filter(active=True, platform__active=True)
+        .select_related("platform")
+        .prefetch_related(
+            Prefetch(
+                "platform__opening_hours",
+                queryset=OpeningHours.objects.order_by("weekday", "opens"),
+            )
+        ),
+        pk=pk,
+    )
+
+
+def _week_context(request: HtmxHttpRequest, machine: Machine) -> dict[str, Any]:
+    tz = machine.platform.tz
+    now = timezone.now()
+    monday, refused = week_monday(request.GET.get("week"), now.astimezone(tz).date())
+    if refused:
+        messages.warning(request, _("That week could not be read; here is this week."))
+    start, end = week_window(machine, monday)
+    view = machine_seen_by(user=request.user, machine=machine, start=start, end=end, now=now)
+    hours = list(machine.platform.opening_hours.all())
+    return {
+        "grid": week_grid(view=view, monday=monday, hours=hours),
+        "today": now.astimezone(tz).date(),
+        "hours": hours,
+    }
+
+
+def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A machine: what it is, its rules in plain words, and its week."""
+    shown = _machine(pk)
+    with timezone.override(shown.platform.tz):
+        context = {"machine": shown, **_week_context(request, shown)}
+        if request.htmx and request.htmx.target == "week":
+            return render(request, "web/_week.html", context)
+        companies = list(companies_of(request.user))
+        user = request.user
+        qualified = True
+        qualification = None
+        if shown.requires_qualification and user.is_authenticated:
+            qualified = user_is_qualified(user=user, machine=shown, on=timezone.now().date())
+            qualification = Qualification.objects.filter(user=user, machine=shown).first()
+        context.update(
+            {
+                "companies": companies,
+                "can_book": bool(companies) and any(c.is_validated for c in companies),
+                "qualified": qualified,
+                "qualification": qualification,
+                "qualification_form": QualificationRequestForm(),
+                "form": BookingForm(companies=[c for c in companies if c.is_validated]),
+            }
+        )
+        return render(request, "web/machine.html", context)
