@@ -139,8 +139,9 @@ def week_grid(*, view: MachineView, monday: date, hours: list[OpeningHours]) -> 
         cells = []
         for day in days:
             naive = datetime.combine(day, clock)
-            start = aware_lenient(day, clock, tz)
-            end = start + timedelta(minutes=step)
+            # In the platform's zone, so the page writes its offset (data-start, data-end).
+            start = aware_lenient(day, clock, tz).astimezone(tz)
+            end = (start + timedelta(minutes=step)).astimezone(tz)
             busy = _overlapping(view.busy, start, end)
             if not is_valid_local(naive, tz):
                 state = "shut"

@@ -1,5 +1,6 @@
 """The pages' forms: they parse and bound what people type; the services decide."""
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
 from platforms.models import MachineCategory, Platform, Region
 
 MAX_SEARCH_DAYS = 31
+YEAR = re.compile(r"\s*([0-9]+)-")
 FREE_TIME_CHOICES = [
     ("", _("Any length")),
     ("60", _("1 hour")),
@@ -57,10 +59,9 @@ class BoundedDateTimeField(forms.DateTimeField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str) and value.strip()[:4].isdigit():
-            year = int(value.strip()[:4])
-            if not FIRST_YEAR <= year <= LAST_YEAR:
-                raise _out_of_range()
+        year = YEAR.match(value) if isinstance(value, str) else None
+        if year and not FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:
+            raise _out_of_range()
         return super().to_python(value)
 
 

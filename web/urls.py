@@ -1,7 +1,6 @@
 """The pages' addresses. ``/``, ``/machines/``, ``/machines/<id>/`` and ``/bookings/`` are part
 of the contract (bookmarks, e-mails); pages of the account keep their earlier names."""
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
@@ -43,14 +42,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="web/password_reset.html",
-            email_template_name="web/email/password_reset.txt",
-            subject_template_name="web/email/password_reset_subject.txt",
-            # The link names the configured site, never the Host header a request forged.
-            extra_email_context={"site_url": settings.SITE_URL},
-            success_url=reverse_lazy("password-reset-sent"),
-        ),
+        account.PasswordResetView.as_view(),
         name="password-reset",
     ),
     path(
