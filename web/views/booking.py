@@ -23,6 +23,7 @@ from core.datetimes import in_range
 from core.exceptions import DomainError
 from platforms.services import qualification_request
 
+from ..calendar import week_label
 from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
 from .catalogue import _machine
 from .common import HtmxHttpRequest, companies_of, page_of, query_without_page, signed_in

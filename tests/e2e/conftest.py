@@ -1,0 +1,68 @@
+"""A real browser on the live server: Playwright for Python driving Debian's Chromium
+(``/usr/bin/chromium``, installed by ``.ci/run``; never ``playwright install``).
+
+Each step saves a screenshot under ``tests/e2e/screenshots/`` (git-ignored) to look at."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.plugin import require_services
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+# still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if require_services():
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+class Shots:
+    """Numbered screenshots of one journey: ``shots("booked")`` → ``03-booked.png``."""
+
+    def __init__(self, page: Any, folder: Path) -> None:
+        self.page, self.folder, self.count = page, folder, 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, name: str) -> None:
+        self.count += 1
+        self.page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def open_page(browser: Any, request: Any) -> Iterator[Any]:
+    contexts = []
+
+    def open_page(width: int, journey: str) -> tuple[Any, Shots]:
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors  # type: ignore[attr-defined]
+        return page, Shots(page, SCREENSHOTS / f"{journey}-{width}")
+
+    yield open_page
+    for context in contexts:
+        context.close()
