@@ -15,9 +15,6 @@ from tests.plugin import require_services
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-# still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +26,17 @@ def browser() -> Iterator[Any]:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in this thread while the browser
+    # lives; the tests' ORM calls (and the database flush between them) are still plain
+    # synchronous code. Set for the browser's lifetime only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Shots:
@@ -48,7 +52,7 @@ class Shots:
 
 
 @pytest.fixture
-def open_page(browser: Any, request: Any) -> Iterator[Any]:
+def open_page(browser: Any) -> Iterator[Any]:
     contexts = []
 
     def open_page(width: int, journey: str) -> tuple[Any, Shots]:

@@ -115,7 +115,10 @@ def _booked(request: HtmxHttpRequest, created: list[Booking]) -> HttpResponse:
             request, _("%(count)d bookings made; each is listed below.") % {"count": len(created)}
         )
     if request.htmx:
-        response = render(request, "web/_booked.html", {"booking": first, "bookings": created})
+        week = week_label(first.start.astimezone(first.machine.platform.tz).date())
+        response = render(
+            request, "web/_booked.html", {"booking": first, "bookings": created, "week": week}
+        )
         response["HX-Trigger"] = "booked"
         return response
     return redirect("web:booking", pk=first.pk)

@@ -1,0 +1,176 @@
+"""Server time and queries of the SME's pages on a seeded network, on PostgreSQL.
+
+Each page is asked through Django's test client, in-process (no network, no browser): the
+time is what the server spends building the answer — middleware, session, queries, template.
+- ``/machines/`` unfiltered (first page of the whole catalogue), filtered by category and
+  region, and searching free time over 7 days (filtered, and the whole network);
+- ``/machines/<id>/?week=`` of a random machine, next week, signed in as an SME member;
+- ``/bookings/`` of the company with the most bookings, signed in as its member.
+
+Usage (see bench/README.md), on the same seeded databases as booking_core.py:
+    .venv/bin/python bench/pages.py --platforms 50 --machines-per-platform 10 --bookings 200000
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from booking_core import _database, _stats  # noqa: E402
+
+
+def _measure(client: Any, path: Any, runs: int, **params: Any) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samples, queries = [], []
+    for index in range(runs + 1):
+        data = params["data"]() if callable(params.get("data")) else params.get("data")
+        target = path() if callable(path) else path
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            answer = client.get(target, data)
+            elapsed = time.perf_counter() - started
+        assert answer.status_code == 200, (target, answer.status_code)
+        if index:  # the first request warms the session and the caches
+            samples.append(elapsed)
+            queries.append(len(captured.captured_queries))
+    return {**_stats(samples), "queries": max(queries), "queries_min": min(queries)}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from bookings.models import Booking, Company, Membership
+    from platforms.models import Machine
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    call_command(
+        "seed_demo",
+        platforms=args.platforms,
+        machines_per_platform=args.machines_per_platform,
+        bookings=args.bookings,
+        companies=args.companies,
+        seed=args.seed,
+    )
+    rng = random.Random(args.seed)
+    prefix = f"net{args.seed}-"
+    machines = list(
+        Machine.objects.filter(platform__slug__startswith=prefix).select_related("platform")
+    )
+    busiest = Company.objects.annotate(count=Count("bookings")).order_by("-count").first()
+    assert busiest is not None
+    member, _ = User.objects.get_or_create(
+        email="bench-member@demo.fr", defaults={"display_name": "Bench member"}
+    )
+    Membership.objects.get_or_create(user=member, company=busiest)
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(member)
+    today = timezone.localdate()
+    first = today + timedelta(days=1)
+    week_dates = {
+        "available_from": first.isoformat(),
+        "available_to": (first + timedelta(days=6)).isoformat(),
+    }
+    next_week = today + timedelta(days=7)
+    week_label = "{}-W{:02d}".format(*next_week.isocalendar()[:2])
+    regions = sorted({m.platform.region for m in machines})
+    runs = args.runs
+    results = {
+        "/machines/ (whole network, first page)": _measure(anonymous, "/machines/", runs),
+        "/machines/?category&region": _measure(
+            anonymous,
+            "/machines/",
+            runs,
+            data=lambda: {
+                "category": rng.choice(["laser", "cnc", "additive"]),
+                "region": rng.choice(regions),
+            },
+        ),
+        "/machines/?category&region&7 days free": _measure(
+            anonymous,
+            "/machines/",
+            runs,
+            data=lambda: {
+                **week_dates,
+                "category": rng.choice(["laser", "cnc", "additive"]),
+                "region": rng.choice(regions),
+            },
+        ),
+        "/machines/?7 days free (whole network)": _measure(
+            anonymous, "/machines/", max(runs // 4, 10), data=week_dates
+        ),
+        "/machines/<id>/?week= (signed in)": _measure(
+            signed_in,
+            lambda: f"/machines/{rng.choice(machines).pk}/",
+            runs,
+            data={"week": week_label},
+        ),
+        "/bookings/ (busiest company)": _measure(signed_in, "/bookings/", runs),
+    }
+    return {
+        "scale": {
+            "machines": len(machines),
+            "bookings": Booking.objects.filter(machine__platform__slug__startswith=prefix).count(),
+            "busiest_company_bookings": busiest.count,  # type: ignore[attr-defined]
+        },
+        "database": connection.settings_dict["NAME"],
+        "cores": os.cpu_count(),
+        "taken_at": timezone.now().isoformat(timespec="seconds"),
+        "results": results,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--platforms", type=int, default=50)
+    parser.add_argument("--machines-per-platform", type=int, default=10)
+    parser.add_argument("--bookings", type=int, default=200_000)
+    parser.add_argument("--companies", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+    )
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = _database(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+    report = run(args)
+    scale = report["scale"]
+    out = ROOT / "bench" / "results" / f"pages_{scale['machines']}m_{args.bookings}b.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(
+        f"\n{scale['machines']} machines, {scale['bookings']:,} bookings ({out.relative_to(ROOT)})"
+    )
+    print("| page | median ms | p95 ms | queries |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, figures in report["results"].items():
+        print(f"| {name} | {figures['median_ms']} | {figures['p95_ms']} | {figures['queries']} |")
+
+
+if __name__ == "__main__":
+    main()
