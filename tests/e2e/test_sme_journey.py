@@ -87,6 +87,12 @@ def test_sme_books_a_laser_cutter_sees_it_and_cancels_it(
     expect(free.first).to_be_visible()
     _no_sideways_scroll(page, width)
     shot("week")
+    # the grid is usable by keyboard: arrows move the focus between cells
+    free.first.focus()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.dataset.row") == "1"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.day") == "1"
     # chooses a free range: first cell, then the last one (10:00–11:30)
     first = free.nth(4)
     last = free.nth(6)

@@ -64,7 +64,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(
-        request.POST or None, initial={"language": translation.get_language() or Language.FRENCH}
+        request.POST if request.method == "POST" else None,
+        initial={"language": translation.get_language() or Language.FRENCH},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -234,7 +235,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     company = get_object_or_404(Company.objects.filter(memberships__user=user), pk=pk)
     is_admin = user_is_company_admin(user=user, company=company)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not is_admin:
             return HttpResponse(status=403)

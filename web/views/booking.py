@@ -59,7 +59,9 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     template = "web/_booking_form.html" if request.htmx else "web/book.html"
     with timezone.override(machine.platform.tz):
         form = BookingForm(
-            request.POST or None, companies=companies, initial=_prefill(request, machine)
+            request.POST if request.method == "POST" else None,
+            companies=companies,
+            initial=_prefill(request, machine),
         )
         refused: list[dict[str, Any]] = []
         if request.method == "POST" and companies and form.is_valid():
@@ -191,7 +193,7 @@ def _late_from(booking: Booking) -> datetime:
 def cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then cancel: the page states the platform's late-cancellation policy."""
     shown = get_object_or_404(_own_bookings(request), pk=pk)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             cancelled = booking_cancel(
@@ -229,7 +231,7 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     shown = get_object_or_404(_own_bookings(request), pk=pk)
     with timezone.override(shown.machine.platform.tz):
         form = MoveForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             initial={"start": shown.start, "end": shown.end} | _prefill(request, shown.machine),
         )
         if request.method == "POST" and form.is_valid():
