@@ -273,3 +273,23 @@ class QualificationRequestForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, sent to the company"),
+        max_length=1000,
+        widget=forms.TextInput(),
+    )
+
+
+class UsageForm(forms.Form):
+    actual_start = BoundedDateTimeField(label=_("Started"))
+    actual_end = BoundedDateTimeField(label=_("Ended"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("actual_start"), cleaned.get("actual_end")
+        if start and end and end <= start:
+            self.add_error("actual_end", _("The end must be after the start."))
+        return cleaned

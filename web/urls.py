@@ -4,7 +4,7 @@ of the contract (bookmarks, e-mails); pages of the account keep their earlier na
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from .views import account, booking, catalogue
+from .views import account, booking, catalogue, operator
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -19,6 +19,20 @@ pages = [
     path("bookings/<int:pk>/move/", booking.move, name="move"),
     path("bookings/<int:pk>/booking.ics", booking.booking_ics, name="booking-ics"),
     path("companies/<int:pk>/members/", account.members, name="members"),
+    path("operator/", operator.operator_home, name="operator"),
+    path("operator/bookings/<int:pk>/approve/", operator.approve, name="operator-approve"),
+    path("operator/bookings/<int:pk>/reject/", operator.reject, name="operator-reject"),
+    path("operator/bookings/<int:pk>/usage/", operator.record_usage, name="operator-usage"),
+    path(
+        "operator/qualifications/<int:pk>/<str:answer>/",
+        operator.qualification_answer,
+        name="operator-qualification",
+    ),
+    path(
+        "operator/companies/<int:pk>/validate/",
+        operator.validate_company,
+        name="operator-validate",
+    ),
 ]
 
 urlpatterns = [

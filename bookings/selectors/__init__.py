@@ -23,6 +23,7 @@ from .availability import (
     machine_seen_by,
     machines_search,
 )
+from .operations import OperatorDay, operator_day, platforms_operated_by
 from .slots import (
     QUOTA_STATUSES,
     QuotaUse,
@@ -39,6 +40,7 @@ __all__ = [
     "Availability",
     "BusyInterval",
     "MachineView",
+    "OperatorDay",
     "QuotaUse",
     "SearchResult",
     "SeenBusy",
@@ -54,7 +56,9 @@ __all__ = [
     "machine_availability",
     "machine_seen_by",
     "machines_search",
+    "operator_day",
     "overlap_hours",
+    "platforms_operated_by",
     "quota_use_this_week",
     "slot_state",
     "user_is_company_admin",

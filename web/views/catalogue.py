@@ -14,6 +14,7 @@ from bookings.models import Booking, BookingStatus
 from bookings.selectors import (
     machine_seen_by,
     machines_search,
+    platforms_operated_by,
     quota_use_this_week,
     user_is_qualified,
 )
@@ -74,6 +75,7 @@ def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "upcoming": upcoming.filter(status=BookingStatus.CONFIRMED)[:8],
             "pending": upcoming.filter(status=BookingStatus.PENDING)[:8],
             "quotas": quota_use_this_week(company_ids=ids, now=now),
+            "operates": platforms_operated_by(user=request.user).exists(),
         },
     )
 

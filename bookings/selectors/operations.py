@@ -1,0 +1,77 @@
+"""What an operator's day holds, across the platforms they operate."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from platforms.models import Platform, Qualification, QualificationStatus
+from platforms.timezones import local_midnight
+
+from ..models import Booking, BookingStatus, Company
+
+
+def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:
+    """Staff operate every platform; an operator those they are listed on."""
+    if not getattr(user, "is_authenticated", False):
+        return Platform.objects.none()
+    if user.is_staff:
+        return Platform.objects.all()
+    return Platform.objects.filter(operators=user)
+
+
+@dataclass
+class OperatorDay:
+    pending: list[Booking]
+    today: list[Booking]
+    tomorrow: list[Booking]
+    to_record: list[Booking]
+    qualifications: list[Qualification]
+    companies: list[Company]
+
+
+def operator_day(*, user: Any, now: datetime) -> OperatorDay:
+    """Bookings awaiting approval, today's and tomorrow's, yesterday's still unrecorded (and
+    its no-shows, to confirm), qualification requests, companies waiting for validation.
+
+    Days are the server's local days (the network is French); a fixed number of queries.
+    """
+    platform_ids = list(platforms_operated_by(user=user).values_list("pk", flat=True))
+    rows = Booking.objects.filter(machine__platform_id__in=platform_ids).select_related(
+        "machine__platform", "company", "booked_by"
+    )
+    tz = timezone.get_current_timezone()
+    today = now.astimezone(tz).date()
+    midnight = local_midnight(today, tz)
+    tomorrow = local_midnight(today + timedelta(days=1), tz)
+    after = local_midnight(today + timedelta(days=2), tz)
+    yesterday = local_midnight(today - timedelta(days=1), tz)
+    active = (BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.COMPLETED)
+    window = list(
+        rows.filter(start__lt=after, end__gt=midnight, status__in=active).order_by("start")
+    )
+    return OperatorDay(
+        pending=list(rows.filter(status=BookingStatus.PENDING, end__gt=now).order_by("start")[:50]),
+        today=[b for b in window if b.start < tomorrow],
+        tomorrow=[b for b in window if b.start >= tomorrow],
+        to_record=list(
+            rows.filter(
+                start__gte=yesterday,
+                end__lte=min(now, midnight),
+                status__in=(BookingStatus.CONFIRMED, BookingStatus.NO_SHOW),
+                actual_start__isnull=True,
+            ).order_by("start")
+        ),
+        qualifications=list(
+            Qualification.objects.filter(
+                machine__platform_id__in=platform_ids, status=QualificationStatus.REQUESTED
+            )
+            .select_related("machine__platform", "user")
+            .order_by("requested_at")
+        ),
+        companies=list(Company.objects.filter(validated_at__isnull=True).order_by("created_at"))
+        if platform_ids
+        else [],
+    )
