@@ -5,8 +5,10 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from bookings.selectors import MachineView, SeenBusy
+from bookings.selectors.availability import MachineView, SeenBusy
+from bookings.selectors.operations import PlatformWeek
 from core.datetimes import FIRST_YEAR, LAST_YEAR
 from core.intervals import Interval
 from platforms.models import Machine, OpeningHours
@@ -168,3 +170,38 @@ def week_grid(*, view: MachineView, monday: date, hours: list[OpeningHours]) -> 
             )
         rows.append(Row(clock=clock, cells=cells))
     return WeekGrid(monday=monday, days=days, rows=rows)
+
+
+@dataclass
+class MachineDay:
+    day: date
+    bookings: list[Any]
+    closed: bool
+
+
+def platform_grid(
+    *, week: PlatformWeek, monday: date, tz: Any
+) -> list[tuple[Machine, list[MachineDay]]]:
+    """Machines as rows, the seven days as columns; each cell the machine's bookings that
+    touch that local day, and whether a closure does."""
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    bounds = [
+        (local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)) for day in days
+    ]
+    rows = []
+    for machine in week.machines:
+        cells = []
+        for day, (start, end) in zip(days, bounds, strict=True):
+            cells.append(
+                MachineDay(
+                    day=day,
+                    bookings=[
+                        b
+                        for b in week.bookings.get(machine.pk, [])
+                        if b.start < end and b.end > start
+                    ],
+                    closed=any(s < end and e > start for s, e in week.closed.get(machine.pk, [])),
+                )
+            )
+        rows.append((machine, cells))
+    return rows

@@ -293,3 +293,32 @@ class UsageForm(forms.Form):
         if start and end and end <= start:
             self.add_error("actual_end", _("The end must be after the start."))
         return cleaned
+
+
+class OnBehalfForm(forms.Form):
+    """An operator books free time for a company, or blocks it for the platform."""
+
+    start = BoundedDateTimeField(label=_("From"))
+    end = BoundedDateTimeField(label=_("To"))
+    company = forms.ModelChoiceField(
+        label=_("For the company"),
+        required=False,
+        queryset=Company.objects.filter(validated_at__isnull=False).order_by("name"),
+        empty_label=_("— the platform's own time (internal) —"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end must be after the start."))
+        return cleaned
+
+
+class OperatorCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, sent to the company"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

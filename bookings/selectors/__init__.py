@@ -23,7 +23,13 @@ from .availability import (
     machine_seen_by,
     machines_search,
 )
-from .operations import OperatorDay, operator_day, platforms_operated_by
+from .operations import (
+    OperatorDay,
+    PlatformWeek,
+    operator_day,
+    platform_week,
+    platforms_operated_by,
+)
 from .slots import (
     QUOTA_STATUSES,
     QuotaUse,
@@ -41,6 +47,7 @@ __all__ = [
     "BusyInterval",
     "MachineView",
     "OperatorDay",
+    "PlatformWeek",
     "QuotaUse",
     "SearchResult",
     "SeenBusy",
@@ -58,6 +65,7 @@ __all__ = [
     "machines_search",
     "operator_day",
     "overlap_hours",
+    "platform_week",
     "platforms_operated_by",
     "quota_use_this_week",
     "slot_state",

@@ -1,5 +1,9 @@
 """The operator's day: approve or reject, record usage, answer qualification requests,
-validate companies — on the platforms they operate only; anything else is a 404."""
+validate companies, the platform's week, a booking's page, booking on a company's behalf —
+on the platforms they operate only; anything else is a 404."""
+
+from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,16 +11,28 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.models import Booking, Company
-from bookings.selectors import operator_day, platforms_operated_by
-from bookings.services import booking_approve, booking_reject, company_validate, usage_record
+from bookings.selectors import operator_day, platform_week, platforms_operated_by
+from bookings.services import (
+    booking_approve,
+    booking_block,
+    booking_cancel,
+    booking_create,
+    booking_move,
+    booking_reject,
+    company_validate,
+    usage_record,
+)
+from core.datetimes import in_range
 from core.exceptions import DomainError
-from platforms.models import Qualification
+from platforms.models import Machine, Platform, Qualification
 from platforms.services import qualification_grant, qualification_refuse
+from platforms.timezones import local_midnight
 
-from ..forms import RejectForm, UsageForm
+from ..calendar import platform_grid, week_label, week_monday
+from ..forms import MoveForm, OnBehalfForm, OperatorCancelForm, RejectForm, UsageForm
 from ..templatetags.web import slot_range
 from .common import HtmxHttpRequest
 
@@ -44,7 +60,12 @@ def operator_home(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "web/operator.html",
-        {"day": day, "reject_form": RejectForm(), "usage_form": UsageForm()},
+        {
+            "day": day,
+            "platforms": platforms_operated_by(user=request.user).order_by("name"),
+            "reject_form": RejectForm(),
+            "usage_form": UsageForm(),
+        },
     )
 
 
@@ -160,3 +181,155 @@ def validate_company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         return _refused(request, error)
     return _done(request, _("%(company)s may book.") % {"company": company.name})
+
+
+def _platform(request: HtmxHttpRequest, pk: int) -> Platform:
+    return get_object_or_404(Platform, pk=pk, pk__in=_operated(request))
+
+
+@login_required
+def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The platform's week: machines as rows, days as columns, bookings labelled by status and
+    company, closures marked; each booking opens its page, each day offers to book."""
+    platform = _platform(request, pk)
+    tz = platform.tz
+    with timezone.override(tz):
+        today = timezone.now().astimezone(tz).date()
+        monday, refused = week_monday(request.GET.get("week"), today)
+        if refused:
+            messages.warning(request, _("That week could not be read; here is this week."))
+        start = local_midnight(monday, tz)
+        end = local_midnight(monday + timedelta(days=7), tz)
+        week = platform_week(platform=platform, start=start, end=end)
+        days = [monday + timedelta(days=offset) for offset in range(7)]
+        return render(
+            request,
+            "web/operator_week.html",
+            {
+                "platform": platform,
+                "rows": platform_grid(week=week, monday=monday, tz=tz),
+                "days": days,
+                "today": today,
+                "label": week_label(monday),
+                "previous": week_label(monday - timedelta(days=7)),
+                "next": week_label(monday + timedelta(days=7)),
+            },
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One booking of the operator's platforms: approve, reject, move, cancel with a reason,
+    record usage."""
+    booking = _booking(request, pk)
+    with timezone.override(booking.machine.platform.tz):
+        action = request.POST.get("action") if request.method == "POST" else None
+        move = MoveForm(
+            request.POST if action == "move" else None,
+            initial={"start": booking.start, "end": booking.end},
+        )
+        cancel = OperatorCancelForm(request.POST if action == "cancel" else None)
+        usage = UsageForm(
+            request.POST if action == "usage" else None,
+            initial={
+                "actual_start": booking.actual_start or booking.start,
+                "actual_end": booking.actual_end or booking.end,
+            },
+        )
+        try:
+            if action == "move" and move.is_valid():
+                booking_move(
+                    booking=booking,
+                    user=request.user,
+                    start=move.cleaned_data["start"],
+                    end=move.cleaned_data["end"],
+                )
+                messages.success(request, _("Booking moved; the company is told by e-mail."))
+                return redirect("web:operator-booking", pk=booking.pk)
+            if action == "cancel" and cancel.is_valid():
+                booking_cancel(
+                    booking=booking, user=request.user, reason=cancel.cleaned_data["reason"]
+                )
+                messages.success(request, _("Booking cancelled; the company is told by e-mail."))
+                return redirect("web:operator-booking", pk=booking.pk)
+            if action == "usage" and usage.is_valid():
+                usage_record(
+                    booking=booking,
+                    user=request.user,
+                    actual_start=usage.cleaned_data["actual_start"],
+                    actual_end=usage.cleaned_data["actual_end"],
+                )
+                messages.success(request, _("Usage recorded: %(booking)s.") % _named(booking))
+                return redirect("web:operator-booking", pk=booking.pk)
+        except DomainError as error:
+            {"move": move, "cancel": cancel, "usage": usage}[action or "move"].add_error(
+                None, error.detail
+            )
+        status = 422 if action and (move.errors or cancel.errors or usage.errors) else 200
+        return render(
+            request,
+            "web/operator_booking.html",
+            {
+                "booking": booking,
+                "move": move,
+                "cancel": cancel,
+                "usage": usage,
+                "reject_form": RejectForm(),
+                "week": week_label(booking.start.astimezone(booking.machine.platform.tz).date()),
+            },
+            status=status,
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book_on_behalf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Free time of a machine of the operator's platforms, booked for a company or blocked."""
+    machine = get_object_or_404(
+        Machine.objects.select_related("platform"), pk=pk, platform_id__in=_operated(request)
+    )
+    with timezone.override(machine.platform.tz):
+        initial: dict[str, Any] = {}
+        day = request.GET.get("day", "")
+        try:
+            chosen = date.fromisoformat(day) if day else None
+        except ValueError:
+            chosen = None
+        if chosen and in_range(chosen):
+            initial = {
+                "start": local_midnight(chosen, machine.platform.tz) + timedelta(hours=9),
+                "end": local_midnight(chosen, machine.platform.tz) + timedelta(hours=10),
+            }
+        form = OnBehalfForm(request.POST if request.method == "POST" else None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["company"]:
+                    booking = booking_create(
+                        machine=machine,
+                        company=data["company"],
+                        user=request.user,
+                        start=data["start"],
+                        end=data["end"],
+                        note=data["note"],
+                    )
+                else:
+                    booking = booking_block(
+                        machine=machine,
+                        user=request.user,
+                        start=data["start"],
+                        end=data["end"],
+                        note=data["note"],
+                    )
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                messages.success(request, _("Booked: %(booking)s.") % _named(booking))
+                return redirect("web:operator-booking", pk=booking.pk)
+        return render(
+            request,
+            "web/operator_book.html",
+            {"machine": machine, "form": form},
+            status=422 if form.errors else 200,
+        )

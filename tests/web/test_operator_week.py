@@ -1,0 +1,182 @@
+"""The platform's week for its operators, a booking's page, booking on a company's behalf."""
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bookings.models import Booking, BookingKind, BookingStatus
+from bookings.services import booking_create
+from tests.conftest import paris
+from tests.factories import MachineFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(db: Any, make_member: Any) -> dict[str, Any]:
+    operator = UserFactory()
+    machine = MachineFactory(name="Laser A", min_notice_hours=0)
+    machine.platform.operators.add(operator)
+    other = MachineFactory(name="Robot C", min_notice_hours=0)
+    return {"operator": operator, "machine": machine, "other": other, "member": make_member()}
+
+
+def _book(setup: dict[str, Any], machine: str = "machine", hour: int = 10) -> Booking:
+    return booking_create(
+        machine=setup[machine],
+        company=setup["member"].company,
+        user=setup["member"],
+        start=paris(2027, 1, 6, hour),
+        end=paris(2027, 1, 6, hour + 1),
+    )
+
+
+def test_week_shows_machines_as_rows_and_bookings_by_company(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    _book(setup)
+    client.force_login(setup["operator"])
+    page = client.get(
+        reverse("web:operator-platform", args=[setup["machine"].platform.pk]), {"week": "2027-W01"}
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Laser A" in text and setup["member"].company.name in text and "Confirmée" in text
+    wednesday = page.context["rows"][0][1][2]
+    assert [b.machine_id for b in wednesday.bookings] == [setup["machine"].pk]
+
+
+def test_week_of_another_platform_is_not_found(client: Any, setup: dict[str, Any]) -> None:
+    client.force_login(setup["operator"])
+    assert (
+        client.get(reverse("web:operator-platform", args=[setup["other"].platform.pk])).status_code
+        == 404
+    )
+
+
+def test_week_queries_do_not_grow_with_machines_and_bookings(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    client.force_login(setup["operator"])
+    platform = setup["machine"].platform
+    url = reverse("web:operator-platform", args=[platform.pk])
+    counts = []
+    for machines in (2, 30):
+        while platform.machines.count() < machines:
+            extra = MachineFactory(platform=platform, min_notice_hours=0)
+            booking_create(
+                machine=extra,
+                company=setup["member"].company,
+                user=setup["member"],
+                start=paris(2027, 1, 7, 10),
+                end=paris(2027, 1, 7, 11),
+            )
+        client.get(url, {"week": "2027-W01"})
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, {"week": "2027-W01"})
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_operator_cancels_with_a_reason_and_the_company_is_told(
+    client: Any, setup: dict[str, Any], frozen_now: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booking = _book(setup)
+    client.force_login(setup["operator"])
+    url = reverse("web:operator-booking", args=[booking.pk])
+    no_reason = client.post(url, {"action": "cancel", "reason": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"action": "cancel", "reason": "Panne du laser"})
+    assert no_reason.status_code == 422
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert (
+        booking.status == BookingStatus.CANCELLED
+        and booking.cancellation_reason == "Panne du laser"
+    )
+    assert any("Panne du laser" in message.body for message in mail.outbox)
+
+
+def test_operator_moves_and_refusals_show_in_the_form(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    booking = _book(setup)
+    client.force_login(setup["operator"])
+    url = reverse("web:operator-booking", args=[booking.pk])
+    refused = client.post(
+        url, {"action": "move", "start": "2027-01-06T20:00", "end": "2027-01-06T21:00"}
+    )
+    moved = client.post(
+        url, {"action": "move", "start": "2027-01-07T14:00", "end": "2027-01-07T15:00"}
+    )
+    assert refused.status_code == 422 and "pas ouverte" in refused.content.decode()
+    assert moved.status_code == 302
+    booking.refresh_from_db()
+    assert booking.start == paris(2027, 1, 7, 14)
+
+
+def test_operator_books_for_a_company_or_blocks_internal_time(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    client.force_login(setup["operator"])
+    url = reverse("web:operator-book", args=[setup["machine"].pk])
+    form = client.get(url, {"day": "2027-01-08"})
+    assert 'value="2027-01-08T09:00"' in form.content.decode()
+    for_company = client.post(
+        url,
+        {
+            "start": "2027-01-08T09:00",
+            "end": "2027-01-08T10:00",
+            "company": setup["member"].company.pk,
+        },
+    )
+    internal = client.post(
+        url, {"start": "2027-01-08T19:00", "end": "2027-01-08T20:00", "note": "Calibration"}
+    )
+    assert for_company.status_code == 302 and internal.status_code == 302
+    made = Booking.objects.order_by("start")
+    assert [b.kind for b in made] == [BookingKind.COMPANY, BookingKind.INTERNAL]
+    assert made[0].company == setup["member"].company and made[0].booked_by == setup["operator"]
+
+
+def test_other_platforms_booking_page_and_booking_form_are_not_found(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    theirs = _book(setup, "other")
+    client.force_login(setup["operator"])
+    answers = [
+        client.get(reverse("web:operator-booking", args=[theirs.pk])),
+        client.post(
+            reverse("web:operator-booking", args=[theirs.pk]), {"action": "cancel", "reason": "x"}
+        ),
+        client.get(reverse("web:operator-book", args=[setup["other"].pk])),
+        client.post(
+            reverse("web:operator-book", args=[setup["other"].pk]),
+            {"start": "2027-01-08T09:00", "end": "2027-01-08T10:00"},
+        ),
+    ]
+    assert [answer.status_code for answer in answers] == [404] * 4
+    theirs.refresh_from_db()
+    assert theirs.status == BookingStatus.CONFIRMED and Booking.objects.count() == 1
+
+
+def test_hostile_days_and_weeks_are_ignored(client: Any, setup: dict[str, Any]) -> None:
+    client.force_login(setup["operator"])
+    for value in ("0001-01-01", "9999-12-31", "x", "2027-02-30"):
+        assert (
+            client.get(
+                reverse("web:operator-book", args=[setup["machine"].pk]), {"day": value}
+            ).status_code
+            == 200
+        )
+        assert (
+            client.get(
+                reverse("web:operator-platform", args=[setup["machine"].platform.pk]),
+                {"week": value},
+            ).status_code
+            == 200
+        )
