@@ -5,7 +5,8 @@ time is what the server spends building the answer — middleware, session, quer
 - ``/machines/`` unfiltered (first page of the whole catalogue), filtered by category and
   region, and searching free time over 7 days (filtered, and the whole network);
 - ``/machines/<id>/?week=`` of a random machine, next week, signed in as an SME member;
-- ``/bookings/`` of the company with the most bookings, signed in as its member.
+- ``/bookings/`` of the company with the most bookings, signed in as its member;
+- ``/operator/platforms/<id>/?week=`` of a random platform, next week, as staff.
 
 Usage (see bench/README.md), on the same seeded databases as booking_core.py:
     .venv/bin/python bench/pages.py --platforms 50 --machines-per-platform 10 --bookings 200000
@@ -83,8 +84,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         email="bench-member@demo.fr", defaults={"display_name": "Bench member"}
     )
     Membership.objects.get_or_create(user=member, company=busiest)
-    anonymous, signed_in = Client(), Client()
+    anonymous, signed_in, staff_client = Client(), Client(), Client()
     signed_in.force_login(member)
+    staff, _ = User.objects.get_or_create(
+        email="bench@demo.fr", defaults={"is_staff": True, "display_name": "Bench"}
+    )
+    staff_client.force_login(staff)
+    platform_ids = sorted({m.platform_id for m in machines})
     today = timezone.localdate()
     first = today + timedelta(days=1)
     week_dates = {
@@ -126,6 +132,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             data={"week": week_label},
         ),
         "/bookings/ (busiest company)": _measure(signed_in, "/bookings/", runs),
+        f"/operator/platforms/<id>/?week= ({args.machines_per_platform} machines)": _measure(
+            staff_client,
+            lambda: f"/operator/platforms/{rng.choice(platform_ids)}/",
+            runs,
+            data={"week": week_label},
+        ),
     }
     return {
         "scale": {

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -213,6 +214,10 @@ def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "label": week_label(monday),
                 "previous": week_label(monday - timedelta(days=7)),
                 "next": week_label(monday + timedelta(days=7)),
+                # Hundreds of links: their common paths once, not a reverse() per cell.
+                "booking_path": reverse("web:operator-booking", args=[0]).removesuffix("0/"),
+                "machine_path": reverse("web:operator-book", args=[0]).removesuffix("0/book/"),
+                "book_label": _("Book"),
             },
         )
 
