@@ -322,3 +322,7 @@ class OperatorCancelForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class QualificationGrantForm(forms.Form):
+    valid_until = BoundedDateField(label=_("Valid until (blank: no expiry)"), required=False)

@@ -26,6 +26,7 @@ pages = [
     path("operator/bookings/<int:pk>/approve/", operator.approve, name="operator-approve"),
     path("operator/bookings/<int:pk>/reject/", operator.reject, name="operator-reject"),
     path("operator/bookings/<int:pk>/usage/", operator.record_usage, name="operator-usage"),
+    path("operator/qualifications/", operator.qualifications, name="operator-qualifications"),
     path(
         "operator/qualifications/<int:pk>/<str:answer>/",
         operator.qualification_answer,

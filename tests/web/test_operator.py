@@ -174,3 +174,29 @@ def test_hostile_operator_forms_never_fail(
     )
     assert rejected.status_code == 302 and usage.status_code == 302
     assert Company.objects.count() >= 1
+
+
+def test_qualifications_page_grants_with_expiry_and_withdraws(
+    client: Any, world: dict[str, Any], member: Any
+) -> None:
+    mine = qualification_request(user=member, machine=world["a"])
+    theirs = qualification_request(user=member, machine=world["c"])
+    client.force_login(world["operator"])
+    page = client.get("/operator/qualifications/")
+    assert list(page.context["rows"]) == [mine]
+    bad = client.post(
+        reverse("web:operator-qualification", args=[mine.pk, "grant"]),
+        {"valid_until": "0001-01-01"},
+    )
+    granted = client.post(
+        reverse("web:operator-qualification", args=[mine.pk, "grant"]),
+        {"valid_until": "2027-06-30"},
+    )
+    mine.refresh_from_db()
+    assert bad.status_code == 302 and granted.status_code == 302
+    assert mine.status == QualificationStatus.GRANTED and str(mine.valid_until) == "2027-06-30"
+    client.post(reverse("web:operator-qualification", args=[mine.pk, "refuse"]))
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.status == QualificationStatus.REFUSED
+    assert theirs.status == QualificationStatus.REQUESTED

@@ -33,7 +33,14 @@ from platforms.services import qualification_grant, qualification_refuse
 from platforms.timezones import local_midnight
 
 from ..calendar import platform_grid, week_label, week_monday
-from ..forms import MoveForm, OnBehalfForm, OperatorCancelForm, RejectForm, UsageForm
+from ..forms import (
+    MoveForm,
+    OnBehalfForm,
+    OperatorCancelForm,
+    QualificationGrantForm,
+    RejectForm,
+    UsageForm,
+)
 from ..templatetags.web import slot_range
 from .common import HtmxHttpRequest
 
@@ -154,10 +161,16 @@ def qualification_answer(request: HtmxHttpRequest, pk: int, answer: str) -> Http
     if answer not in ("grant", "refuse"):
         raise Http404
     qualification = _qualification(request, pk)
+    expiry = QualificationGrantForm(request.POST)
+    if not expiry.is_valid():
+        return _refused(request, DomainError(str(next(iter(expiry.errors.values()))[0])))
     try:
         if answer == "grant":
             qualification_grant(
-                operator=request.user, user=qualification.user, machine=qualification.machine
+                operator=request.user,
+                user=qualification.user,
+                machine=qualification.machine,
+                valid_until=expiry.cleaned_data["valid_until"],
             )
             text = _("%(person)s is qualified on %(machine)s.")
         else:
@@ -169,6 +182,21 @@ def qualification_answer(request: HtmxHttpRequest, pk: int, answer: str) -> Http
         request,
         text
         % {"person": qualification.user.get_full_name(), "machine": qualification.machine.name},
+    )
+
+
+@login_required
+def qualifications(request: HtmxHttpRequest) -> HttpResponse:
+    """Who is qualified, refused or waiting on the machines of the operator's platforms:
+    qualify (with an expiry date or none), refuse, withdraw."""
+    operated = _operated(request)
+    rows = (
+        Qualification.objects.filter(machine__platform_id__in=operated)
+        .select_related("machine__platform", "user")
+        .order_by("machine__platform__name", "machine__name", "user__email")
+    )
+    return render(
+        request, "web/operator_qualifications.html", {"rows": rows, "today": timezone.now().date()}
     )
 
 
