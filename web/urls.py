@@ -26,6 +26,8 @@ pages = [
     path("operator/bookings/<int:pk>/approve/", operator.approve, name="operator-approve"),
     path("operator/bookings/<int:pk>/reject/", operator.reject, name="operator-reject"),
     path("operator/bookings/<int:pk>/usage/", operator.record_usage, name="operator-usage"),
+    path("operator/bookings/<int:pk>/started/", operator.started, name="operator-started"),
+    path("operator/bookings/<int:pk>/ended/", operator.ended, name="operator-ended"),
     path("operator/qualifications/", operator.qualifications, name="operator-qualifications"),
     path(
         "operator/qualifications/<int:pk>/<str:answer>/",

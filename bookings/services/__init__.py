@@ -20,6 +20,7 @@ from .lifecycle import (
     booking_reject,
     no_shows_mark,
     usage_record,
+    usage_start,
 )
 from .rules import booking_price
 
@@ -38,5 +39,6 @@ __all__ = [
     "member_invite",
     "no_shows_mark",
     "usage_record",
+    "usage_start",
     "user_validates_companies",
 ]

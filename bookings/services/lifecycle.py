@@ -37,6 +37,7 @@ from .rules import (
     check_quota,
     check_slot,
     check_usage,
+    check_usage_day,
     conflicts_as_slot_unavailable,
     lock_machine,
 )
@@ -224,6 +225,31 @@ def usage_record(
             actual_end=actual_end,
             status=BookingStatus.COMPLETED,
         )
+
+
+@busy_on_lock_failure
+def usage_start(*, booking: Booking, user: Any) -> Booking:
+    """An operator notes that the machine's use has begun, now ("started" in one click).
+
+    Only a confirmed booking, within its local day give or take ``rules.USAGE_MARGIN``; the
+    booking is no longer a candidate for no-show. ``usage_record`` later sets the end (and may
+    correct the start).
+    """
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        if not user_operates(user=user, platform=locked.machine.platform):
+            raise NotAllowed()
+        if locked.status != BookingStatus.CONFIRMED:
+            raise NotCancellable(status=locked.get_status_display())
+        now = timezone.now()
+        check_usage_day(
+            machine=locked.machine,
+            booking_start=locked.start,
+            booking_end=locked.end,
+            start=now,
+            end=now,
+        )
+        return _save(locked, actual_start=now.replace(second=0, microsecond=0), actual_end=None)
 
 
 def no_shows_mark(*, now: datetime | None = None, grace_minutes: int | None = None) -> int:

@@ -232,6 +232,24 @@ def check_usage(
     ``USAGE_MARGIN``, already over, at most ``USAGE_LONGEST``."""
     if end <= start:
         raise InvalidRange()
+    check_usage_day(
+        machine=machine, booking_start=booking_start, booking_end=booking_end, start=start, end=end
+    )
+    if end > now + USAGE_CLOCK_SKEW:
+        raise UsageInFuture()
+    if end - start > USAGE_LONGEST:
+        raise UsageTooLong(hours=int(USAGE_LONGEST.total_seconds() // 3600))
+
+
+def check_usage_day(
+    *,
+    machine: Machine,
+    booking_start: datetime,
+    booking_end: datetime,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Usage lies within the booking's local day(s), give or take ``USAGE_MARGIN``."""
     tz = machine.platform.tz
     first_day = booking_start.astimezone(tz).date()
     last_day = (booking_end - timedelta(microseconds=1)).astimezone(tz).date()
@@ -243,7 +261,3 @@ def check_usage(
             earliest=earliest.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             latest=latest.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         )
-    if end > now + USAGE_CLOCK_SKEW:
-        raise UsageInFuture()
-    if end - start > USAGE_LONGEST:
-        raise UsageTooLong(hours=int(USAGE_LONGEST.total_seconds() // 3600))

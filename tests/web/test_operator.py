@@ -200,3 +200,31 @@ def test_qualifications_page_grants_with_expiry_and_withdraws(
     theirs.refresh_from_db()
     assert mine.status == QualificationStatus.REFUSED
     assert theirs.status == QualificationStatus.REQUESTED
+
+
+def test_started_then_ended_in_one_click_each(client: Any, world: dict[str, Any]) -> None:
+    with time_machine.travel(paris(2027, 1, 4, 9), tick=False):
+        booking = _book(world, "b", day=6, hour=10)
+    with time_machine.travel(paris(2027, 1, 6, 10, 5), tick=False):
+        client.force_login(world["operator"])
+        page = client.get("/operator/")
+        assert "Démarrée" in page.content.decode()
+        client.post(reverse("web:operator-started", args=[booking.pk]), HTTP_HX_REQUEST="true")
+    booking.refresh_from_db()
+    assert booking.actual_start == paris(2027, 1, 6, 10, 5)
+    assert booking.status == BookingStatus.CONFIRMED
+    with time_machine.travel(paris(2027, 1, 6, 11, 20), tick=False):
+        client.post(reverse("web:operator-ended", args=[booking.pk]))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+    assert booking.actual_end == paris(2027, 1, 6, 11, 20)
+
+
+def test_started_is_refused_on_another_day(client: Any, world: dict[str, Any]) -> None:
+    with time_machine.travel(paris(2027, 1, 4, 9), tick=False):
+        booking = _book(world, "b", day=8, hour=10)
+        client.force_login(world["operator"])
+        answer = client.post(reverse("web:operator-started", args=[booking.pk]))
+    assert answer.status_code == 302
+    booking.refresh_from_db()
+    assert booking.actual_start is None

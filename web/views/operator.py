@@ -25,6 +25,7 @@ from bookings.services import (
     booking_reject,
     company_validate,
     usage_record,
+    usage_start,
 )
 from core.datetimes import in_range
 from core.exceptions import DomainError
@@ -145,6 +146,36 @@ def record_usage(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             return _refused(request, error)
     return _done(request, _("Usage recorded: %(booking)s.") % _named(booking))
+
+
+@login_required
+@require_POST
+def started(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One click: the use begins now."""
+    booking = _booking(request, pk)
+    try:
+        usage_start(booking=booking, user=request.user)
+    except DomainError as error:
+        return _refused(request, error)
+    return _done(request, _("Started: %(booking)s.") % _named(booking))
+
+
+@login_required
+@require_POST
+def ended(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One click: the use ends now; it started when recorded, or at the booking's start."""
+    booking = _booking(request, pk)
+    now = timezone.now().replace(second=0, microsecond=0)
+    try:
+        usage_record(
+            booking=booking,
+            user=request.user,
+            actual_start=booking.actual_start or booking.start,
+            actual_end=now,
+        )
+    except DomainError as error:
+        return _refused(request, error)
+    return _done(request, _("Ended; usage recorded: %(booking)s.") % _named(booking))
 
 
 def _qualification(request: HtmxHttpRequest, pk: int) -> Qualification:
