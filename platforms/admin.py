@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from schedule.models import Event, Occurrence
+from schedule.models import Calendar, CalendarRelation, Event, EventRelation, Occurrence, Rule
 
 from .exceptions import DomainError
 from .models import Closure, Machine, OpeningHours, Platform, Qualification
@@ -19,8 +19,10 @@ from .services import (
     qualification_refuse,
 )
 
-# Closures' events change only through the closure services, which re-expand the intervals.
-for model in (Event, Occurrence):
+# Closures' events change only through the closure services, which re-expand the intervals;
+# django-scheduler's calendars, rules and relations are its internals, not the staff's: a
+# closure (or maintenance) is edited as one thing, under our names, in the Closure admin.
+for model in (Event, Occurrence, Calendar, CalendarRelation, EventRelation, Rule):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 
@@ -139,7 +141,9 @@ class ClosureAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("first occurrence"), ordering="event__start")
     def first_start(self, obj: Closure) -> Any:
-        return obj.event.start
+        # In the platform's local time, as its operators read it.
+        local = obj.event.start.astimezone(obj.platform.tz)
+        return f"{local:%Y-%m-%d %H:%M} ({obj.platform.timezone})"
 
     @admin.display(description=_("repeat"))
     def recurrence(self, obj: Closure) -> str:
