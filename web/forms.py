@@ -1,20 +1,21 @@
 """The pages' forms: they parse and bound what people type; the services decide."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Language
 from bookings.models import BookingStatus, Company, CompanySize, MembershipRole
 from bookings.services.create import MAX_SERIES
 from bookings.siret import normalize_siret, validate_siret
 from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
-from platforms.models import MachineCategory, Platform, Region
+from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region
 
 MAX_SEARCH_DAYS = 31
 YEAR = re.compile(r"\s*([0-9]+)-")
@@ -326,3 +327,107 @@ class OperatorCancelForm(forms.Form):
 
 class QualificationGrantForm(forms.Form):
     valid_until = BoundedDateField(label=_("Valid until (blank: no expiry)"), required=False)
+
+
+WEEKDAYS = [
+    ("MO", pgettext_lazy("weekday", "Monday")),
+    ("TU", pgettext_lazy("weekday", "Tuesday")),
+    ("WE", pgettext_lazy("weekday", "Wednesday")),
+    ("TH", pgettext_lazy("weekday", "Thursday")),
+    ("FR", pgettext_lazy("weekday", "Friday")),
+    ("SA", pgettext_lazy("weekday", "Saturday")),
+    ("SU", pgettext_lazy("weekday", "Sunday")),
+]
+CLOSURE_REPEAT = [
+    ("", _("Once")),
+    ("daily", _("Every day")),
+    ("weekly", _("Every week, on the days ticked")),
+    ("monthly", _("Every month, on one weekday")),
+]
+NTH = [
+    ("1", _("first")),
+    ("2", _("second")),
+    ("3", _("third")),
+    ("4", _("fourth")),
+    ("-1", _("last")),
+]
+
+
+class ClosureForm(forms.Form):
+    """A closure or maintenance in plain words: "closed 24–26 December", "every Monday
+    08:00–10:00 until 30 June", "the first Tuesday of the month"."""
+
+    machine = forms.ModelChoiceField(
+        label=_("Machine"),
+        required=False,
+        queryset=Machine.objects.none(),
+        empty_label=_("The whole platform"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClosureKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason, told to the companies whose bookings it covers"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    first_day = BoundedDateField(label=_("First day"))
+    last_day = BoundedDateField(label=_("Last day (a closure of several days)"), required=False)
+    opens = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes = forms.TimeField(
+        label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=CLOSURE_REPEAT)
+    weekdays = forms.MultipleChoiceField(
+        label=_("On"), required=False, choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    nth = forms.ChoiceField(label=_("Which"), required=False, choices=NTH)
+    nth_weekday = forms.ChoiceField(label=_("Weekday"), required=False, choices=WEEKDAYS)
+    until = BoundedDateField(label=_("Until (included)"), required=False)
+
+    def __init__(self, *args: Any, platform: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["machine"].queryset = platform.machines.order_by("name")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        opens, closes = cleaned.get("opens"), cleaned.get("closes")
+        repeat = cleaned.get("repeat")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day must not be before the first."))
+        if first and opens and closes:
+            start = datetime.combine(first, opens)
+            end = datetime.combine(last or first, closes)
+            if end <= start:
+                self.add_error("closes", _("The end must be after the start."))
+            cleaned["start"], cleaned["end"] = start, end
+        if repeat and last and last != first:
+            self.add_error(
+                "last_day", _("A repeated closure lasts within one day; leave this blank.")
+            )
+        if repeat == "weekly" and not cleaned.get("weekdays"):
+            self.add_error("weekdays", _("Tick at least one day."))
+        if repeat == "monthly" and not (cleaned.get("nth") and cleaned.get("nth_weekday")):
+            self.add_error("nth", _("Say which weekday of the month."))
+        until = cleaned.get("until")
+        if repeat and until and first and until < first:
+            self.add_error(
+                "until", _("The end of the repetition must not be before the first day.")
+            )
+        return cleaned
+
+    def recurrence(self) -> tuple[str | None, str, datetime | None]:
+        """django-scheduler's frequency, params and end of recurrence for what was asked."""
+        data = self.cleaned_data
+        repeat = data.get("repeat")
+        until = datetime.combine(data["until"], time(23, 59)) if data.get("until") else None
+        if repeat == "daily":
+            return "DAILY", "", until
+        if repeat == "weekly":
+            return "WEEKLY", "byweekday:" + ",".join(data["weekdays"]), until
+        if repeat == "monthly":
+            return "MONTHLY", f"byweekday:{data['nth_weekday']};bysetpos:{data['nth']}", until
+        return None, "", None

@@ -22,6 +22,13 @@ pages = [
     path("operator/", operator.operator_home, name="operator"),
     path("operator/platforms/<int:pk>/", operator.platform_week_view, name="operator-platform"),
     path("operator/bookings/<int:pk>/", operator.operator_booking, name="operator-booking"),
+    path("operator/platforms/<int:pk>/closures/", operator.closures, name="operator-closures"),
+    path("operator/closures/<int:pk>/", operator.closure, name="operator-closure"),
+    path(
+        "operator/closures/<int:pk>/remove/",
+        operator.closure_remove,
+        name="operator-closure-remove",
+    ),
     path("operator/machines/<int:pk>/book/", operator.book_on_behalf, name="operator-book"),
     path("operator/bookings/<int:pk>/approve/", operator.approve, name="operator-approve"),
     path("operator/bookings/<int:pk>/reject/", operator.reject, name="operator-reject"),

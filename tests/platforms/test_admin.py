@@ -1,7 +1,6 @@
 """The admin shows closures as one thing, in the platform's local time; django-scheduler's
 internals are not offered to staff."""
 
-
 import pytest
 from django.contrib.admin.sites import site
 from schedule.models import Calendar, CalendarRelation, Event, EventRelation, Rule

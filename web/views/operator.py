@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.models import Booking, Company
-from bookings.selectors import operator_day, platform_week, platforms_operated_by
+from bookings.selectors import (
+    bookings_affected_by_closure,
+    operator_day,
+    platform_week,
+    platforms_operated_by,
+)
 from bookings.services import (
     booking_approve,
     booking_block,
@@ -28,13 +34,20 @@ from bookings.services import (
     usage_start,
 )
 from core.datetimes import in_range
+from core.events import announcements_muted
 from core.exceptions import DomainError
-from platforms.models import Machine, Platform, Qualification
-from platforms.services import qualification_grant, qualification_refuse
+from platforms.models import Closure, Machine, Platform, Qualification
+from platforms.services import (
+    closure_create,
+    closure_delete,
+    qualification_grant,
+    qualification_refuse,
+)
 from platforms.timezones import local_midnight
 
 from ..calendar import platform_grid, week_label, week_monday
 from ..forms import (
+    ClosureForm,
     MoveForm,
     OnBehalfForm,
     OperatorCancelForm,
@@ -397,3 +410,106 @@ def book_on_behalf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             {"machine": machine, "form": form},
             status=422 if form.errors else 200,
         )
+
+
+class _Preview(Exception):
+    """Raised inside the preview's savepoint so that nothing it wrote is kept."""
+
+
+def _closure_from(form: ClosureForm, platform: Platform, user: Any) -> Closure:
+    frequency, params, until = form.recurrence()
+    data = form.cleaned_data
+    return closure_create(
+        platform=platform,
+        user=user,
+        title=data["title"],
+        start=data["start"],
+        end=data["end"],
+        machine=data["machine"],
+        kind=data["kind"],
+        reason=data["reason"],
+        frequency=frequency,
+        params=params,
+        until=until,
+    )
+
+
+def _preview(form: ClosureForm, platform: Platform, user: Any) -> list[Booking]:
+    """The bookings a closure would cover, before it exists: placed in a savepoint, with
+    announcements muted, read, then rolled back."""
+    covered: list[Booking] = []
+    try:
+        with announcements_muted(), transaction.atomic():
+            closure = _closure_from(form, platform, user)
+            covered = list(bookings_affected_by_closure(closure=closure))
+            raise _Preview
+    except _Preview:
+        pass
+    return covered
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def closures(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A platform's closures and maintenance, and a new one in plain words: first the
+    bookings it would cover, then, confirmed, it is placed (the companies are told)."""
+    platform = _platform(request, pk)
+    with timezone.override(platform.tz):
+        form = ClosureForm(request.POST if request.method == "POST" else None, platform=platform)
+        covered = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                if request.POST.get("action") == "save":
+                    closure = _closure_from(form, platform, request.user)
+                    messages.success(
+                        request, _("Placed: %(title)s.") % {"title": closure.event.title}
+                    )
+                    return redirect("web:operator-closure", pk=closure.pk)
+                covered = _preview(form, platform, request.user)
+            except DomainError as error:
+                form.add_error(None, error.detail)
+        rows = (
+            Closure.objects.filter(platform=platform)
+            .select_related("event__rule", "machine")
+            .order_by("-event__start")
+        )
+        return render(
+            request,
+            "web/operator_closures.html",
+            {"platform": platform, "form": form, "covered": covered, "rows": rows},
+            status=422 if form.errors else 200,
+        )
+
+
+def _closure(request: HtmxHttpRequest, pk: int) -> Closure:
+    return get_object_or_404(
+        Closure.objects.select_related("event__rule", "machine", "platform"),
+        pk=pk,
+        platform_id__in=_operated(request),
+    )
+
+
+@login_required
+def closure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One closure: its bookings still covered, each to cancel with a reason or move."""
+    shown = _closure(request, pk)
+    with timezone.override(shown.platform.tz):
+        return render(
+            request,
+            "web/operator_closure.html",
+            {"closure": shown, "covered": list(bookings_affected_by_closure(closure=shown))},
+        )
+
+
+@login_required
+@require_POST
+def closure_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    shown = _closure(request, pk)
+    platform = shown.platform
+    try:
+        closure_delete(closure=shown, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("web:operator-closure", pk=pk)
+    messages.success(request, _("Removed; its times can be booked again."))
+    return redirect("web:operator-closures", pk=platform.pk)
