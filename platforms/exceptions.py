@@ -9,6 +9,7 @@ __all__ = [
     "DomainError",
     "InvalidClosureRange",
     "InvalidLocalTime",
+    "MachineNotAllowed",
     "NoSuchOccurrence",
     "OperatorOnly",
     "QualificationNotAllowed",
@@ -43,6 +44,12 @@ class InvalidClosureRange(DomainError):
 class NoSuchOccurrence(DomainError):
     code = "no_such_occurrence"
     message = _("This closure has no occurrence at that time.")
+
+
+class MachineNotAllowed(DomainError):
+    code = "not_allowed"
+    status = 403
+    message = _("Only an operator of this platform can change its machines and opening hours.")
 
 
 class QualificationNotAllowed(DomainError):

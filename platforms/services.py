@@ -13,6 +13,7 @@ from core.events import announce
 from .exceptions import (
     ClosureNotAllowed,
     InvalidClosureRange,
+    MachineNotAllowed,
     NoSuchOccurrence,
     OperatorOnly,
     QualificationNotAllowed,
@@ -23,6 +24,7 @@ from .models import (
     ClosureInterval,
     ClosureKind,
     Machine,
+    OpeningHours,
     Platform,
     Qualification,
     QualificationStatus,
@@ -81,6 +83,66 @@ def machine_create(*, platform: Platform, **fields: Any) -> Machine:
         # Platform-wide closures close the new machine too.
         closure_intervals_rebuild(platform=platform)
     return machine
+
+
+MACHINE_EDITABLE = (
+    "description",
+    "manufacturer",
+    "model_name",
+    "specs",
+    "hourly_rate",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "min_notice_hours",
+    "max_advance_days",
+    "requires_approval",
+    "requires_qualification",
+    "weekly_quota_hours",
+    "buffer_minutes",
+    "active",
+)
+
+
+@transaction.atomic
+def machine_update(*, machine: Machine, user: Any, **fields: Any) -> Machine:
+    """An operator of the machine's platform changes its description, rate or booking rules.
+
+    Existing bookings keep what they were booked under (their price is a snapshot); the rules
+    apply to bookings made or moved from now on. A longer horizon re-expands the closures.
+    """
+    if not user_operates(user=user, platform=machine.platform):
+        raise MachineNotAllowed()
+    unknown = set(fields) - set(MACHINE_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    locked = Machine.objects.select_for_update().get(pk=machine.pk)
+    horizon = locked.max_advance_days
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["calendar"])
+    locked.save(update_fields=list(fields))
+    if locked.max_advance_days > horizon:
+        closure_intervals_rebuild(platform=locked.platform)
+    return locked
+
+
+@transaction.atomic
+def opening_hours_set(
+    *, platform: Platform, user: Any, ranges: list[tuple[int, Any, Any]]
+) -> list[OpeningHours]:
+    """Replace a platform's weekly opening hours with ``ranges`` (weekday, opens, closes),
+    several a day allowed. Bookings already made are not touched."""
+    if not user_operates(user=user, platform=platform):
+        raise MachineNotAllowed()
+    rows = [
+        OpeningHours(platform=platform, weekday=day, opens=opens, closes=closes)
+        for day, opens, closes in ranges
+    ]
+    for row in rows:
+        row.full_clean(exclude=["platform"])
+    platform.opening_hours.all().delete()
+    return OpeningHours.objects.bulk_create(rows)
 
 
 # --- Closures and maintenance -------------------------------------------------------------

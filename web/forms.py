@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -15,7 +16,7 @@ from bookings.models import BookingStatus, Company, CompanySize, MembershipRole
 from bookings.services.create import MAX_SERIES
 from bookings.siret import normalize_siret, validate_siret
 from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
-from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region
+from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region, Weekday
 
 MAX_SEARCH_DAYS = 31
 YEAR = re.compile(r"\s*([0-9]+)-")
@@ -431,3 +432,80 @@ class ClosureForm(forms.Form):
         if repeat == "monthly":
             return "MONTHLY", f"byweekday:{data['nth_weekday']};bysetpos:{data['nth']}", until
         return None, "", None
+
+
+class MachineRulesForm(forms.ModelForm):
+    """What an operator changes on a machine; specifications as "name: value" lines."""
+
+    specs_text = forms.CharField(
+        label=_("Specifications, one per line (name: value)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    class Meta:
+        model = Machine
+        fields = [
+            "description",
+            "manufacturer",
+            "model_name",
+            "hourly_rate",
+            "slot_minutes",
+            "min_minutes",
+            "max_minutes",
+            "min_notice_hours",
+            "max_advance_days",
+            "buffer_minutes",
+            "weekly_quota_hours",
+            "requires_approval",
+            "requires_qualification",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        specs = self.instance.specs or {}
+        self.fields["specs_text"].initial = "\n".join(f"{k}: {v}" for k, v in specs.items())
+        self.fields["max_advance_days"].validators.append(MaxValueValidator(366 * 2))
+
+    def clean_specs_text(self) -> dict[str, str]:
+        specs: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["specs_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, colon, value = line.partition(":")
+            if not colon or not name.strip():
+                raise ValidationError(
+                    _("Line %(number)s: write it as “name: value”."), params={"number": number}
+                )
+            specs[name.strip()[:100]] = value.strip()[:200]
+        return specs
+
+    def _post_clean(self) -> None:
+        # The service validates and saves; the form only parses.
+        pass
+
+
+class OpeningHoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=Weekday.choices)
+    opens = forms.TimeField(
+        label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes = forms.TimeField(
+        label=_("Closes (00:00: midnight)"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens"), cleaned.get("closes")
+        if opens and closes and closes <= opens and closes != time(0, 0):
+            self.add_error("closes", _("The closing time must be after the opening time."))
+        return cleaned
+
+
+OpeningHoursFormSet = forms.formset_factory(
+    OpeningHoursForm, extra=3, can_delete=True, max_num=50, absolute_max=60, validate_max=True
+)

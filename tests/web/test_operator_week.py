@@ -1,5 +1,6 @@
 """The platform's week for its operators, a booking's page, booking on a company's behalf."""
 
+from datetime import time
 from typing import Any
 
 import pytest
@@ -180,3 +181,75 @@ def test_hostile_days_and_weeks_are_ignored(client: Any, setup: dict[str, Any]) 
             ).status_code
             == 200
         )
+
+
+def test_operator_edits_a_machines_rules_and_specifications(
+    client: Any, setup: dict[str, Any]
+) -> None:
+    client.force_login(setup["operator"])
+    url = reverse("web:operator-machine", args=[setup["machine"].pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(
+        {
+            "hourly_rate": "75.50",
+            "requires_approval": "on",
+            "specs_text": "Surface: 1000 × 600 mm\nPuissance: 80 W",
+            "min_minutes": "60",
+        }
+    )
+    # Checkboxes are sent only when ticked.
+    for flag in ("requires_qualification", "active"):
+        if form[flag].value():
+            data[flag] = "on"
+        else:
+            data.pop(flag, None)
+    saved = client.post(url, data)
+    refused = client.post(url, {**data, "max_minutes": "30", "specs_text": "pas de deux-points"})
+    assert saved.status_code == 302
+    setup["machine"].refresh_from_db()
+    assert str(setup["machine"].hourly_rate) == "75.50" and setup["machine"].requires_approval
+    assert setup["machine"].specs == {"Surface": "1000 × 600 mm", "Puissance": "80 W"}
+    assert refused.status_code == 422 and "specs_text" in refused.context["form"].errors
+
+
+def test_operator_sets_opening_hours_with_a_lunch_break(client: Any, setup: dict[str, Any]) -> None:
+    platform = setup["machine"].platform
+    client.force_login(setup["operator"])
+    url = reverse("web:operator-hours", args=[platform.pk])
+    data = {
+        "hours-TOTAL_FORMS": "2",
+        "hours-INITIAL_FORMS": "0",
+        "hours-0-weekday": "0",
+        "hours-0-opens": "08:00",
+        "hours-0-closes": "12:00",
+        "hours-1-weekday": "0",
+        "hours-1-opens": "13:30",
+        "hours-1-closes": "18:00",
+    }
+    assert client.post(url, data).status_code == 302
+    assert list(platform.opening_hours.values_list("weekday", "opens", "closes")) == [
+        (0, time(8), time(12)),
+        (0, time(13, 30), time(18)),
+    ]
+    refused = client.post(url, {**data, "hours-1-closes": "10:00"})
+    assert refused.status_code == 422 and platform.opening_hours.count() == 2
+
+
+def test_another_platforms_machine_and_hours_are_not_found(
+    client: Any, setup: dict[str, Any]
+) -> None:
+    client.force_login(setup["operator"])
+    other = setup["other"]
+    assert client.get(reverse("web:operator-machine", args=[other.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("web:operator-machine", args=[other.pk]), {"hourly_rate": "1"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("web:operator-hours", args=[other.platform.pk]), {}).status_code == 404
+    )
+    other.refresh_from_db()
+    assert str(other.hourly_rate) == "60.00" and other.platform.opening_hours.count() == 7

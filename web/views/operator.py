@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,6 +41,8 @@ from platforms.models import Closure, Machine, Platform, Qualification
 from platforms.services import (
     closure_create,
     closure_delete,
+    machine_update,
+    opening_hours_set,
     qualification_grant,
     qualification_refuse,
 )
@@ -48,8 +51,10 @@ from platforms.timezones import local_midnight
 from ..calendar import platform_grid, week_label, week_monday
 from ..forms import (
     ClosureForm,
+    MachineRulesForm,
     MoveForm,
     OnBehalfForm,
+    OpeningHoursFormSet,
     OperatorCancelForm,
     QualificationGrantForm,
     RejectForm,
@@ -513,3 +518,68 @@ def closure_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect("web:operator-closure", pk=pk)
     messages.success(request, _("Removed; its times can be booked again."))
     return redirect("web:operator-closures", pk=platform.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def machine_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A machine's description, specifications, rate and booking rules."""
+    machine = get_object_or_404(
+        Machine.objects.select_related("platform"), pk=pk, platform_id__in=_operated(request)
+    )
+    form = MachineRulesForm(request.POST if request.method == "POST" else None, instance=machine)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields["specs"] = form.cleaned_data["specs_text"]
+        try:
+            machine_update(machine=machine, user=request.user, **fields)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("Saved: the rules apply to bookings made from now on."))
+            return redirect("web:operator-machine", pk=machine.pk)
+    return render(
+        request,
+        "web/operator_machine.html",
+        {"machine": machine, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def opening_hours(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The platform's week of opening hours, several ranges a day."""
+    platform = _platform(request, pk)
+    current = [
+        {"weekday": row.weekday, "opens": row.opens, "closes": row.closes}
+        for row in platform.opening_hours.order_by("weekday", "opens")
+    ]
+    formset = OpeningHoursFormSet(
+        request.POST if request.method == "POST" else None, initial=current, prefix="hours"
+    )
+    if request.method == "POST" and formset.is_valid():
+        ranges = [
+            (form.cleaned_data["weekday"], form.cleaned_data["opens"], form.cleaned_data["closes"])
+            for form in formset.forms
+            # Blank extra rows have no data; ticked rows are removed.
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            opening_hours_set(platform=platform, user=request.user, ranges=ranges)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("Opening hours saved."))
+            return redirect("web:operator-hours", pk=platform.pk)
+    return render(
+        request,
+        "web/operator_hours.html",
+        {"platform": platform, "formset": formset},
+        status=422 if request.method == "POST" else 200,
+    )
