@@ -63,6 +63,31 @@ def _timed(func: Any, **kwargs: Any) -> tuple[float, int, Any]:
     return elapsed, len(queries.captured_queries), result
 
 
+def arguments(description: str | None, *, runs: int) -> argparse.Namespace:
+    """The scale of the seeded network (shared by the benchmarks on it), and point Django at
+    its database, with no broker."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--platforms", type=int, default=50)
+    parser.add_argument("--machines-per-platform", type=int, default=10)
+    parser.add_argument("--bookings", type=int, default=200_000)
+    parser.add_argument("--companies", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without the database name",
+    )
+    args = parser.parse_args()
+    os.environ["DATABASE_URL"] = _database(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+    return args
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import django
 
@@ -201,25 +226,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--platforms", type=int, default=50)
-    parser.add_argument("--machines-per-platform", type=int, default=10)
-    parser.add_argument("--bookings", type=int, default=200_000)
-    parser.add_argument("--companies", type=int, default=2_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server URL without the database name",
-    )
-    args = parser.parse_args()
-    os.environ["DATABASE_URL"] = _database(args)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        os.environ.pop(name, None)
+    args = arguments(__doc__, runs=200)
     report = run(args)
     scale = report["scale"]
     out = ROOT / "bench" / "results" / f"booking_core_{scale['machines']}m_{args.bookings}b.json"

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from booking_core import _database, _stats  # noqa: E402
+from booking_core import _stats, arguments  # noqa: E402
 
 
 def _measure(client: Any, path: Any, runs: int, **params: Any) -> dict[str, Any]:
@@ -153,24 +153,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--platforms", type=int, default=50)
-    parser.add_argument("--machines-per-platform", type=int, default=10)
-    parser.add_argument("--bookings", type=int, default=200_000)
-    parser.add_argument("--companies", type=int, default=2_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
-    )
-    args = parser.parse_args()
-    os.environ["DATABASE_URL"] = _database(args)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        os.environ.pop(name, None)
+    args = arguments(__doc__, runs=60)
     report = run(args)
     scale = report["scale"]
     out = ROOT / "bench" / "results" / f"pages_{scale['machines']}m_{args.bookings}b.json"

@@ -25,6 +25,11 @@ def booking_uid(booking: Booking) -> str:
     return f"booking-{booking.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}"
 
 
+def machine_and_platform(booking: Booking) -> str:
+    """The event title a company reads: which machine, where."""
+    return f"{booking.machine.name} — {booking.machine.platform.name}"
+
+
 def _calendar(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Fab-lab booking//FR")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from platforms.models import Machine
 
-from .ical import bookings_calendar
+from .ical import bookings_calendar, machine_and_platform
 from .models import Booking, BookingKind, Company
 from .selectors import bookings_in_company_feed, bookings_in_machine_feed
 
@@ -35,7 +35,7 @@ def company_feed(request: HttpRequest, token: str) -> HttpResponse:
     content = bookings_calendar(
         name=_("Bookings of %(company)s") % {"company": company.name},
         bookings=bookings,
-        summary=lambda b: f"{b.machine.name} — {b.machine.platform.name}",
+        summary=machine_and_platform,
     )
     return _feed_response(content, f"company-{company.pk}.ics")
 

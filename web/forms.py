@@ -17,6 +17,7 @@ from bookings.services.create import MAX_SERIES
 from bookings.siret import normalize_siret, validate_siret
 from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
 from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region, Weekday
+from platforms.services import MACHINE_EDITABLE
 
 MAX_SEARCH_DAYS = 31
 YEAR = re.compile(r"\s*([0-9]+)-")
@@ -65,6 +66,20 @@ class BoundedDateTimeField(forms.DateTimeField):
         if year and not FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:
             raise _out_of_range()
         return super().to_python(value)
+
+
+class RangeForm(forms.Form):
+    """A form with a start and an end (``range_fields`` names them): the end comes after."""
+
+    range_fields = ("start", "end")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = self.range_fields
+        start, end = cleaned.get(first), cleaned.get(last)
+        if start and end and end <= start:
+            self.add_error(last, _("The end must be after the start."))
+        return cleaned
 
 
 class SearchForm(forms.Form):
@@ -128,7 +143,7 @@ REPEAT_CHOICES = [
 ]
 
 
-class BookingForm(forms.Form):
+class BookingForm(RangeForm):
     start = BoundedDateTimeField(label=_("From"))
     end = BoundedDateTimeField(label=_("To"))
     company = forms.ModelChoiceField(label=_("For the company"), queryset=Company.objects.none())
@@ -156,25 +171,15 @@ class BookingForm(forms.Form):
             field.widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            self.add_error("end", _("The end must be after the start."))
+        cleaned = super().clean()
         if cleaned.get("repeat") and not cleaned.get("count"):
             self.add_error("count", _("Say how many times (2 to %(max)s).") % {"max": MAX_SERIES})
         return cleaned
 
 
-class MoveForm(forms.Form):
+class MoveForm(RangeForm):
     start = BoundedDateTimeField(label=_("New start"))
     end = BoundedDateTimeField(label=_("New end"))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            self.add_error("end", _("The end must be after the start."))
-        return cleaned
 
 
 class CancelForm(forms.Form):
@@ -285,19 +290,13 @@ class RejectForm(forms.Form):
     )
 
 
-class UsageForm(forms.Form):
+class UsageForm(RangeForm):
+    range_fields = ("actual_start", "actual_end")
     actual_start = BoundedDateTimeField(label=_("Started"))
     actual_end = BoundedDateTimeField(label=_("Ended"))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("actual_start"), cleaned.get("actual_end")
-        if start and end and end <= start:
-            self.add_error("actual_end", _("The end must be after the start."))
-        return cleaned
 
-
-class OnBehalfForm(forms.Form):
+class OnBehalfForm(RangeForm):
     """An operator books free time for a company, or blocks it for the platform."""
 
     start = BoundedDateTimeField(label=_("From"))
@@ -309,13 +308,6 @@ class OnBehalfForm(forms.Form):
         empty_label=_("— the platform's own time (internal) —"),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            self.add_error("end", _("The end must be after the start."))
-        return cleaned
 
 
 class OperatorCancelForm(forms.Form):
@@ -446,22 +438,8 @@ class MachineRulesForm(forms.ModelForm):
 
     class Meta:
         model = Machine
-        fields = [
-            "description",
-            "manufacturer",
-            "model_name",
-            "hourly_rate",
-            "slot_minutes",
-            "min_minutes",
-            "max_minutes",
-            "min_notice_hours",
-            "max_advance_days",
-            "buffer_minutes",
-            "weekly_quota_hours",
-            "requires_approval",
-            "requires_qualification",
-            "active",
-        ]
+        # What machine_update lets change; the specifications come from specs_text.
+        fields = [name for name in MACHINE_EDITABLE if name != "specs"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

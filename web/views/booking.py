@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.exceptions import SeriesRefused
-from bookings.ical import bookings_calendar
+from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
 from bookings.selectors import bookings_visible_to
 from bookings.services import booking_cancel, booking_create, booking_create_series, booking_move
@@ -261,7 +261,7 @@ def booking_ics(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     content = bookings_calendar(
         name=shown.machine.name,
         bookings=[shown],
-        summary=lambda b: f"{b.machine.name} — {b.machine.platform.name}",
+        summary=machine_and_platform,
     )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="booking-{shown.pk}.ics"'
