@@ -5,6 +5,7 @@ start for its rrule, so a window given in Europe/Paris keeps a "Monday 08:00" cl
 local after a DST change, where its UTC default would shift it by an hour.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from schedule.models import Event
@@ -36,3 +37,41 @@ def closure_occurrences(
         if occ_start < end and occ_end > start and occ_start < occ_end:
             intervals.append((occ_start, occ_end))
     return sorted(intervals)
+
+
+@dataclass(frozen=True)
+class OccurrenceRow:
+    """One occurrence of a recurring closure as an operator sees it: where the rule put it
+    (``original_start``, which names it), where it is now, and whether it was skipped."""
+
+    original_start: datetime
+    start: datetime
+    end: datetime
+    cancelled: bool
+
+    @property
+    def moved(self) -> bool:
+        return self.start != self.original_start
+
+    @property
+    def key(self) -> int:
+        return int(self.original_start.timestamp())
+
+
+def closure_occurrence_rows(
+    *, event: Event, timezone_name: str, start: datetime, end: datetime, limit: int
+) -> list[OccurrenceRow]:
+    """The first ``limit`` occurrences of ``event`` overlapping [start, end), skipped ones
+    included, in the platform's zone."""
+    tz = zone(timezone_name)
+    occurrences = event.get_occurrences(start.astimezone(tz), end.astimezone(tz))
+    rows = [
+        OccurrenceRow(
+            original_start=occurrence.original_start.astimezone(tz),
+            start=occurrence.start.astimezone(tz),
+            end=occurrence.end.astimezone(tz),
+            cancelled=bool(occurrence.cancelled),
+        )
+        for occurrence in occurrences
+    ]
+    return sorted(rows, key=lambda row: row.original_start)[:limit]

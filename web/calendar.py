@@ -205,3 +205,106 @@ def platform_grid(
             )
         rows.append((machine, cells))
     return rows
+
+
+DAY_STEP = 30  # minutes per column of the platform's day
+
+
+@dataclass
+class Segment:
+    """A run of columns of one machine's day: a booking, a closure, time outside opening
+    hours, or one free column (its own link, to book from that time)."""
+
+    state: str  # booking, closed, free, past, shut
+    columns: int
+    start: datetime
+    end: datetime
+    booking: Any = None
+
+
+@dataclass
+class PlatformDay:
+    day: date
+    columns: list[tuple[time, bool]]  # the clock time of each column, and whether it is an hour
+    rows: list[tuple[Machine, list[Segment]]]
+
+
+def _day_columns(
+    day: date, hours: list[OpeningHours], week: PlatformWeek, tz: Any
+) -> tuple[int, int]:
+    """The day's span in minutes from midnight: its opening hours (08:00–18:00 on a day the
+    platform is closed), widened to show every booking that touches the day."""
+    span = _day_span([row for row in hours if row.weekday == day.weekday()]) or (8 * 60, 18 * 60)
+    first, last = span
+    midnight, next_midnight = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    for bookings in week.bookings.values():
+        for booking in bookings:
+            if booking.start < next_midnight and booking.end > midnight:
+                start = max(booking.start, midnight).astimezone(tz)
+                end = min(booking.end, next_midnight)
+                first = min(first, start.hour * 60 + start.minute)
+                last = max(last, 24 * 60 if end == next_midnight else _local_minutes(end, tz))
+    first -= first % DAY_STEP
+    last += -last % DAY_STEP
+    return first, min(last, 24 * 60)
+
+
+def _local_minutes(instant: datetime, tz: Any) -> int:
+    local = instant.astimezone(tz)
+    return local.hour * 60 + local.minute
+
+
+def platform_day(
+    *, platform: Any, week: PlatformWeek, day: date, hours: list[OpeningHours], now: datetime
+) -> PlatformDay:
+    """Machines as rows, the day's half hours as columns; bookings and closures span the
+    columns they cover. ``week`` holds the day's bookings and closures (``platform_week``
+    over the day)."""
+    tz = platform.tz
+    first, last = _day_columns(day, hours, week, tz)
+    clocks = [time(minute // 60, minute % 60) for minute in range(first, last, DAY_STEP)]
+    bounds = []
+    for clock in clocks:
+        start = aware_lenient(day, clock, tz)
+        minutes = clock.hour * 60 + clock.minute + DAY_STEP
+        end = (
+            local_midnight(day + timedelta(days=1), tz)
+            if minutes >= 24 * 60
+            else aware_lenient(day, time(minutes // 60, minutes % 60), tz)
+        )
+        bounds.append((start, end, is_valid_local(datetime.combine(day, clock), tz)))
+    rows = []
+    opening = (
+        opening_intervals(platform=platform, start=bounds[0][0], end=bounds[-1][1], hours=hours)
+        if bounds
+        else []
+    )
+    for machine in week.machines:
+        bookings = week.bookings.get(machine.pk, [])
+        closed = week.closed.get(machine.pk, [])
+        segments: list[Segment] = []
+        for start, end, exists in bounds:
+            booking = next((b for b in bookings if b.start < end and b.end > start), None)
+            if not exists or start >= end:
+                state = "shut"
+            elif booking is not None:
+                state = "booking"
+            elif any(s < end and e > start for s, e in closed):
+                state = "closed"
+            elif any(s <= start and e >= end for s, e in opening):
+                state = "free" if start >= now else "past"
+            else:
+                state = "shut"
+            last_segment = segments[-1] if segments else None
+            if (
+                last_segment is not None
+                and state != "free"
+                and last_segment.state == state
+                and last_segment.booking is booking
+            ):
+                last_segment.columns += 1
+                last_segment.end = end
+            else:
+                segments.append(Segment(state, 1, start, end, booking))
+        rows.append((machine, segments))
+    return PlatformDay(day=day, columns=[(clock, clock.minute == 0) for clock in clocks], rows=rows)

@@ -1,7 +1,7 @@
 """The pages' forms: they parse and bound what people type; the services decide."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -308,6 +308,22 @@ class OnBehalfForm(RangeForm):
         empty_label=_("— the platform's own time (internal) —"),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class OccurrenceForm(RangeForm):
+    """One occurrence of a recurring closure, named by where its rule put it (seconds since
+    1970, within the years we accept), to skip or to move to ``start``–``end``."""
+
+    original = forms.IntegerField(
+        min_value=int(datetime(FIRST_YEAR, 1, 1, tzinfo=UTC).timestamp()),
+        max_value=int(datetime(LAST_YEAR, 12, 31, tzinfo=UTC).timestamp()),
+        widget=forms.HiddenInput,
+    )
+    start = BoundedDateTimeField(label=_("New start"), required=False)
+    end = BoundedDateTimeField(label=_("New end"), required=False)
+
+    def original_start(self) -> datetime:
+        return datetime.fromtimestamp(self.cleaned_data["original"], UTC)
 
 
 class OperatorCancelForm(forms.Form):

@@ -25,6 +25,11 @@ pages = [
     path("operator/platforms/<int:pk>/closures/", operator.closures, name="operator-closures"),
     path("operator/closures/<int:pk>/", operator.closure, name="operator-closure"),
     path(
+        "operator/closures/<int:pk>/occurrence/",
+        operator.closure_occurrence,
+        name="operator-closure-occurrence",
+    ),
+    path(
         "operator/closures/<int:pk>/remove/",
         operator.closure_remove,
         name="operator-closure-remove",

@@ -131,8 +131,8 @@ def test_week_query_count_does_not_grow_with_bookings(
     url = reverse("web:machine", args=[laser.pk])
     client.get(url)  # warm the session and caches
     # then: session, user, machine + opening hours, availability (bookings, closures), who
-    # sees which booking, companies, qualification check
-    with django_assert_num_queries(8):
+    # sees which booking, companies, qualification check, whether the header shows "Operator"
+    with django_assert_num_queries(9):
         client.get(url, {"week": "2027-W01"})
 
 

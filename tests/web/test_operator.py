@@ -145,8 +145,20 @@ def test_the_day_reads_a_fixed_number_of_queries(
             _book(world, "b", day=5, hour=hour)
     client.force_login(world["operator"])
     client.get("/operator/")
-    with django_assert_max_num_queries(10):
+    # session, user, platforms (twice), six lists, the header's "Operator" link
+    with django_assert_max_num_queries(11):
         client.get("/operator/")
+
+
+def test_the_header_leads_operators_only_to_their_pages(
+    client: Any, world: dict[str, Any], member: Any
+) -> None:
+    operator_link = f'href="{reverse("web:operator")}"'
+    client.force_login(world["operator"])
+    seen_by_operator = client.get(reverse("web:machines")).content.decode()
+    client.force_login(member)
+    seen_by_member = client.get(reverse("web:machines")).content.decode()
+    assert operator_link in seen_by_operator and operator_link not in seen_by_member
 
 
 @settings(

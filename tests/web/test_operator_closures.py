@@ -161,4 +161,124 @@ def test_another_platforms_closures_are_out_of_reach(
     assert client.get(reverse("web:operator-closures", args=[other.platform.pk])).status_code == 404
     assert client.get(reverse("web:operator-closure", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("web:operator-closure-remove", args=[theirs.pk])).status_code == 404
+    first = int(paris(2027, 1, 11, 8).timestamp())
+    skip = {"original": first, "action": "skip"}
+    occurrence = reverse("web:operator-closure-occurrence", args=[theirs.pk])
+    assert client.post(occurrence, skip).status_code == 404
     assert Closure.objects.filter(pk=theirs.pk).exists()
+    assert ClosureInterval.objects.filter(closure=theirs, start=paris(2027, 1, 11, 8)).exists()
+
+
+def _weekly(client: Any, setup: dict[str, Any]) -> Closure:
+    client.force_login(setup["operator"])
+    client.post(
+        reverse("web:operator-closures", args=[setup["machine"].platform.pk]),
+        {**WEEKLY, "machine": setup["machine"].pk, "action": "save"},
+    )
+    return Closure.objects.get()
+
+
+def test_one_occurrence_is_skipped_and_its_time_is_bookable_again(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    closure = _weekly(client, setup)
+    page = client.get(reverse("web:operator-closure", args=[closure.pk]))
+    rows = page.context["occurrences"]
+    assert [row.start for row in rows[:2]] == [paris(2027, 1, 11, 8), paris(2027, 1, 18, 8)]
+    answer = client.post(
+        reverse("web:operator-closure-occurrence", args=[closure.pk]),
+        {"original": rows[1].key, "action": "skip"},
+    )
+    assert answer.status_code == 302
+    starts = list(ClosureInterval.objects.order_by("start").values_list("start", flat=True)[:2])
+    assert starts == [paris(2027, 1, 11, 8), paris(2027, 1, 25, 8)]
+    again = client.get(reverse("web:operator-closure", args=[closure.pk]))
+    assert again.context["occurrences"][1].cancelled and "ignorée" in again.content.decode()
+    # the booking of 18 January is no longer covered
+    assert again.context["covered"] == []
+
+
+def test_one_occurrence_is_moved_and_the_covered_company_is_told(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    closure = _weekly(client, setup)
+    Message.objects.all().delete()
+    url = reverse("web:operator-closure-occurrence", args=[closure.pk])
+    first = int(paris(2027, 1, 11, 8).timestamp())
+    missing_end = client.post(
+        url, {"original": first, "action": "move", "start": "2027-01-18T09:00"}
+    )
+    backwards = client.post(
+        url,
+        {
+            "original": first,
+            "action": "move",
+            "start": "2027-01-18T10:00",
+            "end": "2027-01-18T09:00",
+        },
+    )
+    unknown = client.post(
+        url,
+        {
+            "original": first + 3600,
+            "action": "move",
+            "start": "2027-01-18T09:00",
+            "end": "2027-01-18T10:00",
+        },
+    )
+    assert ClosureInterval.objects.order_by("start").first().start == paris(2027, 1, 11, 8)
+    moved = client.post(
+        url,
+        {
+            "original": first,
+            "action": "move",
+            "start": "2027-01-12T09:00",
+            "end": "2027-01-12T11:00",
+        },
+    )
+    assert [r.status_code for r in (missing_end, backwards, unknown, moved)] == [302] * 4
+    first_interval = ClosureInterval.objects.order_by("start").first()
+    assert (first_interval.start, first_interval.end) == (
+        paris(2027, 1, 12, 9),
+        paris(2027, 1, 12, 11),
+    )
+    # moved over nobody's booking: no one told; moved over the 18 January booking: told
+    assert not Message.objects.exists()
+    client.post(
+        url,
+        {
+            "original": int(paris(2027, 1, 25, 8).timestamp()),
+            "action": "move",
+            "start": "2027-01-18T09:00",
+            "end": "2027-01-18T09:30",
+        },
+    )
+    assert Message.objects.filter(
+        kind=MessageKind.BOOKING_CLOSURE, booking=setup["booking"]
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"original": "x", "action": "skip"},
+        {"original": "-99999999999999", "action": "skip"},
+        {"original": "99999999999999999999", "action": "move"},
+        {"original": "1800000000", "action": "explode"},
+        {
+            "original": "1800000000",
+            "action": "move",
+            "start": "0001-01-01T00:00",
+            "end": "9999-12-31T23:59",
+        },
+    ],
+)
+def test_hostile_occurrence_posts_change_nothing(
+    client: Any, setup: dict[str, Any], frozen_now: Any, data: dict[str, str]
+) -> None:
+    closure = _weekly(client, setup)
+    before = list(ClosureInterval.objects.values_list("start", "end"))
+    answer = client.post(reverse("web:operator-closure-occurrence", args=[closure.pk]), data)
+    assert answer.status_code == 302
+    assert list(ClosureInterval.objects.values_list("start", "end")) == before

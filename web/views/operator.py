@@ -2,7 +2,7 @@
 validate companies, the platform's week, a booking's page, booking on a company's behalf —
 on the platforms they operate only; anything else is a 404."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -38,21 +38,25 @@ from core.datetimes import in_range
 from core.events import announcements_muted
 from core.exceptions import DomainError
 from platforms.models import Closure, Machine, Platform, Qualification
+from platforms.recurrence import closure_occurrence_rows
 from platforms.services import (
     closure_create,
     closure_delete,
+    closure_occurrence_cancel,
+    closure_occurrence_move,
     machine_update,
     opening_hours_set,
     qualification_grant,
     qualification_refuse,
 )
-from platforms.timezones import local_midnight
+from platforms.timezones import aware_lenient, local_midnight
 
-from ..calendar import platform_grid, week_label, week_monday
+from ..calendar import platform_day, platform_grid, week_label, week_monday
 from ..forms import (
     ClosureForm,
     MachineRulesForm,
     MoveForm,
+    OccurrenceForm,
     OnBehalfForm,
     OpeningHoursFormSet,
     OperatorCancelForm,
@@ -62,6 +66,10 @@ from ..forms import (
 )
 from ..templatetags.web import slot_range
 from .common import HtmxHttpRequest
+
+# A recurring closure's page lists its next occurrences, to skip or move one.
+OCCURRENCES_SHOWN = 12
+OCCURRENCES_AHEAD_DAYS = 400
 
 
 def _operated(request: HtmxHttpRequest) -> list[int]:
@@ -265,14 +273,28 @@ def _platform(request: HtmxHttpRequest, pk: int) -> Platform:
     return get_object_or_404(Platform, pk=pk, pk__in=_operated(request))
 
 
+def _day(value: str) -> date | None:
+    try:
+        chosen = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return chosen if chosen and in_range(chosen) else None
+
+
 @login_required
 def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The platform's week: machines as rows, days as columns, bookings labelled by status and
-    company, closures marked; each booking opens its page, each day offers to book."""
+    company, closures marked; each booking opens its page, each day offers to book. With
+    ``?day=2026-12-02``, that day by half hours, for a busy platform."""
     platform = _platform(request, pk)
     tz = platform.tz
     with timezone.override(tz):
         today = timezone.now().astimezone(tz).date()
+        if "day" in request.GET:
+            chosen = _day(request.GET["day"])
+            if chosen is not None:
+                return _platform_day_view(request, platform, chosen, today)
+            messages.warning(request, _("That day could not be read; here is this week."))
         monday, refused = week_monday(request.GET.get("week"), today)
         if refused:
             messages.warning(request, _("That week could not be read; here is this week."))
@@ -297,6 +319,34 @@ def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "book_label": _("Book"),
             },
         )
+
+
+def _platform_day_view(
+    request: HtmxHttpRequest, platform: Platform, day: date, today: date
+) -> HttpResponse:
+    tz = platform.tz
+    start, end = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    grid = platform_day(
+        platform=platform,
+        week=platform_week(platform=platform, start=start, end=end),
+        day=day,
+        hours=list(platform.opening_hours.all()),
+        now=timezone.now(),
+    )
+    return render(
+        request,
+        "web/operator_day.html",
+        {
+            "platform": platform,
+            "grid": grid,
+            "today": today,
+            "week": week_label(day),
+            "previous": (day - timedelta(days=1)).isoformat(),
+            "next": (day + timedelta(days=1)).isoformat(),
+            "booking_path": reverse("web:operator-booking", args=[0]).removesuffix("0/"),
+            "machine_path": reverse("web:operator-book", args=[0]).removesuffix("0/book/"),
+        },
+    )
 
 
 @login_required
@@ -373,16 +423,13 @@ def book_on_behalf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     with timezone.override(machine.platform.tz):
         initial: dict[str, Any] = {}
-        day = request.GET.get("day", "")
-        try:
-            chosen = date.fromisoformat(day) if day else None
-        except ValueError:
-            chosen = None
-        if chosen and in_range(chosen):
-            initial = {
-                "start": local_midnight(chosen, machine.platform.tz) + timedelta(hours=9),
-                "end": local_midnight(chosen, machine.platform.tz) + timedelta(hours=10),
-            }
+        chosen = _day(request.GET.get("day", ""))
+        if chosen is not None:
+            # From the day view's free half hour, or 09:00 from the week's "+ Book".
+            clock = _clock(request.GET.get("time", "")) or time(9)
+            start = aware_lenient(chosen, clock, machine.platform.tz)
+            length = max(60, machine.min_minutes)
+            initial = {"start": start, "end": start + timedelta(minutes=length)}
         form = OnBehalfForm(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -415,6 +462,13 @@ def book_on_behalf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             {"machine": machine, "form": form},
             status=422 if form.errors else 200,
         )
+
+
+def _clock(value: str) -> time | None:
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 class _Preview(Exception):
@@ -496,14 +550,67 @@ def _closure(request: HtmxHttpRequest, pk: int) -> Closure:
 
 @login_required
 def closure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """One closure: its bookings still covered, each to cancel with a reason or move."""
+    """One closure: its bookings still covered, each to cancel with a reason or move; for a
+    recurring one, its coming occurrences, each to skip or move."""
     shown = _closure(request, pk)
+    occurrences = []
+    if shown.event.rule_id:
+        now = timezone.now()
+        occurrences = closure_occurrence_rows(
+            event=shown.event,
+            timezone_name=shown.platform.timezone,
+            start=now,
+            end=now + timedelta(days=OCCURRENCES_AHEAD_DAYS),
+            limit=OCCURRENCES_SHOWN,
+        )
     with timezone.override(shown.platform.tz):
         return render(
             request,
             "web/operator_closure.html",
-            {"closure": shown, "covered": list(bookings_affected_by_closure(closure=shown))},
+            {
+                "closure": shown,
+                "covered": list(bookings_affected_by_closure(closure=shown)),
+                "occurrences": occurrences,
+            },
         )
+
+
+@login_required
+@require_POST
+def closure_occurrence(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Skip one occurrence of a recurring closure, or move it (the companies whose bookings
+    it then covers are told)."""
+    shown = _closure(request, pk)
+    action = request.POST.get("action")
+    with timezone.override(shown.platform.tz):
+        form = OccurrenceForm(request.POST)
+        if action not in ("skip", "move") or not form.is_valid():
+            errors = [str(error) for errors in form.errors.values() for error in errors]
+            messages.error(request, errors[0] if errors else _("Choose skip or move."))
+            return redirect("web:operator-closure", pk=shown.pk)
+        data = form.cleaned_data
+        try:
+            if action == "skip":
+                closure_occurrence_cancel(
+                    closure=shown, user=request.user, original_start=form.original_start()
+                )
+                messages.success(request, _("Skipped: that time can be booked again."))
+            elif not (data["start"] and data["end"]):
+                messages.error(request, _("Give the new start and end."))
+            else:
+                closure_occurrence_move(
+                    closure=shown,
+                    user=request.user,
+                    original_start=form.original_start(),
+                    start=data["start"],
+                    end=data["end"],
+                )
+                messages.success(
+                    request, _("Moved; the companies whose bookings it covers are told.")
+                )
+        except DomainError as error:
+            messages.error(request, error.detail)
+    return redirect("web:operator-closure", pk=shown.pk)
 
 
 @login_required
