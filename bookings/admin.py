@@ -66,7 +66,13 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "siret", "siren", "size_class", "region", "validated_at")
     list_filter = ("size_class", "region", ("validated_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "siret")
-    readonly_fields = ("validated_at", "validated_by")
+    readonly_fields = (
+        "validated_at",
+        "validated_by",
+        "refused_at",
+        "refused_by",
+        "refusal_reason",
+    )
     inlines = [MembershipInline]
     actions = ["validate"]
 

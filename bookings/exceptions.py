@@ -69,6 +69,18 @@ class CompanyNotValidated(BookingError):
     )
 
 
+class CompanyValidatedAlready(BookingError):
+    code = "company_validated_already"
+    status = 409
+    message = _("This company is validated already; it cannot be refused.")
+
+
+class RefusalReasonMissing(BookingError):
+    code = "reason_required"
+    status = 400
+    message = _("Give the company a reason.")
+
+
 class CompanyRegistered(BookingError):
     code = "company_registered"
     status = 409

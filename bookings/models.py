@@ -44,6 +44,18 @@ class Company(models.Model):
         related_name="+",
         verbose_name=_("validated by"),
     )
+    # An operator or staff who could not confirm who the company is says why; the company
+    # stays unable to book, and may be validated later.
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refused by"),
+    )
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     ical_token = models.CharField(
         _("iCal feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
     )
@@ -66,6 +78,10 @@ class Company(models.Model):
     @property
     def is_validated(self) -> bool:
         return self.validated_at is not None
+
+    @property
+    def is_refused(self) -> bool:
+        return self.validated_at is None and self.refused_at is not None
 
     @property
     def siren(self) -> str:

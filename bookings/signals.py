@@ -23,5 +23,7 @@ bookings_marked_no_show = Signal()
 company_registered = Signal()
 # company, actor: the operator or staff who validated it
 company_validated = Signal()
+# company, actor: the operator or staff who refused it; company.refusal_reason
+company_refused = Signal()
 # company, invitee (a User, perhaps new with no password yet), actor: the company admin
 member_invited = Signal()

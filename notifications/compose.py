@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bookings.ical import booking_invitation
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Company
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
@@ -118,6 +118,16 @@ def _qualification_context(message: Message) -> Context | None:
     return {"qualification": qualification, "machine": qualification.machine}
 
 
+def _company_context(message: Message) -> Context | None:
+    company = Company.objects.filter(pk=message.context.get("company")).first()
+    if company is None:
+        return None
+    # The decision told is the company's current one: a refusal since overturned is not sent.
+    if (message.kind == MessageKind.COMPANY_VALIDATED) != company.is_validated:
+        return None
+    return {"company": company}
+
+
 def _digest_context(message: Message) -> Context | None:
     platform = message.platform
     day = datetime.fromisoformat(message.context["day"]).date()
@@ -193,6 +203,14 @@ COMPOSERS: dict[str, Composer] = {
     MessageKind.QUALIFICATION_REFUSED: Composer(
         subject=lambda c: _("Qualification refused: %(machine)s") % {"machine": c["machine"].name},
         context=_qualification_context,
+    ),
+    MessageKind.COMPANY_VALIDATED: Composer(
+        subject=lambda c: _("%(company)s may now book") % {"company": c["company"].name},
+        context=_company_context,
+    ),
+    MessageKind.COMPANY_REFUSED: Composer(
+        subject=lambda c: _("%(company)s could not be validated") % {"company": c["company"].name},
+        context=_company_context,
     ),
     MessageKind.BOOKING_CONFIRMED_COPY: Composer(
         subject=lambda c: (

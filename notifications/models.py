@@ -19,6 +19,9 @@ class MessageKind(models.TextChoices):
     BOOKING_NO_SHOW = "booking_no_show", _("Marked as no-show")
     QUALIFICATION_GRANTED = "qualification_granted", _("Qualification granted")
     QUALIFICATION_REFUSED = "qualification_refused", _("Qualification refused")
+    # To the company's administrators.
+    COMPANY_VALIDATED = "company_validated", _("Company validated")
+    COMPANY_REFUSED = "company_refused", _("Company refused")
     # To the company's admins who asked for copies.
     BOOKING_CONFIRMED_COPY = "booking_confirmed_copy", _("Copy of a member's confirmation")
     # To the platform's operators.

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking, BookingStatus, Company
 from bookings.selectors import bookings_affected_by_closure
 from bookings.signals import (
     booking_approved,
@@ -17,6 +17,8 @@ from bookings.signals import (
     booking_moved,
     booking_rejected,
     bookings_marked_no_show,
+    company_refused,
+    company_validated,
 )
 from platforms.models import Closure, ClosureInterval, Qualification
 from platforms.signals import (
@@ -27,7 +29,13 @@ from platforms.signals import (
 )
 
 from .models import MessageKind
-from .selectors import booking_contacts, company_copy_recipients, platform_operators
+from .selectors import (
+    booking_contacts,
+    company_admins,
+    company_copy_recipients,
+    platform_of_decision,
+    platform_operators,
+)
 from .services import Outgoing, messages_record
 
 
@@ -212,3 +220,30 @@ def _on_qualification_granted(sender: Any, qualification: Qualification, **kwarg
 @receiver(qualification_refused, dispatch_uid="notifications.qualification_refused")
 def _on_qualification_refused(sender: Any, qualification: Qualification, **kwargs: Any) -> None:
     _qualification(MessageKind.QUALIFICATION_REFUSED, qualification)
+
+
+def _company_decision(kind: str, company: Company, actor: Any, stamp: Any) -> None:
+    platform = platform_of_decision(actor=actor)
+    if platform is None:
+        return
+    messages_record(
+        Outgoing(
+            kind=kind,
+            recipient=admin,
+            platform=platform,
+            # A company refused and then validated hears of each decision.
+            key=f"{kind}:{company.pk}:{stamp.isoformat()}:u{admin.pk}",
+            context={"company": company.pk},
+        )
+        for admin in company_admins(company=company)
+    )
+
+
+@receiver(company_validated, dispatch_uid="notifications.company_validated")
+def _on_company_validated(sender: Any, company: Company, actor: Any, **kwargs: Any) -> None:
+    _company_decision(MessageKind.COMPANY_VALIDATED, company, actor, company.validated_at)
+
+
+@receiver(company_refused, dispatch_uid="notifications.company_refused")
+def _on_company_refused(sender: Any, company: Company, actor: Any, **kwargs: Any) -> None:
+    _company_decision(MessageKind.COMPANY_REFUSED, company, actor, company.refused_at)

@@ -6,7 +6,14 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
-from bookings.models import Booking, BookingKind, BookingStatus, Membership, MembershipRole
+from bookings.models import (
+    Booking,
+    BookingKind,
+    BookingStatus,
+    Company,
+    Membership,
+    MembershipRole,
+)
 from platforms.models import Platform
 
 from .models import Message, MessageStatus
@@ -38,6 +45,29 @@ def company_copy_recipients(*, booking: Booking, exclude: list[User]) -> list[Us
             memberships__role=MembershipRole.ADMIN,
         ).exclude(pk__in=[user.pk for user in exclude])
     )
+
+
+def company_admins(*, company: Company) -> list[User]:
+    """The company's active administrators: they hear about the company itself."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__company=company,
+            memberships__role=MembershipRole.ADMIN,
+        ).order_by("pk")
+    )
+
+
+def platform_of_decision(*, actor: Any) -> Platform | None:
+    """The platform a decision about a company is told from (its name signs the e-mail, its
+    address takes the replies): the first the deciding operator runs, else the network's
+    first active platform (a decision by staff)."""
+    platforms = Platform.objects.filter(active=True).order_by("pk")
+    if getattr(actor, "pk", None) is not None:
+        operated = platforms.filter(operators=actor).first()
+        if operated is not None:
+            return operated
+    return platforms.first()
 
 
 def platform_operators(*, platform: Platform, exclude: Any = None) -> list[User]:

@@ -48,6 +48,13 @@ pages = [
         operator.qualification_answer,
         name="operator-qualification",
     ),
+    path("operator/companies/", operator.companies, name="operator-companies"),
+    path("operator/companies/<int:pk>/", operator.company, name="operator-company"),
+    path(
+        "operator/companies/<int:pk>/refuse/",
+        operator.refuse_company,
+        name="operator-refuse-company",
+    ),
     path(
         "operator/companies/<int:pk>/validate/",
         operator.validate_company,

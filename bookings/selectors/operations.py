@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from core.datetimes import check_range
@@ -73,7 +73,11 @@ def operator_day(*, user: Any, now: datetime) -> OperatorDay:
             .select_related("machine__platform", "user")
             .order_by("requested_at")
         ),
-        companies=list(Company.objects.filter(validated_at__isnull=True).order_by("created_at"))
+        companies=list(
+            Company.objects.filter(validated_at__isnull=True, refused_at__isnull=True).order_by(
+                "created_at"
+            )
+        )
         if platform_ids
         else [],
     )
@@ -109,3 +113,53 @@ def platform_week(*, platform: Platform, start: datetime, end: datetime) -> Plat
     ).values_list("machine_id", "start", "end"):
         closed[machine_id].append((s, e))
     return PlatformWeek(machines=machines, bookings=bookings, closed=closed)
+
+
+def companies_booking_on(*, platform_ids: list[int]) -> QuerySet[Company]:
+    """Companies with bookings on these platforms, each with how many and its latest start
+    there (internal blocks have no company)."""
+    return (
+        Company.objects.filter(bookings__machine__platform_id__in=platform_ids)
+        .annotate(bookings_here=Count("bookings"), latest_here=Max("bookings__start"))
+        .order_by("name")
+    )
+
+
+def company_seen_by_operator(*, company_id: int, platform_ids: list[int]) -> Company | None:
+    """A company as the operator of ``platform_ids`` may see it: one that booked on their
+    platforms, or one that signed up and waits (or was refused: operators validate for the
+    whole network). None otherwise."""
+    if not platform_ids:
+        return None
+    return (
+        Company.objects.filter(pk=company_id)
+        .filter(
+            Q(validated_at__isnull=True)
+            | Q(
+                pk__in=Booking.objects.filter(machine__platform_id__in=platform_ids).values(
+                    "company_id"
+                )
+            )
+        )
+        .first()
+    )
+
+
+def company_bookings_on(*, company: Company, platform_ids: list[int]) -> QuerySet[Booking]:
+    """The company's bookings on these platforms, the latest first."""
+    return (
+        Booking.objects.filter(company=company, machine__platform_id__in=platform_ids)
+        .select_related("machine__platform", "booked_by")
+        .order_by("-start")
+    )
+
+
+def company_booking_counts(*, company: Company, platform_ids: list[int]) -> dict[str, int]:
+    """How many of the company's bookings on these platforms are in each status."""
+    rows = (
+        Booking.objects.filter(company=company, machine__platform_id__in=platform_ids)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+    )
+    return dict(rows)

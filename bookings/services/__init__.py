@@ -7,6 +7,7 @@ blocks) and ``lifecycle`` (cancel, approve, reject, move, usage, no-shows).
 
 from .companies import (
     company_ical_token_regenerate,
+    company_refuse,
     company_register,
     company_validate,
     member_invite,
@@ -34,6 +35,7 @@ __all__ = [
     "booking_price",
     "booking_reject",
     "company_ical_token_regenerate",
+    "company_refuse",
     "company_register",
     "company_validate",
     "member_invite",

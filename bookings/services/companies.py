@@ -14,13 +14,15 @@ from platforms.feeds import new_feed_token
 from ..exceptions import (
     AccountExists,
     CompanyRegistered,
+    CompanyValidatedAlready,
     NotAllowed,
     NotCompanyAdmin,
     NotMember,
+    RefusalReasonMissing,
 )
 from ..models import Company, Membership, MembershipRole
 from ..selectors import user_is_company_admin, user_is_member
-from ..signals import company_registered, company_validated, member_invited
+from ..signals import company_refused, company_registered, company_validated, member_invited
 
 
 @transaction.atomic
@@ -100,8 +102,40 @@ def company_validate(*, company: Company, user: Any) -> Company:
     if locked.validated_at is None:
         locked.validated_at = timezone.now()
         locked.validated_by = user
-        locked.save(update_fields=["validated_at", "validated_by"])
+        # A company refused earlier may be validated once it has shown who it is.
+        locked.refused_at, locked.refused_by, locked.refusal_reason = None, None, ""
+        locked.save(
+            update_fields=[
+                "validated_at",
+                "validated_by",
+                "refused_at",
+                "refused_by",
+                "refusal_reason",
+            ]
+        )
         announce(company_validated, sender=Company, company=locked, actor=user)
+    return locked
+
+
+@transaction.atomic
+def company_refuse(*, company: Company, user: Any, reason: str) -> Company:
+    """Staff or a platform operator could not confirm who a signed-up company is: it stays
+    unable to book and its administrators are told why. A validated company is not
+    withdrawn this way (``company_validated_already``); refusing twice changes nothing."""
+    if not user_validates_companies(user=user):
+        raise NotAllowed()
+    reason = reason.strip()
+    if not reason:
+        raise RefusalReasonMissing()
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    if locked.validated_at is not None:
+        raise CompanyValidatedAlready()
+    if locked.refused_at is None:
+        locked.refused_at = timezone.now()
+        locked.refused_by = user
+        locked.refusal_reason = reason
+        locked.save(update_fields=["refused_at", "refused_by", "refusal_reason"])
+        announce(company_refused, sender=Company, company=locked, actor=user)
     return locked
 
 

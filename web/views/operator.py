@@ -16,9 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings.models import Booking, Company
+from bookings.models import Booking, BookingStatus, Company
 from bookings.selectors import (
     bookings_affected_by_closure,
+    companies_booking_on,
+    company_booking_counts,
+    company_bookings_on,
+    company_seen_by_operator,
     operator_day,
     platform_week,
     platforms_operated_by,
@@ -30,6 +34,7 @@ from bookings.services import (
     booking_create,
     booking_move,
     booking_reject,
+    company_refuse,
     company_validate,
     usage_record,
     usage_start,
@@ -65,7 +70,7 @@ from ..forms import (
     UsageForm,
 )
 from ..templatetags.web import slot_range
-from .common import HtmxHttpRequest
+from .common import HtmxHttpRequest, page_of
 
 # A recurring closure's page lists its next occurrences, to skip or move one.
 OCCURRENCES_SHOWN = 12
@@ -267,6 +272,76 @@ def validate_company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         return _refused(request, error)
     return _done(request, _("%(company)s may book.") % {"company": company.name})
+
+
+@login_required
+@require_POST
+def refuse_company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    _operated(request)
+    company = get_object_or_404(Company, pk=pk, validated_at__isnull=True)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, DomainError(_("Give the company a reason.")))
+    try:
+        company_refuse(company=company, user=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return _refused(request, error)
+    return _done(
+        request,
+        _("%(company)s is refused; its administrators are told why.") % {"company": company.name},
+    )
+
+
+@login_required
+def companies(request: HtmxHttpRequest) -> HttpResponse:
+    """Companies waiting for validation (the whole network's), those refused, and those that
+    book on the operator's platforms."""
+    operated = _operated(request)
+    waiting = Company.objects.filter(validated_at__isnull=True).order_by("created_at")
+    return render(
+        request,
+        "web/operator_companies.html",
+        {
+            "waiting": [company for company in waiting if not company.is_refused],
+            "refused": [company for company in waiting if company.is_refused],
+            "booking": page_of(
+                companies_booking_on(platform_ids=operated), _page(request), per_page=50
+            ),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+def _page(request: HtmxHttpRequest) -> int | None:
+    value = request.GET.get("page", "")
+    return int(value) if value.isdigit() and len(value) < 6 else None
+
+
+@login_required
+def company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A company and its bookings on the operator's platforms (not elsewhere)."""
+    operated = _operated(request)
+    shown = company_seen_by_operator(company_id=pk, platform_ids=operated)
+    if shown is None:
+        raise Http404
+    bookings = page_of(
+        company_bookings_on(company=shown, platform_ids=operated), _page(request), per_page=50
+    )
+    counts = company_booking_counts(company=shown, platform_ids=operated)
+    return render(
+        request,
+        "web/operator_company.html",
+        {
+            "company": shown,
+            "bookings": bookings,
+            "counts": [
+                (label, counts.get(status, 0))
+                for status, label in BookingStatus.choices
+                if counts.get(status)
+            ],
+            "reject_form": RejectForm(),
+        },
+    )
 
 
 def _platform(request: HtmxHttpRequest, pk: int) -> Platform:
