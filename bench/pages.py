@@ -6,7 +6,8 @@ time is what the server spends building the answer — middleware, session, quer
   region, and searching free time over 7 days (filtered, and the whole network);
 - ``/machines/<id>/?week=`` of a random machine, next week, signed in as an SME member;
 - ``/bookings/`` of the company with the most bookings, signed in as its member;
-- ``/operator/platforms/<id>/?week=`` of a random platform, next week, as staff.
+- ``/operator/platforms/<id>/?week=`` of a random platform, next week, as staff, and
+  ``?day=`` one of its weekdays by half hours.
 
 Usage (see bench/README.md), on the same seeded databases as booking_core.py:
     .venv/bin/python bench/pages.py --platforms 50 --machines-per-platform 10 --bookings 200000
@@ -137,6 +138,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             lambda: f"/operator/platforms/{rng.choice(platform_ids)}/",
             runs,
             data={"week": week_label},
+        ),
+        f"/operator/platforms/<id>/?day= ({args.machines_per_platform} machines)": _measure(
+            staff_client,
+            lambda: f"/operator/platforms/{rng.choice(platform_ids)}/",
+            runs,
+            data=lambda: {"day": (next_week + timedelta(days=rng.randrange(5))).isoformat()},
         ),
     }
     return {

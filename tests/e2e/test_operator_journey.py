@@ -1,6 +1,7 @@
 """An operator approves a pending booking; places a weekly maintenance over an existing
-booking, cancels that booking with a reason (the SME gets the e-mail); records usage; books on
-a company's behalf — in Chromium, at 1,280 and 390 px."""
+booking, cancels that booking with a reason (the SME gets the e-mail), skips one occurrence;
+records usage; books on a company's behalf from the platform's day — in Chromium, at 1,280 and
+390 px."""
 
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_create
+from platforms.models import ClosureInterval
 from platforms.timezones import local_midnight, zone
 from tests.factories import MachineFactory, MembershipFactory, UserFactory
 
@@ -111,6 +113,19 @@ def test_operator_runs_the_platforms_calendar(
         "alice@pme-dupont.fr" in message.to and "Maintenance du laser" in message.body
         for message in mail.outbox
     )
+    # skips the maintenance of the Monday after, one occurrence only
+    page.goto(f"{live_server.url}/operator/platforms/{world['laser'].platform_id}/closures/")
+    page.get_by_role("link", name="Entretien du lundi").click()
+    second = page.locator(".op-row").filter(has_text="Ignorer celle-ci").nth(1)
+    second.get_by_role("button", name="Ignorer celle-ci").click()
+    expect(page.get_by_role("status").filter(has_text="Ignorée")).to_be_visible()
+    shot("occurrence-skipped")
+    tz = zone("Europe/Paris")
+    starts = set(ClosureInterval.objects.values_list("start", flat=True))
+    assert local_midnight(world["monday"], tz) + timedelta(hours=8) in starts
+    assert (
+        local_midnight(world["monday"] + timedelta(days=7), tz) + timedelta(hours=8) not in starts
+    )
     # records the usage of a finished booking
     finished = Booking.objects.create(
         machine=world["printer"],
@@ -125,16 +140,26 @@ def test_operator_runs_the_platforms_calendar(
     shot("usage")
     finished.refresh_from_db()
     assert finished.status == BookingStatus.COMPLETED
-    # books on the company's behalf from the platform's week
+    # books on the company's behalf: the platform's week, Tuesday by half hours, 14:30 free
+    tuesday = world["monday"] + timedelta(days=1)
+    year, week, _ = world["monday"].isocalendar()
     page.goto(
-        f"{live_server.url}/operator/machines/{world['printer'].pk}/book/"
-        f"?day={(world['monday'] + timedelta(days=1)).isoformat()}"
+        f"{live_server.url}/operator/platforms/{world['printer'].platform_id}/"
+        f"?week={year}-W{week:02d}"
     )
+    shot("week")
+    page.locator(f'.week__days a[href="?day={tuesday.isoformat()}"]').click()
+    shot("tuesday")
+    # the half hours scroll inside their frame; the page itself keeps the screen's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("link", name="Réserver Imprimante EOS, 14:30").click()
+    expect(page.locator("#id_start")).to_have_value(f"{tuesday.isoformat()}T14:30")
     page.get_by_label("Pour l'entreprise").select_option(label="Mécanique Dupont")
     page.get_by_role("button", name="Réserver", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Réservé")).to_be_visible()
     shot("booked-on-behalf")
     made = Booking.objects.filter(booked_by=world["operator"]).get()
     assert made.company == world["sme"].company
+    assert made.start == local_midnight(tuesday, tz) + timedelta(hours=14, minutes=30)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.js_errors == []
