@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from bookings.models import BookingStatus
 from bookings.selectors.availability import MachineView, SeenBusy
 from bookings.selectors.operations import PlatformWeek
 from core.datetimes import FIRST_YEAR, LAST_YEAR
@@ -172,10 +176,33 @@ def week_grid(*, view: MachineView, monday: date, hours: list[OpeningHours]) -> 
     return WeekGrid(monday=monday, days=days, rows=rows)
 
 
+@dataclass(frozen=True)
+class Chip:
+    """A booking as the platform's week and day show it, its labels written once."""
+
+    pk: int
+    status: str
+    span: str  # "09:00–11:00", local
+    who: str
+    status_label: str
+
+
+def chip_of(booking: Any, tz: Any, labels: dict[str, str], internal: str) -> Chip:
+    start, end = booking.start.astimezone(tz), booking.end.astimezone(tz)
+    return Chip(
+        pk=booking.pk,
+        status=booking.status,
+        span=f"{start:%H:%M}–{end:%H:%M}",
+        who=booking.company.name if booking.company_id else internal,
+        status_label=labels.get(booking.status, booking.status),
+    )
+
+
 @dataclass
 class MachineDay:
     day: date
-    bookings: list[Any]
+    label: str
+    bookings: list[Chip]
     closed: bool
 
 
@@ -183,24 +210,28 @@ def platform_grid(
     *, week: PlatformWeek, monday: date, tz: Any
 ) -> list[tuple[Machine, list[MachineDay]]]:
     """Machines as rows, the seven days as columns; each cell the machine's bookings that
-    touch that local day, and whether a closure does."""
+    touch that local day, and whether a closure does. Labels are formatted once per day and
+    per booking, not per cell (a 30-machine week has 210 cells)."""
     days = [monday + timedelta(days=offset) for offset in range(7)]
     bounds = [
         (local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)) for day in days
     ]
+    labels = [formats.date_format(day, "D j M") for day in days]
+    statuses = dict(BookingStatus.choices)
+    internal = str(_("internal"))
     rows = []
     for machine in week.machines:
+        bookings = week.bookings.get(machine.pk, [])
+        chips = {booking.pk: chip_of(booking, tz, statuses, internal) for booking in bookings}
+        closures = week.closed.get(machine.pk, [])
         cells = []
-        for day, (start, end) in zip(days, bounds, strict=True):
+        for day, label, (start, end) in zip(days, labels, bounds, strict=True):
             cells.append(
                 MachineDay(
                     day=day,
-                    bookings=[
-                        b
-                        for b in week.bookings.get(machine.pk, [])
-                        if b.start < end and b.end > start
-                    ],
-                    closed=any(s < end and e > start for s, e in week.closed.get(machine.pk, [])),
+                    label=label,
+                    bookings=[chips[b.pk] for b in bookings if b.start < end and b.end > start],
+                    closed=any(s < end and e > start for s, e in closures),
                 )
             )
         rows.append((machine, cells))
@@ -219,7 +250,8 @@ class Segment:
     columns: int
     start: datetime
     end: datetime
-    booking: Any = None
+    booking: Chip | None = None
+    clock: str = ""  # the local "HH:MM" of its start
 
 
 @dataclass
@@ -279,12 +311,17 @@ def platform_day(
         if bounds
         else []
     )
+    statuses = dict(BookingStatus.choices)
+    internal = str(_("internal"))
+    labels = [f"{clock:%H:%M}" for clock in clocks]
     for machine in week.machines:
         bookings = week.bookings.get(machine.pk, [])
+        chips = {booking.pk: chip_of(booking, tz, statuses, internal) for booking in bookings}
         closed = week.closed.get(machine.pk, [])
         segments: list[Segment] = []
-        for start, end, exists in bounds:
-            booking = next((b for b in bookings if b.start < end and b.end > start), None)
+        for (start, end, exists), label in zip(bounds, labels, strict=True):
+            found = next((b for b in bookings if b.start < end and b.end > start), None)
+            booking = chips[found.pk] if found is not None else None
             if not exists or start >= end:
                 state = "shut"
             elif booking is not None:
@@ -305,6 +342,6 @@ def platform_day(
                 last_segment.columns += 1
                 last_segment.end = end
             else:
-                segments.append(Segment(state, 1, start, end, booking))
+                segments.append(Segment(state, 1, start, end, booking, label))
         rows.append((machine, segments))
     return PlatformDay(day=day, columns=[(clock, clock.minute == 0) for clock in clocks], rows=rows)

@@ -39,7 +39,7 @@ def _book(setup: dict[str, Any], machine: str = "machine", hour: int = 10) -> Bo
 def test_week_shows_machines_as_rows_and_bookings_by_company(
     client: Any, setup: dict[str, Any], frozen_now: Any
 ) -> None:
-    _book(setup)
+    booking = _book(setup)
     client.force_login(setup["operator"])
     page = client.get(
         reverse("web:operator-platform", args=[setup["machine"].platform.pk]), {"week": "2027-W01"}
@@ -48,7 +48,7 @@ def test_week_shows_machines_as_rows_and_bookings_by_company(
     assert page.status_code == 200
     assert "Laser A" in text and setup["member"].company.name in text and "Confirmée" in text
     wednesday = page.context["rows"][0][1][2]
-    assert [b.machine_id for b in wednesday.bookings] == [setup["machine"].pk]
+    assert [(b.pk, b.span) for b in wednesday.bookings] == [(booking.pk, "10:00–11:00")]
 
 
 def test_week_of_another_platform_is_not_found(client: Any, setup: dict[str, Any]) -> None:

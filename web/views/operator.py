@@ -392,6 +392,7 @@ def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "booking_path": reverse("web:operator-booking", args=[0]).removesuffix("0/"),
                 "machine_path": reverse("web:operator-book", args=[0]).removesuffix("0/book/"),
                 "book_label": _("Book"),
+                "closure_label": _("Closure"),
             },
         )
 
@@ -420,6 +421,9 @@ def _platform_day_view(
             "next": (day + timedelta(days=1)).isoformat(),
             "booking_path": reverse("web:operator-booking", args=[0]).removesuffix("0/"),
             "machine_path": reverse("web:operator-book", args=[0]).removesuffix("0/book/"),
+            "day_iso": day.isoformat(),
+            "book_label": _("Book"),
+            "closure_label": _("Closure"),
         },
     )
 
