@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,15 @@ class Company(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    # The legal unit's number, the SIRET's first nine digits, computed by the database: two
+    # establishments of one company are one SME served in the funder's figures.
+    siren = models.GeneratedField(
+        expression=Substr("siret", 1, 9),
+        output_field=models.CharField(max_length=9),
+        db_persist=True,
+        verbose_name=_("SIREN"),
+        db_index=True,
+    )
     size_class = models.CharField(_("size class"), max_length=20, choices=CompanySize.choices)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
@@ -82,11 +92,6 @@ class Company(models.Model):
     @property
     def is_refused(self) -> bool:
         return self.validated_at is None and self.refused_at is not None
-
-    @property
-    def siren(self) -> str:
-        """The legal unit's number: the first nine digits of the SIRET."""
-        return self.siret[:9]
 
 
 class MembershipRole(models.TextChoices):

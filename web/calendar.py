@@ -217,7 +217,7 @@ def platform_grid(
         (local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)) for day in days
     ]
     labels = [formats.date_format(day, "D j M") for day in days]
-    statuses = dict(BookingStatus.choices)
+    statuses = {status: str(label) for status, label in BookingStatus.choices}
     internal = str(_("internal"))
     rows = []
     for machine in week.machines:
@@ -311,7 +311,7 @@ def platform_day(
         if bounds
         else []
     )
-    statuses = dict(BookingStatus.choices)
+    statuses = {status: str(label) for status, label in BookingStatus.choices}
     internal = str(_("internal"))
     labels = [f"{clock:%H:%M}" for clock in clocks]
     for machine in week.machines:

@@ -1,0 +1,592 @@
+"""The usage figures: for a period and a scope, SQL aggregates over the bookings (never a Python
+loop over them), the open hours from the opening hours and the expanded closure intervals.
+
+A booking belongs to the period by its start in its platform's local time: the period's
+bounds are local midnights of each platform's zone. Internal blocks are left out. Each figure
+keeps one meaning everywhere (the API, the dashboard, the downloads):
+
+- ``smes_served`` / ``companies_served``: distinct SIRENs (two establishments of one company
+  count once) of micro, small and medium companies / of every size, with a completed booking;
+- ``new_smes``: SMEs served whose first completed booking in the scope falls in the period
+  (in the month, for the monthly rows);
+- ``hours_booked``: booked time of confirmed, completed and no-show bookings;
+- ``hours_used``: actual usage of completed bookings (their booked time when none was recorded);
+- ``open_hours``: opening hours minus closures, per machine; ``utilisation`` = used / open;
+- ``bookings``: counts by status, cancellations split into on time and late;
+- ``revenue``: the price of completed and no-show bookings.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import Booking, BookingKind, BookingStatus, Company, CompanySize
+from core.exceptions import DomainError
+from core.intervals import Interval, merge_intervals
+from platforms.models import ClosureInterval, Machine, MachineCategory, Platform, Region
+from platforms.selectors import opening_intervals
+from platforms.timezones import local_midnight, zone
+
+from .models import Programme
+
+SME_SIZES = (CompanySize.MICRO, CompanySize.SMALL, CompanySize.MEDIUM)
+STATUSES = (
+    "pending",
+    "confirmed",
+    "completed",
+    "cancelled",
+    "late_cancelled",
+    "no_show",
+    "rejected",
+)
+FIGURES = (
+    "smes_served",
+    "companies_served",
+    "new_smes",
+    "hours_booked",
+    "hours_used",
+    "open_hours",
+    "utilisation",
+    "revenue",
+    "bookings",
+)
+MAX_REPORT_DAYS = 3 * 366
+
+
+class ReportNotAllowed(DomainError):
+    code = "not_allowed"
+    status = 403
+    message = _("Reports are for funders, platform operators and member companies.")
+
+
+class ReportNotFound(DomainError):
+    code = "not_found"
+    status = 404
+    message = _("No such programme, platform or machine among those you follow.")
+
+
+class ReportPeriodInvalid(DomainError):
+    code = "invalid_period"
+    status = 400
+    message = _("The period must end after it starts and last at most three years.")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: platforms (None: every one, for staff) or, for an SME member,
+    their own companies; optionally narrowed to a programme, a region, a machine."""
+
+    platform_ids: tuple[int, ...] | None
+    company_ids: tuple[int, ...] | None = None
+    programme: Programme | None = None
+    region: str = ""
+    machine_id: int | None = None
+
+    @property
+    def for_companies(self) -> bool:
+        return self.company_ids is not None
+
+
+def programmes_followed(*, user: Any) -> QuerySet[Programme]:
+    if not getattr(user, "is_authenticated", False):
+        return Programme.objects.none()
+    if user.is_staff:
+        return Programme.objects.all()
+    return Programme.objects.filter(funders=user)
+
+
+def report_scope(
+    *,
+    user: Any,
+    programme_id: int | None = None,
+    platform_id: int | None = None,
+    region: str = "",
+    machine_id: int | None = None,
+) -> Scope:
+    """The scope ``user`` may see, narrowed as asked. Funders see the platforms of the
+    programmes they follow, operators the platforms they run, staff every one; anyone else
+    their own companies' usage. A programme, platform or machine outside is ``not_found``."""
+    if not getattr(user, "is_authenticated", False):
+        raise ReportNotAllowed()
+    if region and region not in Region.values:
+        raise ReportNotFound()
+    allowed: set[int] | None
+    if user.is_staff:
+        allowed = None
+    else:
+        allowed = set(
+            Platform.objects.filter(Q(programmes__funders=user) | Q(operators=user)).values_list(
+                "pk", flat=True
+            )
+        )
+    programme = None
+    if programme_id is not None:
+        programme = programmes_followed(user=user).filter(pk=programme_id).first()
+        if programme is None:
+            raise ReportNotFound()
+        funded = set(programme.platforms.values_list("pk", flat=True))
+        allowed = funded if allowed is None else allowed & funded
+    if not allowed and allowed is not None and programme is None:
+        companies = tuple(
+            Company.objects.filter(memberships__user=user).values_list("pk", flat=True)
+        )
+        if not companies:
+            raise ReportNotAllowed()
+        if platform_id is not None or machine_id is not None:
+            raise ReportNotFound()
+        return Scope(platform_ids=None, company_ids=companies, region=region)
+    if platform_id is not None:
+        if (allowed is not None and platform_id not in allowed) or not Platform.objects.filter(
+            pk=platform_id
+        ).exists():
+            raise ReportNotFound()
+        allowed = {platform_id}
+    if machine_id is not None:
+        machine = Machine.objects.filter(pk=machine_id).values_list("platform_id", flat=True)
+        platform_of = machine.first()
+        if platform_of is None or (allowed is not None and platform_of not in allowed):
+            raise ReportNotFound()
+    return Scope(
+        platform_ids=None if allowed is None else tuple(sorted(allowed)),
+        programme=programme,
+        region=region,
+        machine_id=machine_id,
+    )
+
+
+# --- Building blocks -------------------------------------------------------------------------
+
+
+def _duration(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _first_served(base: QuerySet[Booking]) -> Subquery:
+    """The start of the first completed booking, in the scope, of the booking's SIREN."""
+    return Subquery(
+        base.filter(status=BookingStatus.COMPLETED, company__siren=OuterRef("company__siren"))
+        .order_by("start")
+        .values("start")[:1]
+    )
+
+
+def _aggregates(new: Q | None) -> dict[str, Any]:
+    """The figures as SQL aggregates; ``new`` tells a new SME's booking (its SIREN's first
+    completed booking falls in the period, or in the same month for the monthly rows)."""
+    completed = Q(status=BookingStatus.COMPLETED)
+    sme = Q(completed, company__size_class__in=SME_SIZES)
+    booked = _duration("start", "end")
+    aggregates: dict[str, Any] = {
+        "smes_served": Count("company__siren", distinct=True, filter=sme),
+        "companies_served": Count("company__siren", distinct=True, filter=completed),
+        "hours_booked": Sum(
+            booked,
+            filter=Q(
+                status__in=(
+                    BookingStatus.CONFIRMED,
+                    BookingStatus.COMPLETED,
+                    BookingStatus.NO_SHOW,
+                )
+            ),
+        ),
+        "hours_used": Sum(
+            Coalesce(_duration("actual_start", "actual_end"), booked), filter=completed
+        ),
+        "revenue": Sum(
+            "price", filter=Q(status__in=(BookingStatus.COMPLETED, BookingStatus.NO_SHOW))
+        ),
+        "n_pending": Count("pk", filter=Q(status=BookingStatus.PENDING)),
+        "n_confirmed": Count("pk", filter=Q(status=BookingStatus.CONFIRMED)),
+        "n_completed": Count("pk", filter=completed),
+        "n_cancelled": Count(
+            "pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=False)
+        ),
+        "n_late_cancelled": Count(
+            "pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)
+        ),
+        "n_no_show": Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+        "n_rejected": Count("pk", filter=Q(status=BookingStatus.REJECTED)),
+    }
+    if new is not None:
+        aggregates["new_smes"] = Count("company__siren", distinct=True, filter=Q(sme, new))
+    return aggregates
+
+
+def _hours(value: timedelta | None) -> float:
+    return round(value.total_seconds() / 3600, 2) if value else 0.0
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    revenue = row.get("revenue") or Decimal("0")
+    return {
+        "smes_served": row["smes_served"],
+        "companies_served": row["companies_served"],
+        "new_smes": row.get("new_smes", 0),
+        "hours_booked": _hours(row["hours_booked"]),
+        "hours_used": _hours(row["hours_used"]),
+        "open_hours": None,
+        "utilisation": None,
+        "revenue": str(revenue.quantize(Decimal("0.01"))),
+        "bookings": {status: row[f"n_{status}"] for status in STATUSES},
+    }
+
+
+def _empty() -> dict[str, Any]:
+    return _figures(
+        {
+            "smes_served": 0,
+            "companies_served": 0,
+            "new_smes": 0,
+            "hours_booked": None,
+            "hours_used": None,
+            "revenue": None,
+            **{f"n_{status}": 0 for status in STATUSES},
+        }
+    )
+
+
+def _with_open(figures: dict[str, Any], open_seconds: float | None) -> dict[str, Any]:
+    if open_seconds is None:
+        return figures
+    figures["open_hours"] = round(open_seconds / 3600, 2)
+    figures["utilisation"] = (
+        round(figures["hours_used"] / figures["open_hours"], 4) if open_seconds else None
+    )
+    return figures
+
+
+@dataclass
+class _Frame:
+    """What one report reads before aggregating: its platforms by time zone, its machines."""
+
+    scope: Scope
+    platforms: list[Platform]
+    machines: list[Machine]
+
+    @property
+    def zones(self) -> dict[str, list[int]]:
+        zones: dict[str, list[int]] = defaultdict(list)
+        for platform in self.platforms:
+            zones[platform.timezone].append(platform.pk)
+        return zones
+
+    def window(self, start: date, end: date, field: str = "start") -> Q:
+        """Bookings starting in [start, end) local time, each in its platform's zone."""
+        zones = self.zones
+        if not zones:
+            return Q(pk__in=[])
+        window = Q()
+        for name, ids in zones.items():
+            tz = zone(name)
+            part = Q(
+                **{
+                    f"{field}__gte": local_midnight(start, tz),
+                    f"{field}__lt": local_midnight(end, tz),
+                }
+            )
+            if len(zones) > 1:
+                part &= Q(machine__platform_id__in=ids)
+            window |= part
+        return window
+
+    def bookings(self) -> QuerySet[Booking]:
+        rows = Booking.objects.filter(kind=BookingKind.COMPANY)
+        scope = self.scope
+        if scope.for_companies:
+            rows = rows.filter(company_id__in=scope.company_ids)
+        if scope.platform_ids is not None or scope.region:
+            rows = rows.filter(machine__platform_id__in=[p.pk for p in self.platforms])
+        if scope.machine_id is not None:
+            rows = rows.filter(machine_id=scope.machine_id)
+        return rows
+
+
+def _frame(scope: Scope) -> _Frame:
+    platforms = Platform.objects.order_by("name")
+    if scope.platform_ids is not None:
+        platforms = platforms.filter(pk__in=scope.platform_ids)
+    if scope.region:
+        platforms = platforms.filter(region=scope.region)
+    platform_list = list(platforms.prefetch_related("opening_hours"))
+    ids = [platform.pk for platform in platform_list]
+    machines = Machine.objects.filter(platform_id__in=ids).order_by("platform_id", "name")
+    if scope.machine_id is not None:
+        machines = machines.filter(pk=scope.machine_id)
+    return _Frame(scope=scope, platforms=platform_list, machines=list(machines))
+
+
+@dataclass(frozen=True)
+class Month:
+    label: str  # YYYY-MM
+    start: date
+    end: date  # excluded
+
+
+def months_of(start: date, end: date) -> list[Month]:
+    """The calendar months touched by [start, end), each cut to the period."""
+    months = []
+    cursor = start.replace(day=1)
+    while cursor < end:
+        following = (cursor + timedelta(days=32)).replace(day=1)
+        months.append(
+            Month(label=f"{cursor:%Y-%m}", start=max(cursor, start), end=min(following, end))
+        )
+        cursor = following
+    return months
+
+
+def _month_of(frame: _Frame, months: list[Month], field: str = "start") -> Case:
+    """The report month (``YYYY-MM``, local) of ``field``; "" outside the period."""
+    return Case(
+        *[
+            When(frame.window(month.start, month.end, field=field), then=Value(month.label))
+            for month in months
+        ],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _clip(intervals: list[Interval], start: datetime, end: datetime) -> list[Interval]:
+    return [(max(s, start), min(e, end)) for s, e in intervals if s < end and e > start]
+
+
+def _overlap_seconds(a: list[Interval], b: list[Interval]) -> float:
+    """Total overlap of two sorted lists of disjoint intervals."""
+    total, i, j = 0.0, 0, 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            total += (end - start).total_seconds()
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def open_seconds(frame: _Frame, months: list[Month]) -> dict[tuple[int, str], float]:
+    """Seconds each active machine is open in each month: its platform's opening hours minus
+    its closure intervals. Two queries (opening hours come prefetched with the platforms)."""
+    if not months or not frame.machines:
+        return {}
+    opening: dict[tuple[int, str], list[Interval]] = {}
+    for platform in frame.platforms:
+        tz = platform.tz
+        hours = list(platform.opening_hours.all())
+        for month in months:
+            start, end = local_midnight(month.start, tz), local_midnight(month.end, tz)
+            opening[(platform.pk, month.label)] = _clip(
+                opening_intervals(platform=platform, start=start, end=end, hours=hours),
+                start,
+                end,
+            )
+    active = [machine for machine in frame.machines if machine.active]
+    first = min(local_midnight(months[0].start, p.tz) for p in frame.platforms)
+    last = max(local_midnight(months[-1].end, p.tz) for p in frame.platforms)
+    closed: dict[int, list[Interval]] = defaultdict(list)
+    for machine_id, start, end in ClosureInterval.objects.filter(
+        machine_id__in=[machine.pk for machine in active], start__lt=last, end__gt=first
+    ).values_list("machine_id", "start", "end"):
+        closed[machine_id].append((start, end))
+    merged = {machine_id: merge_intervals(rows) for machine_id, rows in closed.items()}
+    result = {}
+    for machine in active:
+        for month in months:
+            intervals = opening[(machine.platform_id, month.label)]
+            total = sum((e - s).total_seconds() for s, e in intervals)
+            if machine.pk in merged:
+                total -= _overlap_seconds(intervals, merged[machine.pk])
+            result[(machine.pk, month.label)] = total
+    return result
+
+
+# --- The report -------------------------------------------------------------------------------
+
+
+def _grouped(rows: QuerySet[Booking], key: str, aggregates: dict[str, Any]) -> dict[Any, Any]:
+    return {row[key]: _figures(row) for row in rows.order_by().values(key).annotate(**aggregates)}
+
+
+def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) -> dict[str, Any]:
+    """The report of ``scope`` over [start, end) in the API's shape; with ``detail``, also
+    ``machine_months``: one row per machine per month (the CSV's and XLSX's detail)."""
+    if end <= start or (end - start).days > MAX_REPORT_DAYS:
+        raise ReportPeriodInvalid()
+    frame = _frame(scope)
+    months = months_of(start, end)
+    base = frame.bookings()
+    first_served = _first_served(base)
+    period = base.filter(frame.window(start, end)).annotate(first_served=first_served)
+    aggregates = _aggregates(frame.window(start, end, field="first_served"))
+    totals = _figures(period.aggregate(**aggregates))
+    previous_start = start - (end - start)
+    previous = _figures(
+        base.filter(frame.window(previous_start, start))
+        .annotate(first_served=first_served)
+        .aggregate(**_aggregates(frame.window(previous_start, start, field="first_served")))
+    )
+    if not scope.for_companies:
+        previous = _with_open(
+            previous, sum(open_seconds(frame, months_of(previous_start, start)).values())
+        )
+    per_machine = _grouped(period, "machine_id", aggregates)
+    per_platform = _grouped(period, "machine__platform_id", aggregates)
+    per_category = _grouped(period, "machine__category", aggregates)
+    per_size = _grouped(period, "company__size_class", aggregates)
+    per_region = _grouped(period, "company__region", aggregates)
+    monthly = period.annotate(
+        report_month=_month_of(frame, months),
+        first_month=_month_of(frame, months, field="first_served"),
+    )
+    monthly_aggregates = _aggregates(Q(first_month=F("report_month")))
+    per_month = _grouped(monthly, "report_month", monthly_aggregates)
+
+    opened = None if scope.for_companies else open_seconds(frame, months)
+    machine_open: dict[int, float] = defaultdict(float)
+    month_open: dict[str, float] = defaultdict(float)
+    for (machine_id, label), seconds in (opened or {}).items():
+        machine_open[machine_id] += seconds
+        month_open[label] += seconds
+    by_id = {machine.pk: machine for machine in frame.machines}
+
+    def open_of(machine_ids: list[int]) -> float | None:
+        if opened is None:
+            return None
+        return sum(machine_open.get(machine_id, 0.0) for machine_id in machine_ids)
+
+    machines = []
+    for machine in frame.machines:
+        if scope.for_companies and machine.pk not in per_machine:
+            continue
+        figures = per_machine.get(machine.pk) or _empty()
+        machines.append(
+            {
+                "id": machine.pk,
+                "platform": machine.platform_id,
+                "name": machine.name,
+                "category": machine.category,
+                **_with_open(figures, open_of([machine.pk])),
+            }
+        )
+    platforms = []
+    for platform in frame.platforms:
+        if scope.for_companies and platform.pk not in per_platform:
+            continue
+        ids = [m.pk for m in frame.machines if m.platform_id == platform.pk]
+        figures = per_platform.get(platform.pk) or _empty()
+        platforms.append(
+            {
+                "id": platform.pk,
+                "name": platform.name,
+                "region": platform.region,
+                **_with_open(figures, open_of(ids)),
+            }
+        )
+    by_category = {}
+    for category in MachineCategory.values:
+        ids = [m.pk for m in frame.machines if m.category == category]
+        if category in per_category or (ids and opened is not None):
+            by_category[category] = _with_open(per_category.get(category) or _empty(), open_of(ids))
+    by_month = [
+        {
+            "month": month.label,
+            **_with_open(
+                per_month.get(month.label) or _empty(),
+                None if opened is None else month_open.get(month.label, 0.0),
+            ),
+        }
+        for month in months
+    ]
+    report: dict[str, Any] = {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "programme": _programme(scope.programme, end) if scope.programme else None,
+        "totals": _with_open(totals, open_of(list(by_id))),
+        "platforms": platforms,
+        "machines": machines,
+        "by_category": by_category,
+        "by_size_class": {key: value for key, value in per_size.items() if key},
+        "by_region": {key: value for key, value in per_region.items() if key},
+        "by_month": by_month,
+        "previous": {
+            "period": {"start": previous_start.isoformat(), "end": start.isoformat()},
+            **previous,
+        },
+    }
+    if detail:
+        report["machine_months"] = _machine_months(
+            frame, monthly, months, monthly_aggregates, opened
+        )
+    return report
+
+
+def _machine_months(
+    frame: _Frame,
+    monthly: QuerySet[Any],
+    months: list[Month],
+    aggregates: dict[str, Any],
+    opened: dict[tuple[int, str], float] | None,
+) -> list[dict[str, Any]]:
+    rows = {
+        (row["machine_id"], row["report_month"]): _figures(row)
+        for row in monthly.order_by().values("machine_id", "report_month").annotate(**aggregates)
+    }
+    platform_names = {platform.pk: platform.name for platform in frame.platforms}
+    detail = []
+    for machine in frame.machines:
+        for month in months:
+            key = (machine.pk, month.label)
+            if frame.scope.for_companies and key not in rows:
+                continue
+            detail.append(
+                {
+                    "month": month.label,
+                    "platform": platform_names.get(machine.platform_id, ""),
+                    "machine": machine.name,
+                    "category": machine.category,
+                    **_with_open(
+                        rows.get(key) or _empty(), None if opened is None else opened.get(key, 0.0)
+                    ),
+                }
+            )
+    return detail
+
+
+def _programme(programme: Programme, end: date) -> dict[str, Any]:
+    """The programme's SMEs served from its start to the report's end, against its target."""
+    frame = _frame(Scope(platform_ids=tuple(programme.platforms.values_list("pk", flat=True))))
+    served = (
+        frame.bookings()
+        .filter(
+            frame.window(programme.start_date, end),
+            status=BookingStatus.COMPLETED,
+            company__size_class__in=SME_SIZES,
+        )
+        .aggregate(count=Count("company__siren", distinct=True))["count"]
+    )
+    return {
+        "id": programme.pk,
+        "name": programme.name,
+        "target": programme.target_smes,
+        "smes_served_to_date": served,
+    }
