@@ -84,9 +84,11 @@ def _router() -> DefaultRouter:
 
 def urlpatterns() -> list[Any]:
     from accounts.api import ObtainTokenView
+    from reports.api import UsageReportView
 
     return [
         path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+        path("api/v1/reports/usage/", UsageReportView.as_view(), name="api-reports-usage"),
         path("api/v1/", include(_router().urls)),
         path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
         path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

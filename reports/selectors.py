@@ -590,3 +590,21 @@ def _programme(programme: Programme, end: date) -> dict[str, Any]:
         "target": programme.target_smes,
         "smes_served_to_date": served,
     }
+
+
+def report_title(scope: Scope) -> str:
+    """What a report covers, as its title says it."""
+    if scope.programme is not None:
+        return str(_("Usage of the equipment funded by %(name)s") % {"name": scope.programme.name})
+    if scope.machine_id is not None:
+        machine = Machine.objects.filter(pk=scope.machine_id).values_list("name", flat=True)
+        return str(_("Usage of %(name)s") % {"name": machine.first() or ""})
+    if scope.platform_ids is not None and len(scope.platform_ids) == 1:
+        platform = Platform.objects.filter(pk=scope.platform_ids[0]).values_list("name", flat=True)
+        return str(_("Usage of the equipment of %(name)s") % {"name": platform.first() or ""})
+    if scope.for_companies:
+        names = Company.objects.filter(pk__in=scope.company_ids or ()).values_list(
+            "name", flat=True
+        )
+        return str(_("Equipment used by %(names)s") % {"names": ", ".join(sorted(names))})
+    return str(_("Usage of the shared equipment"))
