@@ -300,11 +300,15 @@ def _summary_rows() -> list[_Row]:
         _Row(_("Open hours"), lambda f: _number(f["open_hours"], 1)),
         _Row(_("Utilisation"), lambda f: _percent(f["utilisation"])),
         _Row(_("Revenue (€ excl. VAT)"), lambda f: _number(float(f["revenue"]), 2)),
-        *[
-            _Row(labels[status], lambda f, status=status: _number(f["bookings"][status]))
-            for status in STATUSES
-        ],
+        *[_Row(labels[status], _count_of(status)) for status in STATUSES],
     ]
+
+
+def _count_of(status: str) -> Callable[[dict[str, Any]], str]:
+    def count(figures: dict[str, Any]) -> str:
+        return _number(figures["bookings"][status])
+
+    return count
 
 
 def _bar_chart(values: list[float], labels: list[str], title: str) -> Any:
