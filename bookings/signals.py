@@ -27,3 +27,6 @@ company_validated = Signal()
 company_refused = Signal()
 # company, invitee (a User, perhaps new with no password yet), actor: the company admin
 member_invited = Signal()
+# platforms (the demo's), users (by role: "funder", "operator", …): seed_demo built the demo;
+# sent directly (not through announce: the demo is built with announcements muted)
+demo_seeded = Signal()

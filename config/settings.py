@@ -379,4 +379,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.digests_queue_task",
         "schedule": 15 * 60,
     },
+    "usage-reports": {
+        "task": "reports.tasks.reports_send_due_task",
+        "schedule": 60 * 60,
+    },
 }

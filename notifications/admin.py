@@ -44,7 +44,8 @@ class MessageAdmin(admin.ModelAdmin):
     def _local(self, obj: Message, moment: Any) -> str:
         if moment is None:
             return "—"
-        return timezone.localtime(moment, obj.platform.tz).strftime("%Y-%m-%d %H:%M")
+        zone = obj.platform.tz if obj.platform is not None else timezone.get_default_timezone()
+        return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M")
 
     @admin.display(description=_("created"), ordering="created_at")
     def created_local(self, obj: Message) -> str:

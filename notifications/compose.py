@@ -128,8 +128,19 @@ def _company_context(message: Message) -> Context | None:
     return {"company": company}
 
 
+def _report_context(message: Message) -> Context | None:
+    """A subscribed report: its figures were written into the message when it was recorded
+    (the XLSX and PDF are attached), in the subscriber's language then."""
+    context = dict(message.context)
+    if "title" not in context:
+        return None
+    return context
+
+
 def _digest_context(message: Message) -> Context | None:
     platform = message.platform
+    if platform is None:
+        return None
     day = datetime.fromisoformat(message.context["day"]).date()
     start = datetime.combine(day, datetime.min.time(), tzinfo=platform.tz)
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=platform.tz)
@@ -212,6 +223,10 @@ COMPOSERS: dict[str, Composer] = {
         subject=lambda c: _("%(company)s could not be validated") % {"company": c["company"].name},
         context=_company_context,
     ),
+    MessageKind.USAGE_REPORT: Composer(
+        subject=lambda c: c["title"] + " — " + c["period_label"],
+        context=_report_context,
+    ),
     MessageKind.BOOKING_CONFIRMED_COPY: Composer(
         subject=lambda c: (
             _("Copy: %(member)s booked %(machine)s, %(when)s")
@@ -261,7 +276,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:250]
 
 
-def _sender(platform: Platform) -> str:
+def _sender(platform: Platform | None) -> str:
+    if platform is None:
+        return settings.DEFAULT_FROM_EMAIL  # the network speaks
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return formataddr((_one_line(platform.name), address))
 
@@ -272,12 +289,16 @@ def compose(message: Message) -> EmailMultiAlternatives | None:
     message no longer relevant."""
     recipient = message.recipient
     composer = COMPOSERS[message.kind]
-    if recipient is None or not recipient.is_active or not recipient.email:
+    if recipient is None or not recipient.is_active:
+        return None
+    address = message.to_email or recipient.email
+    if not address:
         return None
     if composer.optional and not getattr(recipient, composer.optional):
         return None
     platform = message.platform
-    with translation.override(recipient.preferred_language), timezone.override(platform.tz):
+    zone = platform.tz if platform is not None else timezone.get_default_timezone()
+    with translation.override(recipient.preferred_language), timezone.override(zone):
         context = composer.context(message)
         if context is None:
             return None
@@ -299,21 +320,23 @@ def compose(message: Message) -> EmailMultiAlternatives | None:
             subject=subject,
             body=text,
             from_email=_sender(platform),
-            to=[recipient.email],
-            reply_to=[platform.contact_email] if platform.contact_email else None,
+            to=[address],
+            reply_to=[platform.contact_email] if platform and platform.contact_email else None,
             headers={"Message-ID": message_id_for(message), "Auto-Submitted": "auto-generated"},
         )
         email.attach_alternative(html, "text/html")
-        if composer.invitation:
+        if composer.invitation and platform is not None:
             # Built now, from the booking's current version, in the recipient's language.
             method, ics = booking_invitation(
                 bookings=context["bookings"],
                 organizer=platform.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
-                attendee=recipient.email,
+                attendee=address,
                 summary=f"{context['machine'].name} — {platform.name}",
             )
             part = MIMEText(ics.decode(), "calendar", "utf-8")
             part.set_param("method", method)
             part.add_header("Content-Disposition", "attachment", filename="booking.ics")
             email.attach(part)
+        for attachment in message.attachments.all():
+            email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     return email

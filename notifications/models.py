@@ -28,6 +28,8 @@ class MessageKind(models.TextChoices):
     OPERATOR_APPROVAL_NEEDED = "operator_approval_needed", _("Booking to approve")
     OPERATOR_BOOKING_CANCELLED = "operator_booking_cancelled", _("Booking cancelled by its company")
     OPERATOR_DIGEST = "operator_digest", _("Daily digest of tomorrow's bookings")
+    # To the address a funder or an operator subscribed.
+    USAGE_REPORT = "usage_report", _("Usage report")
 
 
 class MessageStatus(models.TextChoices):
@@ -57,9 +59,13 @@ class Message(models.Model):
         related_name="messages",
         verbose_name=_("recipient"),
     )
+    # The platform that speaks (its name signs, its address takes the replies); none for the
+    # network's own messages (a usage report over several platforms).
     platform = models.ForeignKey(
         "platforms.Platform",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="messages",
         verbose_name=_("platform"),
     )
@@ -99,6 +105,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set when recorded for a message to an address rather than to the recipient's own (a
+    # subscribed report); otherwise the address it went to, once sent.
     to_email = models.EmailField(_("sent to"), blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
@@ -120,3 +128,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient or self.to_email or '?'}"
+
+
+class Attachment(models.Model):
+    """A file sent with a message (a report's XLSX and PDF), stored with it when recorded."""
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("e-mail")
+    )
+    filename = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "filename"], name="attachment_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

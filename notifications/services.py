@@ -21,7 +21,7 @@ from bookings.models import Booking
 from platforms.models import Platform
 
 from .compose import compose, message_id_for
-from .models import Message, MessageKind, MessageStatus
+from .models import Attachment, Message, MessageKind, MessageStatus
 from .selectors import booking_contacts, bookings_due_for_reminder, messages_to_relay
 
 logger = logging.getLogger(__name__)
@@ -35,17 +35,22 @@ class Outgoing:
 
     kind: str
     recipient: User
-    platform: Platform
+    platform: Platform | None
     key: str
     booking: Booking | None = None
     qualification: Any = None
     closure: Any = None
     context: dict[str, Any] | None = None
+    # Another address than the recipient's (a subscribed report), and files to attach:
+    # (file name, content type, bytes).
+    to_email: str = ""
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
     """Write the outbox rows in the current transaction and queue their sending on commit.
     A key already recorded (the same event told twice) adds nothing. Returns the new ids."""
+    outgoing = list(outgoing)
     rows = [
         Message(
             kind=item.kind,
@@ -56,11 +61,13 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
             closure=item.closure,
             context=item.context or {},
             idempotency_key=item.key,
+            to_email=item.to_email,
         )
         for item in outgoing
     ]
     if not rows:
         return []
+    files = {item.key: item.attachments for item in outgoing if item.attachments}
     keys = [row.idempotency_key for row in rows]
     with transaction.atomic():
         known = set(
@@ -71,10 +78,26 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
         fresh = {row.idempotency_key: row for row in rows if row.idempotency_key not in known}
         # A concurrent twin of the same event may insert between the read and the write.
         Message.objects.bulk_create(fresh.values(), ignore_conflicts=True)
-        ids = list(
+        recorded = dict(
             Message.objects.filter(
                 idempotency_key__in=list(fresh), status=MessageStatus.PENDING
-            ).values_list("pk", flat=True)
+            ).values_list("idempotency_key", "pk")
+        )
+        ids = list(recorded.values())
+        # A twin that inserted the same row adds the same files: one copy each.
+        Attachment.objects.bulk_create(
+            [
+                Attachment(
+                    message_id=recorded[key],
+                    filename=name,
+                    content_type=content_type,
+                    content=content,
+                )
+                for key, attached in files.items()
+                if key in recorded
+                for name, content_type, content in attached
+            ],
+            ignore_conflicts=True,
         )
     if ids:
         transaction.on_commit(lambda: messages_queue(ids))

@@ -289,7 +289,7 @@ class _Row:
     value: Callable[[dict[str, Any]], str]
 
 
-def _summary_rows() -> list[_Row]:
+def summary_rows() -> list[_Row]:
     labels = _status_labels()
     return [
         _Row(_("SMEs served"), lambda f: _number(f["smes_served"])),
@@ -391,7 +391,7 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
     rows = [[_("Figure"), _("Period"), _("Previous period")]]
     rows += [
         [row.label, row.value(report["totals"]), row.value(report["previous"])]
-        for row in _summary_rows()
+        for row in summary_rows()
     ]
     table = Table(rows, colWidths=[8 * cm, 4 * cm, 4 * cm])
     table.setStyle(grid)

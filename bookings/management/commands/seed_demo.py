@@ -20,6 +20,7 @@ from accounts.models import User
 from bookings.models import Booking, BookingStatus, Company, CompanySize, Membership, MembershipRole
 from bookings.network_seed import generate_network, network_exists
 from bookings.services import booking_create, booking_price
+from bookings.signals import demo_seeded
 from bookings.siret import siret_complete
 from core.events import announcements_muted
 from core.exceptions import DomainError
@@ -203,6 +204,8 @@ class Command(BaseCommand):
             self._closures(platforms, users)
             self._qualifications(machines, users)
             created_history = self._history(rng, machines, companies, users)
+            # What upper layers add to the demo (the funder's programme).
+            demo_seeded.send(sender=Platform, platforms=platforms, users=users)
         created_upcoming = self._upcoming(rng, machines, companies, users)
         self.stdout.write(
             self.style.SUCCESS(

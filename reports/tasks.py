@@ -1,0 +1,15 @@
+"""Celery tasks of the reports (registered in ``CELERY_BEAT_SCHEDULE`` for the periodic one)."""
+
+from celery import shared_task
+
+from .services import export_build, reports_send_due
+
+
+@shared_task
+def reports_send_due_task() -> int:
+    return reports_send_due()
+
+
+@shared_task(acks_late=True)
+def report_export_task(export_id: int) -> str:
+    return export_build(export_id=export_id)
