@@ -608,3 +608,17 @@ def report_title(scope: Scope) -> str:
         )
         return str(_("Equipment used by %(names)s") % {"names": ", ".join(sorted(names))})
     return str(_("Usage of the shared equipment"))
+
+
+def platforms_in_view(*, user: Any) -> QuerySet[Platform]:
+    """The platforms whose figures ``user`` sees: staff every one, funders their programmes',
+    operators theirs; none for anyone else (an SME sees its own usage, by company)."""
+    if not getattr(user, "is_authenticated", False):
+        return Platform.objects.none()
+    if user.is_staff:
+        return Platform.objects.order_by("name")
+    return (
+        Platform.objects.filter(Q(programmes__funders=user) | Q(operators=user))
+        .distinct()
+        .order_by("name")
+    )

@@ -2,12 +2,13 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,6 +19,7 @@ from bookings.siret import normalize_siret, validate_siret
 from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
 from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region, Weekday
 from platforms.services import MACHINE_EDITABLE
+from reports.models import Frequency
 
 MAX_SEARCH_DAYS = 31
 YEAR = re.compile(r"\s*([0-9]+)-")
@@ -503,3 +505,70 @@ class OpeningHoursForm(forms.Form):
 OpeningHoursFormSet = forms.formset_factory(
     OpeningHoursForm, extra=3, can_delete=True, max_num=50, absolute_max=60, validate_max=True
 )
+
+
+class ScopeForm(forms.Form):
+    """A report's scope: a programme, a platform, a region (choices among those in view)."""
+
+    programme = forms.TypedChoiceField(
+        label=_("Programme"), required=False, coerce=int, empty_value=None
+    )
+    platform = forms.TypedChoiceField(
+        label=_("Platform"), required=False, coerce=int, empty_value=None
+    )
+    region = forms.ChoiceField(
+        label=_("Region of the platforms"),
+        required=False,
+        choices=[("", _("All regions")), *Region.choices],
+    )
+
+    def __init__(
+        self, *args: Any, programmes: Any = (), platforms: Any = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.programmes, self.platforms = list(programmes), list(platforms)
+        cast(forms.ChoiceField, self.fields["programme"]).choices = [
+            ("", _("Every programme I follow")),
+            *[(p.pk, p.name) for p in self.programmes],
+        ]
+        cast(forms.ChoiceField, self.fields["platform"]).choices = [
+            ("", _("Every platform in view")),
+            *[(p.pk, p.name) for p in self.platforms],
+        ]
+
+
+class ReportForm(ScopeForm):
+    """The dashboard's filters: a period (its last day included) and a scope. Without dates,
+    the twelve months to the end of this one."""
+
+    start = BoundedDateField(label=_("From"), required=False)
+    last = BoundedDateField(label=_("To (included)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, last = cleaned.get("start"), cleaned.get("last")
+        if start and last:
+            if last < start:
+                self.add_error("last", _("The end must be after the start."))
+            elif (last - start).days >= 3 * 366:
+                self.add_error("last", _("A report covers at most three years."))
+        return cleaned
+
+    def only_programme(self) -> int | None:
+        """A funder following one programme sees its progress without choosing it."""
+        return self.programmes[0].pk if len(self.programmes) == 1 else None
+
+    def period(self) -> tuple[date, date]:
+        """[start, end): the dates given, or the twelve months to the end of this one."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        this_month = timezone.localdate().replace(day=1)
+        start, last = data.get("start"), data.get("last")
+        end = last + timedelta(days=1) if last else (this_month + timedelta(days=32)).replace(day=1)
+        if start is None:
+            start = (end - timedelta(days=335)).replace(day=1)
+        return start, max(end, start + timedelta(days=1))
+
+
+class SubscriptionForm(ScopeForm):
+    email = forms.EmailField(label=_("Send to"), max_length=254)
+    frequency = forms.ChoiceField(label=_("Every"), choices=Frequency.choices)

@@ -4,7 +4,7 @@ of the contract (bookmarks, e-mails); pages of the account keep their earlier na
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from .views import account, booking, catalogue, operator
+from .views import account, booking, catalogue, operator, reports
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -54,6 +54,16 @@ pages = [
         "operator/companies/<int:pk>/refuse/",
         operator.refuse_company,
         name="operator-refuse-company",
+    ),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/download/", reports.report_download, name="report-download"),
+    path("reports/exports/<int:pk>/", reports.report_export, name="report-export"),
+    path("reports/exports/<int:pk>/file/", reports.report_export_file, name="report-export-file"),
+    path("reports/subscriptions/", reports.report_subscriptions, name="report-subscriptions"),
+    path(
+        "reports/subscriptions/<int:pk>/stop/",
+        reports.report_subscription_stop,
+        name="report-subscription-stop",
     ),
     path(
         "operator/companies/<int:pk>/validate/",

@@ -1,0 +1,161 @@
+"""The reports dashboard, its downloads (direct, or built in the background with progress) and
+the scheduled reports page, for each kind of person; hostile filters never fail."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reports.models import ExportStatus, Programme, ReportExport, ReportSubscription
+from tests.conftest import paris
+from tests.factories import MachineFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = {"start": "2026-10-01", "last": "2026-10-31"}
+
+
+@pytest.fixture(autouse=True)
+def _november() -> Any:
+    with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
+        yield
+
+
+@pytest.fixture
+def funder(october: Any) -> Any:
+    person = UserFactory(email="suivi@bpifrance.fr")
+    programme = Programme.objects.create(
+        name="Industrie du futur", start_date=date(2026, 1, 1), target_smes=2000
+    )
+    programme.platforms.add(october.laser.platform)
+    programme.funders.add(person)
+    return person
+
+
+def test_the_funder_sees_the_programmes_progress_trend_and_machines(
+    client: Any, october: Any, funder: Any
+) -> None:
+    client.force_login(funder)
+    page = client.get(reverse("web:reports"), OCTOBER)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["report"]["programme"]["smes_served_to_date"] == 2
+    assert 'max="2000" value="2"' in text  # the progress bar toward the target
+    assert text.count('class="chart__bar"') == 2  # one month, two charts
+    assert "Laser" in text and "Fraiseuse" in text and "Robot ailleurs" not in text
+    assert "style=" not in text  # the Content-Security-Policy forbids inline styles
+
+
+def test_an_sme_sees_its_own_usage_and_a_stranger_is_told_what_reports_are(
+    client: Any, october: Any
+) -> None:
+    member = MembershipFactory(company=october.micro).user
+    client.force_login(member)
+    page = client.get(reverse("web:reports"), OCTOBER)
+    assert page.status_code == 200
+    assert page.context["report"]["totals"]["bookings"]["completed"] == 2
+    assert reverse("web:report-subscriptions") not in page.content.decode()
+    client.force_login(UserFactory())
+    assert client.get(reverse("web:reports")).status_code == 403
+
+
+def test_filters_outside_ones_view_fall_back_to_the_default(
+    client: Any, october: Any, funder: Any
+) -> None:
+    client.force_login(funder)
+    other = october.other_platform_machine.platform_id
+    page = client.get(reverse("web:reports"), {**OCTOBER, "platform": other})
+    assert page.status_code == 200
+    assert "Robot ailleurs" not in page.content.decode()
+    assert "pu être lus" in page.content.decode()
+
+
+def test_a_small_download_comes_at_once_a_large_one_in_the_background(
+    client: Any, october: Any, funder: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(funder)
+    url = reverse("web:report-download")
+    small = client.get(url, {**OCTOBER, "format": "csv"})
+    assert small.status_code == 200 and small["Content-Type"].startswith("text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        large = client.get(url, {"start": "2026-01-01", "last": "2026-10-31", "format": "xlsx"})
+    export = ReportExport.objects.get()
+    assert large.status_code == 302 and large["Location"] == reverse(
+        "web:report-export", args=[export.pk]
+    )
+    progress = client.get(large["Location"], headers={"HX-Request": "true"})
+    assert export.status == ExportStatus.DONE or "every 1s" in progress.content.decode()
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE
+    assert "prêt" in client.get(large["Location"]).content.decode()
+    file = client.get(reverse("web:report-export-file", args=[export.pk]))
+    assert file.status_code == 200 and file.content.startswith(b"PK")
+    client.force_login(UserFactory())
+    assert client.get(reverse("web:report-export-file", args=[export.pk])).status_code == 404
+    assert client.get(large["Location"]).status_code == 404
+    assert client.get(url, {**OCTOBER, "format": "exe"}).status_code == 404
+
+
+def test_scheduling_and_stopping_a_report(client: Any, october: Any, funder: Any) -> None:
+    client.force_login(funder)
+    url = reverse("web:report-subscriptions")
+    outside = client.post(
+        url,
+        {
+            "email": "comite@bpifrance.fr",
+            "frequency": "monthly",
+            "platform": october.other_platform_machine.platform_id,
+        },
+    )
+    made = client.post(url, {"email": "comite@bpifrance.fr", "frequency": "quarterly"})
+    assert outside.status_code == 422 and made.status_code == 302
+    subscription = ReportSubscription.objects.get()
+    assert (subscription.email, subscription.frequency) == ("comite@bpifrance.fr", "quarterly")
+    assert "comite@bpifrance.fr" in client.get(url).content.decode()
+    stranger = UserFactory()
+    client.force_login(stranger)
+    stop = reverse("web:report-subscription-stop", args=[subscription.pk])
+    assert client.post(stop).status_code == 404
+    assert client.get(url).status_code == 403
+    client.force_login(funder)
+    assert client.post(stop).status_code == 302
+    subscription.refresh_from_db()
+    assert not subscription.active
+
+
+def test_the_dashboard_reads_a_fixed_number_of_queries(
+    client: Any, october: Any, funder: Any
+) -> None:
+    client.force_login(funder)
+    counts = []
+    for extra in (0, 15):
+        for _ in range(extra):
+            MachineFactory(platform=october.laser.platform)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("web:reports"), {"start": "2026-01-01", "last": "2026-10-31"})
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["start", "last", "programme", "platform", "region", "format"]),
+        st.one_of(
+            st.text(max_size=15),
+            st.sampled_from(["0001-01-01", "9999-12-31", "2026-10-01", "-5", "99999999999"]),
+        ),
+    )
+)
+def test_hostile_filters_never_fail(client: Any, october: Any, funder: Any, params: Any) -> None:
+    client.force_login(funder)
+    assert client.get(reverse("web:reports"), params).status_code == 200
+    assert client.get(reverse("web:report-download"), params).status_code in (200, 302, 404)

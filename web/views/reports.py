@@ -1,0 +1,283 @@
+"""The reports dashboard (``/reports/``): the programme's progress, monthly trends, utilisation
+per machine and the breakdowns, for the scope the person may see; its downloads (built in the
+background when large, with their progress) and the subscriptions to scheduled reports."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bookings.models import CompanySize
+from core.exceptions import DomainError
+from platforms.models import MachineCategory, Region
+from reports.exports import FORMATS, report_file
+from reports.models import ExportStatus, ReportExport, ReportSubscription
+from reports.selectors import (
+    ReportNotAllowed,
+    Scope,
+    platforms_in_view,
+    programmes_followed,
+    report_scope,
+    report_title,
+    usage_report,
+)
+from reports.services import export_request, subscription_create, subscription_stop
+
+from ..charts import bar_chart
+from ..forms import ReportForm, SubscriptionForm
+from .common import HtmxHttpRequest, signed_in
+
+# Larger than this, a download is built in the background (the page shows its progress).
+DIRECT_DOWNLOAD_DAYS = 92
+DIRECT_DOWNLOAD_PLATFORMS = 3
+MACHINES_SHOWN = 20
+
+
+def _form(request: HtmxHttpRequest) -> ReportForm:
+    programmes = list(programmes_followed(user=request.user))
+    form = ReportForm(
+        request.GET or None,
+        programmes=programmes,
+        platforms=list(platforms_in_view(user=request.user)),
+    )
+    return form
+
+
+def _scope(request: HtmxHttpRequest, form: ReportForm) -> tuple[Scope, date, date]:
+    start, end = form.period()
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    programme = data.get("programme") or form.only_programme()
+    return (
+        report_scope(
+            user=request.user,
+            programme_id=programme,
+            platform_id=data.get("platform"),
+            region=data.get("region") or "",
+        ),
+        start,
+        end,
+    )
+
+
+def _delta(now: Any, before: Any) -> str:
+    if not isinstance(now, int | float) or not isinstance(before, int | float) or not before:
+        return ""
+    change = (now - before) / before * 100
+    return f"{change:+.0f} %"
+
+
+@login_required
+def reports(request: HtmxHttpRequest) -> HttpResponse:
+    form = _form(request)
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("Those filters could not be read; here is the default view."))
+        form = ReportForm(programmes=form.programmes, platforms=form.platforms)
+    try:
+        scope, start, end = _scope(request, form)
+    except ReportNotAllowed:
+        return render(request, "web/reports_none.html", status=403)
+    except DomainError as error:
+        raise Http404 from error
+    report = usage_report(scope=scope, start=start, end=end)
+    months = report["by_month"]
+    labels = [entry["month"][5:] + "/" + entry["month"][2:4] for entry in months]
+    totals, previous = report["totals"], report["previous"]
+    machines = sorted(
+        report["machines"], key=lambda row: (-(row["utilisation"] or 0), -row["hours_used"])
+    )
+    names = {platform["id"]: platform["name"] for platform in report["platforms"]}
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "web/reports.html",
+        {
+            "form": form,
+            "scope": scope,
+            "title": report_title(scope),
+            "report": report,
+            "start": start,
+            "last": end - timedelta(days=1),
+            "cards": [
+                (
+                    _("SMEs served"),
+                    totals["smes_served"],
+                    _delta(totals["smes_served"], previous["smes_served"]),
+                ),
+                (
+                    _("New SMEs"),
+                    totals["new_smes"],
+                    _delta(totals["new_smes"], previous["new_smes"]),
+                ),
+                (
+                    _("Companies served"),
+                    totals["companies_served"],
+                    _delta(totals["companies_served"], previous["companies_served"]),
+                ),
+                (
+                    _("Hours used"),
+                    totals["hours_used"],
+                    _delta(totals["hours_used"], previous["hours_used"]),
+                ),
+            ],
+            "hours_chart": bar_chart(
+                _("Hours used per month"), labels, [m["hours_used"] for m in months], digits=1
+            ),
+            "smes_chart": bar_chart(
+                _("SMEs served per month"), labels, [m["smes_served"] for m in months]
+            ),
+            "machines": [
+                (row, names.get(row["platform"], "")) for row in machines[:MACHINES_SHOWN]
+            ],
+            "machines_hidden": max(len(machines) - MACHINES_SHOWN, 0),
+            "query": query.urlencode(),
+            "formats": [kind for kind in FORMATS if kind != "json"],
+            "subscribes": not scope.for_companies,
+            "breakdowns": _breakdowns(report),
+        },
+    )
+
+
+def _breakdowns(report: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
+    sizes, regions = dict(CompanySize.choices), dict(Region.choices)
+    categories = dict(MachineCategory.choices)
+    breakdowns = []
+    if len(report["platforms"]) > 1:
+        breakdowns.append((_("By platform"), [(row["name"], row) for row in report["platforms"]]))
+    breakdowns += [
+        (
+            _("By size class"),
+            [(str(sizes.get(k, k)), v) for k, v in report["by_size_class"].items()],
+        ),
+        (
+            _("By region of the companies"),
+            [(str(regions.get(k, k)), v) for k, v in report["by_region"].items()],
+        ),
+        (
+            _("By machine category"),
+            [(str(categories.get(k, k)), v) for k, v in report["by_category"].items()],
+        ),
+    ]
+    return breakdowns
+
+
+def _large(scope: Scope, start: date, end: date) -> bool:
+    many = scope.platform_ids is None or len(scope.platform_ids) > DIRECT_DOWNLOAD_PLATFORMS
+    return (end - start).days > DIRECT_DOWNLOAD_DAYS or many
+
+
+@login_required
+def report_download(request: HtmxHttpRequest) -> HttpResponse:
+    """The dashboard's report as a file: at once when small, else built in the background."""
+    kind = request.GET.get("format", "")
+    if kind not in FORMATS or kind == "json":
+        raise Http404
+    form = _form(request)
+    if form.is_bound and not form.is_valid():
+        raise Http404
+    try:
+        scope, start, end = _scope(request, form)
+    except DomainError as error:
+        raise Http404 from error
+    if _large(scope, start, end):
+        export = export_request(
+            user=request.user,
+            parameters={
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "programme": scope.programme.pk if scope.programme else None,
+                "platform": form.cleaned_data.get("platform") if form.is_bound else None,
+                "region": scope.region,
+            },
+            kind=kind,
+        )
+        return redirect("web:report-export", pk=export.pk)
+    report = usage_report(scope=scope, start=start, end=end, detail=True)
+    content, content_type, filename = report_file(report, kind, report_title(scope))
+    return HttpResponse(
+        content,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@login_required
+def report_export(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A report being built: its progress (refreshed by htmx), then its download."""
+    export = get_object_or_404(ReportExport.objects.defer("content"), pk=pk, owner=request.user)
+    template = "web/_report_export.html" if request.htmx else "web/report_export.html"
+    return render(request, template, {"export": export, "done": ExportStatus.DONE})
+
+
+@login_required
+def report_export_file(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    export = get_object_or_404(ReportExport, pk=pk, owner=request.user, status=ExportStatus.DONE)
+    from reports.exports import CONTENT_TYPES
+
+    return HttpResponse(
+        bytes(export.content or b""),
+        content_type=CONTENT_TYPES.get(export.format, "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_subscriptions(request: HtmxHttpRequest) -> HttpResponse:
+    """A funder's or an operator's scheduled reports: add one, stop one."""
+    programmes = list(programmes_followed(user=request.user))
+    platforms = list(platforms_in_view(user=request.user))
+    if not programmes and not platforms:
+        return render(request, "web/reports_none.html", status=403)
+    form = SubscriptionForm(
+        request.POST if request.method == "POST" else None,
+        programmes=programmes,
+        platforms=platforms,
+        initial={"email": signed_in(request).email},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            subscription_create(
+                user=signed_in(request),
+                email=data["email"],
+                frequency=data["frequency"],
+                programme_id=data.get("programme"),
+                platform_id=data.get("platform"),
+                region=data.get("region") or "",
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("Subscribed: the report goes out after each period ends."))
+            return redirect("web:report-subscriptions")
+    return render(
+        request,
+        "web/report_subscriptions.html",
+        {
+            "form": form,
+            "subscriptions": ReportSubscription.objects.filter(
+                owner=signed_in(request), active=True
+            )
+            .select_related("programme", "platform")
+            .order_by("-created_at"),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def report_subscription_stop(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(ReportSubscription, pk=pk, owner=request.user, active=True)
+    subscription_stop(subscription=subscription, user=request.user)
+    messages.success(
+        request,
+        _("Stopped: no more reports go to %(email)s for it.") % {"email": subscription.email},
+    )
+    return redirect("web:report-subscriptions")
