@@ -7,8 +7,8 @@ keeps one meaning everywhere (the API, the dashboard, the downloads):
 
 - ``smes_served`` / ``companies_served``: distinct SIRENs (two establishments of one company
   count once) of micro, small and medium companies / of every size, with a completed booking;
-- ``new_smes``: SMEs served whose first completed booking in the scope falls in the period
-  (in the month, for the monthly rows);
+- ``new_smes``: SMEs served with no completed booking in the scope before the period (the
+  monthly rows count each in the first month it was served);
 - ``hours_booked``: booked time of confirmed, completed and no-show bookings;
 - ``hours_used``: actual usage of completed bookings (their booked time when none was recorded);
 - ``open_hours``: opening hours minus closures, per machine; ``utilisation`` = used / open;
@@ -27,12 +27,12 @@ from django.db.models import (
     CharField,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -181,18 +181,8 @@ def _duration(start: str, end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
 
 
-def _first_served(base: QuerySet[Booking]) -> Subquery:
-    """The start of the first completed booking, in the scope, of the booking's SIREN."""
-    return Subquery(
-        base.filter(status=BookingStatus.COMPLETED, company__siren=OuterRef("company__siren"))
-        .order_by("start")
-        .values("start")[:1]
-    )
-
-
-def _aggregates(new: Q | None) -> dict[str, Any]:
-    """The figures as SQL aggregates; ``new`` tells a new SME's booking (its SIREN's first
-    completed booking falls in the period, or in the same month for the monthly rows)."""
+def _aggregates() -> dict[str, Any]:
+    """The figures as SQL aggregates (``new_smes`` aside: ``_new_smes``)."""
     completed = Q(status=BookingStatus.COMPLETED)
     sme = Q(completed, company__size_class__in=SME_SIZES)
     booked = _duration("start", "end")
@@ -227,8 +217,6 @@ def _aggregates(new: Q | None) -> dict[str, Any]:
         "n_no_show": Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
         "n_rejected": Count("pk", filter=Q(status=BookingStatus.REJECTED)),
     }
-    if new is not None:
-        aggregates["new_smes"] = Count("company__siren", distinct=True, filter=Q(sme, new))
     return aggregates
 
 
@@ -304,6 +292,19 @@ class _Frame:
                     f"{field}__lt": local_midnight(end, tz),
                 }
             )
+            if len(zones) > 1:
+                part &= Q(machine__platform_id__in=ids)
+            window |= part
+        return window
+
+    def before(self, start: date) -> Q:
+        """Bookings starting before ``start`` local time, each in its platform's zone."""
+        zones = self.zones
+        if not zones:
+            return Q(pk__in=[])
+        window = Q()
+        for name, ids in zones.items():
+            part = Q(start__lt=local_midnight(start, zone(name)))
             if len(zones) > 1:
                 part &= Q(machine__platform_id__in=ids)
             window |= part
@@ -424,8 +425,67 @@ def open_seconds(frame: _Frame, months: list[Month]) -> dict[tuple[int, str], fl
 # --- The report -------------------------------------------------------------------------------
 
 
-def _grouped(rows: QuerySet[Booking], key: str, aggregates: dict[str, Any]) -> dict[Any, Any]:
-    return {row[key]: _figures(row) for row in rows.order_by().values(key).annotate(**aggregates)}
+@dataclass
+class _NewSmes:
+    """SMEs served in the period whose SIREN had no completed booking in the scope before it,
+    with where (machine) and when (month, the first in the period) each was first served."""
+
+    rows: list[tuple[int, str, str, str, str]]  # machine, month, SIREN, size class, region
+    first_month: dict[str, str]
+
+    def count(self, key: Any, month_only: bool = False) -> dict[Any, int]:
+        """New SIRENs per group; ``key(row)`` names a row's group. With ``month_only``, a SIREN
+        counts in its first month only."""
+        groups: dict[Any, set[str]] = defaultdict(set)
+        for row in self.rows:
+            if month_only and row[1] != self.first_month[row[2]]:
+                continue
+            groups[key(row)].add(row[2])
+        return {group: len(sirens) for group, sirens in groups.items()}
+
+
+def _new_smes(
+    frame: "_Frame", period: QuerySet[Booking], start: date, months: list["Month"]
+) -> _NewSmes:
+    """Three queries whatever the size: the SIRENs served, those served before ``start`` (an
+    index lookup each), and where and when the new ones were served."""
+    served_smes = period.filter(
+        status=BookingStatus.COMPLETED, company__size_class__in=SME_SIZES
+    ).order_by()
+    served = list(served_smes.values_list("company__siren", flat=True).distinct())
+    if not served:
+        return _NewSmes(rows=[], first_month={})
+    earlier = frame.bookings().filter(frame.before(start), status=BookingStatus.COMPLETED)
+    seen = set(
+        Company.objects.filter(siren__in=served)
+        .filter(Exists(earlier.filter(company__siren=OuterRef("siren"))))
+        .values_list("siren", flat=True)
+    )
+    new = [siren for siren in served if siren not in seen]
+    rows = list(
+        served_smes.filter(company__siren__in=new)
+        .annotate(report_month=_month_of(frame, months))
+        .values_list(
+            "machine_id", "report_month", "company__siren", "company__size_class", "company__region"
+        )
+        .distinct()
+    )
+    first_month: dict[str, str] = {}
+    for row in rows:
+        if row[2] not in first_month or row[1] < first_month[row[2]]:
+            first_month[row[2]] = row[1]
+    return _NewSmes(rows=rows, first_month=first_month)
+
+
+def _grouped(
+    rows: QuerySet[Booking], key: str, aggregates: dict[str, Any], new: dict[Any, int]
+) -> dict[Any, Any]:
+    grouped = {}
+    for row in rows.order_by().values(key).annotate(**aggregates):
+        figures = _figures(row)
+        figures["new_smes"] = new.get(row[key], 0)
+        grouped[row[key]] = figures
+    return grouped
 
 
 def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) -> dict[str, Any]:
@@ -436,31 +496,39 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
     frame = _frame(scope)
     months = months_of(start, end)
     base = frame.bookings()
-    first_served = _first_served(base)
-    period = base.filter(frame.window(start, end)).annotate(first_served=first_served)
-    aggregates = _aggregates(frame.window(start, end, field="first_served"))
+    period = base.filter(frame.window(start, end))
+    aggregates = _aggregates()
+    new = _new_smes(frame, period, start, months)
     totals = _figures(period.aggregate(**aggregates))
+    totals["new_smes"] = len(new.first_month)
     previous_start = start - (end - start)
-    previous = _figures(
-        base.filter(frame.window(previous_start, start))
-        .annotate(first_served=first_served)
-        .aggregate(**_aggregates(frame.window(previous_start, start, field="first_served")))
+    before = base.filter(frame.window(previous_start, start))
+    previous = _figures(before.aggregate(**aggregates))
+    previous["new_smes"] = len(
+        _new_smes(frame, before, previous_start, months_of(previous_start, start)).first_month
     )
     if not scope.for_companies:
         previous = _with_open(
             previous, sum(open_seconds(frame, months_of(previous_start, start)).values())
         )
-    per_machine = _grouped(period, "machine_id", aggregates)
-    per_platform = _grouped(period, "machine__platform_id", aggregates)
-    per_category = _grouped(period, "machine__category", aggregates)
-    per_size = _grouped(period, "company__size_class", aggregates)
-    per_region = _grouped(period, "company__region", aggregates)
-    monthly = period.annotate(
-        report_month=_month_of(frame, months),
-        first_month=_month_of(frame, months, field="first_served"),
+    platform_of = {machine.pk: machine.platform_id for machine in frame.machines}
+    category_of = {machine.pk: machine.category for machine in frame.machines}
+    per_machine = _grouped(period, "machine_id", aggregates, new.count(lambda r: r[0]))
+    per_platform = _grouped(
+        period,
+        "machine__platform_id",
+        aggregates,
+        new.count(lambda r: platform_of.get(r[0])),
     )
-    monthly_aggregates = _aggregates(Q(first_month=F("report_month")))
-    per_month = _grouped(monthly, "report_month", monthly_aggregates)
+    per_category = _grouped(
+        period, "machine__category", aggregates, new.count(lambda r: category_of.get(r[0]))
+    )
+    per_size = _grouped(period, "company__size_class", aggregates, new.count(lambda r: r[3]))
+    per_region = _grouped(period, "company__region", aggregates, new.count(lambda r: r[4]))
+    monthly = period.annotate(report_month=_month_of(frame, months))
+    per_month = _grouped(
+        monthly, "report_month", aggregates, new.count(lambda r: r[1], month_only=True)
+    )
 
     opened = None if scope.for_companies else open_seconds(frame, months)
     machine_open: dict[int, float] = defaultdict(float)
@@ -535,7 +603,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
     }
     if detail:
         report["machine_months"] = _machine_months(
-            frame, monthly, months, monthly_aggregates, opened
+            frame, monthly, months, aggregates, opened, new.count(lambda r: (r[0], r[1]), True)
         )
     return report
 
@@ -546,11 +614,12 @@ def _machine_months(
     months: list[Month],
     aggregates: dict[str, Any],
     opened: dict[tuple[int, str], float] | None,
+    new: dict[tuple[int, str], int],
 ) -> list[dict[str, Any]]:
-    rows = {
-        (row["machine_id"], row["report_month"]): _figures(row)
-        for row in monthly.order_by().values("machine_id", "report_month").annotate(**aggregates)
-    }
+    rows = {}
+    for row in monthly.order_by().values("machine_id", "report_month").annotate(**aggregates):
+        key = (row["machine_id"], row["report_month"])
+        rows[key] = {**_figures(row), "new_smes": new.get(key, 0)}
     platform_names = {platform.pk: platform.name for platform in frame.platforms}
     detail = []
     for machine in frame.machines:
