@@ -20,6 +20,7 @@ from bookings.selectors import (
 )
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
 from platforms.timezones import local_midnight
+from reports.selectors import programmes_followed
 
 from ..calendar import week_grid, week_monday, week_window
 from ..forms import BookingForm, QualificationRequestForm, SearchForm
@@ -76,6 +77,7 @@ def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "pending": upcoming.filter(status=BookingStatus.PENDING)[:8],
             "quotas": quota_use_this_week(company_ids=ids, now=now),
             "operates": platforms_operated_by(user=request.user).exists(),
+            "programmes": list(programmes_followed(user=request.user).filter(funders=request.user)),
         },
     )
 
