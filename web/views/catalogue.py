@@ -24,7 +24,7 @@ from reports.selectors import programmes_followed
 
 from ..calendar import week_grid, week_monday, week_window
 from ..forms import BookingForm, QualificationRequestForm, SearchForm
-from .common import HtmxHttpRequest, companies_of, page_of, query_without_page
+from .common import HtmxHttpRequest, companies_of, page_of, query_without_page, signed_in
 
 SEARCH_DAYS = 14
 
@@ -77,7 +77,9 @@ def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "pending": upcoming.filter(status=BookingStatus.PENDING)[:8],
             "quotas": quota_use_this_week(company_ids=ids, now=now),
             "operates": platforms_operated_by(user=request.user).exists(),
-            "programmes": list(programmes_followed(user=request.user).filter(funders=request.user)),
+            "programmes": list(
+                programmes_followed(user=request.user).filter(funders=signed_in(request))
+            ),
         },
     )
 
