@@ -232,6 +232,8 @@ class Booking(models.Model):
         ]
         indexes = [
             models.Index(fields=["machine", "start"], name="booking_machine_start"),
+            # Reports read a period's bookings across every machine by their start.
+            models.Index(fields=["start"], name="booking_start"),
             models.Index(fields=["company", "start"], name="booking_company_start"),
             models.Index(fields=["status", "end"], name="booking_status_end"),
             # Availability and search ask for the active bookings of machines ending after the

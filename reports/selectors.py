@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -239,18 +240,20 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _empty_row() -> dict[str, Any]:
+    return {
+        "smes_served": 0,
+        "companies_served": 0,
+        "new_smes": 0,
+        "hours_booked": None,
+        "hours_used": None,
+        "revenue": None,
+        **{f"n_{status}": 0 for status in STATUSES},
+    }
+
+
 def _empty() -> dict[str, Any]:
-    return _figures(
-        {
-            "smes_served": 0,
-            "companies_served": 0,
-            "new_smes": 0,
-            "hours_booked": None,
-            "hours_used": None,
-            "revenue": None,
-            **{f"n_{status}": 0 for status in STATUSES},
-        }
-    )
+    return _figures(_empty_row())
 
 
 def _with_open(figures: dict[str, Any], open_seconds: float | None) -> dict[str, Any]:
@@ -447,21 +450,20 @@ class _NewSmes:
 def _new_smes(
     frame: "_Frame", period: QuerySet[Booking], start: date, months: list["Month"]
 ) -> _NewSmes:
-    """Three queries whatever the size: the SIRENs served, those served before ``start`` (an
-    index lookup each), and where and when the new ones were served."""
+    """Two queries whatever the size: the SIRENs served and never before ``start`` (an index
+    lookup each), then where and when they were served."""
     served_smes = period.filter(
         status=BookingStatus.COMPLETED, company__size_class__in=SME_SIZES
     ).order_by()
-    served = list(served_smes.values_list("company__siren", flat=True).distinct())
-    if not served:
-        return _NewSmes(rows=[], first_month={})
     earlier = frame.bookings().filter(frame.before(start), status=BookingStatus.COMPLETED)
-    seen = set(
-        Company.objects.filter(siren__in=served)
-        .filter(Exists(earlier.filter(company__siren=OuterRef("siren"))))
+    new = list(
+        Company.objects.filter(siren__in=served_smes.values("company__siren"))
+        .exclude(Exists(earlier.filter(company__siren=OuterRef("siren"))))
         .values_list("siren", flat=True)
+        .distinct()
     )
-    new = [siren for siren in served if siren not in seen]
+    if not new:
+        return _NewSmes(rows=[], first_month={})
     rows = list(
         served_smes.filter(company__siren__in=new)
         .annotate(report_month=_month_of(frame, months))
@@ -477,15 +479,165 @@ def _new_smes(
     return _NewSmes(rows=rows, first_month=first_month)
 
 
-def _grouped(
-    rows: QuerySet[Booking], key: str, aggregates: dict[str, Any], new: dict[Any, int]
-) -> dict[Any, Any]:
-    grouped = {}
-    for row in rows.order_by().values(key).annotate(**aggregates):
-        figures = _figures(row)
-        figures["new_smes"] = new.get(row[key], 0)
-        grouped[row[key]] = figures
-    return grouped
+# The groups of a report: the booking column each groups by ("" for the totals).
+GROUPS = {
+    "totals": (),
+    "machine": ("machine_id",),
+    "platform": ("machine__platform_id",),
+    "category": ("machine__category",),
+    "size": ("company__size_class",),
+    "region": ("company__region",),
+    "month": ("report_month",),
+    "machine_month": ("machine_id", "report_month"),
+}
+
+
+def _key(values: tuple[Any, ...]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def _groups_one_by_one(
+    monthly: QuerySet[Any], names: list[str]
+) -> dict[str, dict[Any, dict[str, Any]]]:
+    """One aggregate query per group (any database)."""
+    aggregates = _aggregates()
+    groups: dict[str, dict[Any, dict[str, Any]]] = {}
+    for name in names:
+        columns = GROUPS[name]
+        if not columns:
+            groups[name] = {None: monthly.aggregate(**aggregates)}
+            continue
+        groups[name] = {
+            _key(tuple(row[column] for column in columns)): row
+            for row in monthly.order_by().values(*columns).annotate(**aggregates)
+        }
+    return groups
+
+
+_SET_COLUMNS = {
+    "machine_id": "g_machine",
+    "machine__platform_id": "g_platform",
+    "machine__category": "g_category",
+    "company__size_class": "g_size",
+    "company__region": "g_region",
+    "report_month": "g_month",
+}
+
+
+def _groups_by_sets(
+    monthly: QuerySet[Any], names: list[str]
+) -> dict[str, dict[Any, dict[str, Any]]]:
+    """Every group from two statements over one scan of the period's bookings (PostgreSQL),
+    the same figures as ``_groups_one_by_one``: the sums and counts by ``GROUPING SETS``
+    (hashed: no distinct aggregate in it), the distinct SIRENs from the completed bookings
+    deduplicated once and counted per group (hash aggregates, where ``COUNT(DISTINCT)`` would
+    sort every group)."""
+    inner = monthly.values(
+        **{alias: F(column) for column, alias in _SET_COLUMNS.items() if column != "report_month"},
+        g_month=F("report_month"),
+        g_siren=F("company__siren"),
+        g_status=F("status"),
+        g_late=F("late_cancellation"),
+        g_booked=_duration("start", "end"),
+        g_used=Coalesce(_duration("actual_start", "actual_end"), _duration("start", "end")),
+        g_price=F("price"),
+    )
+    sql, params = inner.order_by().query.sql_with_params()
+    aliases = list(_SET_COLUMNS.values())
+    columns_of = {name: [_SET_COLUMNS[column] for column in GROUPS[name]] for name in names}
+    sets = ", ".join("(" + ", ".join(columns_of[name]) + ")" for name in names)
+    done = BookingStatus.COMPLETED
+    sums = f"""
+        WITH booked AS MATERIALIZED ({sql})
+        SELECT {", ".join(f"GROUPING({alias}) AS is_{alias}" for alias in aliases)},
+            {", ".join(aliases)},
+            SUM(g_booked) FILTER (WHERE g_status IN (%s, %s, %s)) AS hours_booked,
+            SUM(g_used) FILTER (WHERE g_status = %s) AS hours_used,
+            SUM(g_price) FILTER (WHERE g_status IN (%s, %s)) AS revenue,
+            COUNT(*) FILTER (WHERE g_status = %s) AS n_pending,
+            COUNT(*) FILTER (WHERE g_status = %s) AS n_confirmed,
+            COUNT(*) FILTER (WHERE g_status = %s) AS n_completed,
+            COUNT(*) FILTER (WHERE g_status = %s AND NOT g_late) AS n_cancelled,
+            COUNT(*) FILTER (WHERE g_status = %s AND g_late) AS n_late_cancelled,
+            COUNT(*) FILTER (WHERE g_status = %s) AS n_no_show,
+            COUNT(*) FILTER (WHERE g_status = %s) AS n_rejected
+        FROM booked
+        GROUP BY GROUPING SETS ({sets})
+    """
+    sums_params = (
+        *params,
+        BookingStatus.CONFIRMED,
+        done,
+        BookingStatus.NO_SHOW,
+        done,
+        done,
+        BookingStatus.NO_SHOW,
+        BookingStatus.PENDING,
+        BookingStatus.CONFIRMED,
+        done,
+        BookingStatus.CANCELLED,
+        BookingStatus.CANCELLED,
+        BookingStatus.NO_SHOW,
+        BookingStatus.REJECTED,
+    )
+    sme = ", ".join(["%s"] * len(SME_SIZES))
+    parts, distinct_params = [], []
+    for name in names:
+        columns = columns_of[name]
+        key = " || '|' || ".join(f"({column})::text" for column in columns) or "''"
+        listed = ", ".join([*columns, "g_siren"])
+        for figure, only_smes in (("smes_served", True), ("companies_served", False)):
+            where = f"WHERE g_size IN ({sme})" if only_smes else ""
+            grouped = f"GROUP BY {', '.join(columns)}" if columns else ""
+            parts.append(
+                f"SELECT %s AS grp, %s AS figure, {key} AS key, COUNT(*) AS n "
+                f"FROM (SELECT DISTINCT {listed} FROM served {where}) AS one {grouped}"
+            )
+            distinct_params += [name, figure, *(SME_SIZES if only_smes else ())]
+    sirens = f"""
+        WITH served AS MATERIALIZED (
+            SELECT DISTINCT {", ".join(aliases)}, g_siren FROM ({sql}) AS booked
+            WHERE g_status = %s
+        )
+        {" UNION ALL ".join(parts)}
+    """
+    groups: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in names}
+    by_grouped = {tuple(columns_of[name]): name for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(sums, sums_params)
+        columns = [column.name for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            grouped = tuple(alias for alias in aliases if not row[f"is_{alias}"])
+            name = by_grouped[grouped]
+            key = _key(tuple(row[alias] for alias in grouped)) if grouped else None
+            groups[name][key] = {**row, "smes_served": 0, "companies_served": 0}
+        cursor.execute(sirens, (*params, done, *distinct_params))
+        for name, figure, text, count in cursor.fetchall():
+            key = _typed_key(name, text)
+            if key in groups[name]:
+                groups[name][key][figure] = count
+    return groups
+
+
+def _typed_key(name: str, text: str) -> Any:
+    """A group's key from its text in the distinct counts' union."""
+    if name == "totals":
+        return None
+    if name in ("machine", "platform"):
+        return int(text)
+    if name == "machine_month":
+        machine, month = text.split("|", 1)
+        return (int(machine), month)
+    return text
+
+
+def _aggregate_groups(
+    monthly: QuerySet[Any], names: list[str]
+) -> dict[str, dict[Any, dict[str, Any]]]:
+    if connection.vendor == "postgresql":
+        return _groups_by_sets(monthly, names)
+    return _groups_one_by_one(monthly, names)
 
 
 def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) -> dict[str, Any]:
@@ -497,13 +649,15 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
     months = months_of(start, end)
     base = frame.bookings()
     period = base.filter(frame.window(start, end))
-    aggregates = _aggregates()
     new = _new_smes(frame, period, start, months)
-    totals = _figures(period.aggregate(**aggregates))
+    monthly = period.annotate(report_month=_month_of(frame, months))
+    names = [name for name in GROUPS if detail or name != "machine_month"]
+    groups = _aggregate_groups(monthly, names)
+    totals = _figures(groups["totals"].get(None) or _empty_row())
     totals["new_smes"] = len(new.first_month)
     previous_start = start - (end - start)
     before = base.filter(frame.window(previous_start, start))
-    previous = _figures(before.aggregate(**aggregates))
+    previous = _figures(before.aggregate(**_aggregates()))
     previous["new_smes"] = len(
         _new_smes(frame, before, previous_start, months_of(previous_start, start)).first_month
     )
@@ -513,22 +667,19 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
         )
     platform_of = {machine.pk: machine.platform_id for machine in frame.machines}
     category_of = {machine.pk: machine.category for machine in frame.machines}
-    per_machine = _grouped(period, "machine_id", aggregates, new.count(lambda r: r[0]))
-    per_platform = _grouped(
-        period,
-        "machine__platform_id",
-        aggregates,
-        new.count(lambda r: platform_of.get(r[0])),
-    )
-    per_category = _grouped(
-        period, "machine__category", aggregates, new.count(lambda r: category_of.get(r[0]))
-    )
-    per_size = _grouped(period, "company__size_class", aggregates, new.count(lambda r: r[3]))
-    per_region = _grouped(period, "company__region", aggregates, new.count(lambda r: r[4]))
-    monthly = period.annotate(report_month=_month_of(frame, months))
-    per_month = _grouped(
-        monthly, "report_month", aggregates, new.count(lambda r: r[1], month_only=True)
-    )
+
+    def figures_of(name: str, new_counts: dict[Any, int]) -> dict[Any, dict[str, Any]]:
+        return {
+            key: {**_figures(row), "new_smes": new_counts.get(key, 0)}
+            for key, row in groups[name].items()
+        }
+
+    per_machine = figures_of("machine", new.count(lambda r: r[0]))
+    per_platform = figures_of("platform", new.count(lambda r: platform_of.get(r[0])))
+    per_category = figures_of("category", new.count(lambda r: category_of.get(r[0])))
+    per_size = figures_of("size", new.count(lambda r: r[3]))
+    per_region = figures_of("region", new.count(lambda r: r[4]))
+    per_month = figures_of("month", new.count(lambda r: r[1], month_only=True))
 
     opened = None if scope.for_companies else open_seconds(frame, months)
     machine_open: dict[int, float] = defaultdict(float)
@@ -603,23 +754,20 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
     }
     if detail:
         report["machine_months"] = _machine_months(
-            frame, monthly, months, aggregates, opened, new.count(lambda r: (r[0], r[1]), True)
+            frame,
+            months,
+            figures_of("machine_month", new.count(lambda r: (r[0], r[1]), True)),
+            opened,
         )
     return report
 
 
 def _machine_months(
     frame: _Frame,
-    monthly: QuerySet[Any],
     months: list[Month],
-    aggregates: dict[str, Any],
+    rows: dict[tuple[int, str], dict[str, Any]],
     opened: dict[tuple[int, str], float] | None,
-    new: dict[tuple[int, str], int],
 ) -> list[dict[str, Any]]:
-    rows = {}
-    for row in monthly.order_by().values("machine_id", "report_month").annotate(**aggregates):
-        key = (row["machine_id"], row["report_month"])
-        rows[key] = {**_figures(row), "new_smes": new.get(key, 0)}
     platform_names = {platform.pk: platform.name for platform in frame.platforms}
     detail = []
     for machine in frame.machines:
