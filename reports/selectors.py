@@ -584,13 +584,13 @@ def _groups_by_sets(
     parts, distinct_params = [], []
     for name in names:
         columns = columns_of[name]
-        key = " || '|' || ".join(f"({column})::text" for column in columns) or "''"
+        as_text = " || '|' || ".join(f"({column})::text" for column in columns) or "''"
         listed = ", ".join([*columns, "g_siren"])
         for figure, only_smes in (("smes_served", True), ("companies_served", False)):
             where = f"WHERE g_size IN ({sme})" if only_smes else ""
             grouped = f"GROUP BY {', '.join(columns)}" if columns else ""
             parts.append(
-                f"SELECT %s AS grp, %s AS figure, {key} AS key, COUNT(*) AS n "
+                f"SELECT %s AS grp, %s AS figure, {as_text} AS key, COUNT(*) AS n "
                 f"FROM (SELECT DISTINCT {listed} FROM served {where}) AS one {grouped}"
             )
             distinct_params += [name, figure, *(SME_SIZES if only_smes else ())]
@@ -608,15 +608,15 @@ def _groups_by_sets(
         columns = [column.name for column in cursor.description]
         for values in cursor.fetchall():
             row = dict(zip(columns, values, strict=True))
-            grouped = tuple(alias for alias in aliases if not row[f"is_{alias}"])
-            name = by_grouped[grouped]
-            key = _key(tuple(row[alias] for alias in grouped)) if grouped else None
-            groups[name][key] = {**row, "smes_served": 0, "companies_served": 0}
+            in_set = tuple(alias for alias in aliases if not row[f"is_{alias}"])
+            group = by_grouped[in_set]
+            key = _key(tuple(row[alias] for alias in in_set)) if in_set else None
+            groups[group][key] = {**row, "smes_served": 0, "companies_served": 0}
         cursor.execute(sirens, (*params, done, *distinct_params))
-        for name, figure, text, count in cursor.fetchall():
-            key = _typed_key(name, text)
-            if key in groups[name]:
-                groups[name][key][figure] = count
+        for group, figure, text, count in cursor.fetchall():
+            key = _typed_key(group, text)
+            if key in groups[group]:
+                groups[group][key][figure] = count
     return groups
 
 
