@@ -353,6 +353,10 @@ BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 # A confirmed booking with no usage recorded this long after its end becomes a no-show.
 NO_SHOW_GRACE_MINUTES = env.int("NO_SHOW_GRACE_MINUTES", default=120)
 
+# --- Reports --------------------------------------------------------------------------------
+# The dashboard shows figures at most this old (its default views are refreshed as often).
+REPORTS_SNAPSHOT_MINUTES = env.int("REPORTS_SNAPSHOT_MINUTES", default=10)
+
 # The one place that registers periodic tasks.
 CELERY_BEAT_SCHEDULE = {
     "closure-intervals-rebuild": {
@@ -382,5 +386,9 @@ CELERY_BEAT_SCHEDULE = {
     "usage-reports": {
         "task": "reports.tasks.reports_send_due_task",
         "schedule": 60 * 60,
+    },
+    "report-snapshots": {
+        "task": "reports.tasks.snapshots_refresh_task",
+        "schedule": REPORTS_SNAPSHOT_MINUTES * 60,
     },
 }

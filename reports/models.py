@@ -146,3 +146,20 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or self.format} ({self.get_status_display()})"
+
+
+class ReportSnapshot(models.Model):
+    """A report as computed at ``computed_at``, for the dashboard: a network-wide year at
+    1,000,000 bookings takes seconds to aggregate, so the dashboard shows the figures of the
+    last few minutes (refreshed by the beat for the default views, on demand otherwise)."""
+
+    key = models.CharField(_("scope and period"), max_length=64, unique=True)
+    report = models.JSONField(_("report"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("report snapshot")
+        verbose_name_plural = _("report snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} @ {self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,12 @@
 """Report subscriptions and their deliveries through the notifications' outbox, and reports
 built in the background with their progress."""
 
+import hashlib
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -12,9 +14,18 @@ from django.utils.translation import gettext as _
 from core.exceptions import DomainError
 from notifications.models import MessageKind
 from notifications.services import Outgoing, messages_record
+from platforms.models import Platform
 
 from .exports import report_file, summary_rows
-from .models import ExportStatus, Frequency, ReportDelivery, ReportExport, ReportSubscription
+from .models import (
+    ExportStatus,
+    Frequency,
+    Programme,
+    ReportDelivery,
+    ReportExport,
+    ReportSnapshot,
+    ReportSubscription,
+)
 from .selectors import (
     ReportNotAllowed,
     Scope,
@@ -244,3 +255,82 @@ def export_build(*, export_id: int) -> str:
     export.status, export.progress, export.finished_at = ExportStatus.DONE, 100, timezone.now()
     export.save(update_fields=["content", "filename", "status", "progress", "finished_at"])
     return "done"
+
+
+# --- Snapshots for the dashboard --------------------------------------------------------------
+
+
+def _snapshot_key(scope: Scope, start: date, end: date) -> str:
+    parts = (
+        scope.platform_ids,
+        scope.company_ids,
+        scope.programme.pk if scope.programme else None,
+        scope.region,
+        scope.machine_id,
+        start.isoformat(),
+        end.isoformat(),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _max_age() -> timedelta:
+    return timedelta(minutes=settings.REPORTS_SNAPSHOT_MINUTES)
+
+
+def snapshot_store(
+    *, scope: Scope, start: date, end: date, now: datetime | None = None
+) -> tuple[dict[str, Any], datetime]:
+    """Compute the report now and keep it for the dashboard."""
+    now = now or timezone.now()
+    report = usage_report(scope=scope, start=start, end=end)
+    ReportSnapshot.objects.update_or_create(
+        key=_snapshot_key(scope, start, end), defaults={"report": report, "computed_at": now}
+    )
+    return report, now
+
+
+def report_recent(
+    *, scope: Scope, start: date, end: date, now: datetime | None = None
+) -> tuple[dict[str, Any], datetime]:
+    """The report of ``scope`` over [start, end) as of at most ``REPORTS_SNAPSHOT_MINUTES``
+    ago, and when it was computed: the snapshot when fresh, else computed now and kept."""
+    now = now or timezone.now()
+    snapshot = (
+        ReportSnapshot.objects.filter(
+            key=_snapshot_key(scope, start, end), computed_at__gte=now - _max_age()
+        )
+        .only("report", "computed_at")
+        .first()
+    )
+    if snapshot is not None:
+        return snapshot.report, snapshot.computed_at
+    return snapshot_store(scope=scope, start=start, end=end, now=now)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The dashboard's default period: the twelve months to the end of this one."""
+    end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return (end - timedelta(days=335)).replace(day=1), end
+
+
+def snapshots_refresh(*, now: datetime | None = None) -> int:
+    """Recompute the dashboard's default views (periodic): the whole network, each programme,
+    each active platform, over the default period; drop snapshots past their use."""
+    now = now or timezone.now()
+    start, end = default_period(timezone.localdate(now))
+    scopes = [Scope(platform_ids=None)]
+    for programme in Programme.objects.prefetch_related("platforms"):
+        scopes.append(
+            Scope(
+                platform_ids=tuple(sorted(p.pk for p in programme.platforms.all())),
+                programme=programme,
+            )
+        )
+    scopes += [
+        Scope(platform_ids=(pk,))
+        for pk in Platform.objects.filter(active=True).values_list("pk", flat=True)
+    ]
+    for scope in scopes:
+        snapshot_store(scope=scope, start=start, end=end, now=now)
+    ReportSnapshot.objects.filter(computed_at__lt=now - 6 * _max_age()).delete()
+    return len(scopes)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import export_build, reports_send_due
+from .services import export_build, reports_send_due, snapshots_refresh
 
 
 @shared_task
@@ -13,3 +13,8 @@ def reports_send_due_task() -> int:
 @shared_task(acks_late=True)
 def report_export_task(export_id: int) -> str:
     return export_build(export_id=export_id)
+
+
+@shared_task
+def snapshots_refresh_task() -> int:
+    return snapshots_refresh()

@@ -20,6 +20,7 @@ from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
 from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region, Weekday
 from platforms.services import MACHINE_EDITABLE
 from reports.models import Frequency
+from reports.services import default_period
 
 MAX_SEARCH_DAYS = 31
 YEAR = re.compile(r"\s*([0-9]+)-")
@@ -561,9 +562,10 @@ class ReportForm(ScopeForm):
     def period(self) -> tuple[date, date]:
         """[start, end): the dates given, or the twelve months to the end of this one."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        this_month = timezone.localdate().replace(day=1)
         start, last = data.get("start"), data.get("last")
-        end = last + timedelta(days=1) if last else (this_month + timedelta(days=32)).replace(day=1)
+        if start is None and last is None:
+            return default_period(timezone.localdate())
+        end = last + timedelta(days=1) if last else default_period(timezone.localdate())[1]
         if start is None:
             start = (end - timedelta(days=335)).replace(day=1)
         return start, max(end, start + timedelta(days=1))

@@ -26,7 +26,12 @@ from reports.selectors import (
     report_title,
     usage_report,
 )
-from reports.services import export_request, subscription_create, subscription_stop
+from reports.services import (
+    export_request,
+    report_recent,
+    subscription_create,
+    subscription_stop,
+)
 
 from ..charts import bar_chart
 from ..forms import ReportForm, SubscriptionForm
@@ -83,7 +88,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "web/reports_none.html", status=403)
     except DomainError as error:
         raise Http404 from error
-    report = usage_report(scope=scope, start=start, end=end)
+    report, computed_at = report_recent(scope=scope, start=start, end=end)
     months = report["by_month"]
     labels = [entry["month"][5:] + "/" + entry["month"][2:4] for entry in months]
     totals, previous = report["totals"], report["previous"]
@@ -101,6 +106,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
             "scope": scope,
             "title": report_title(scope),
             "report": report,
+            "computed_at": computed_at,
             "start": start,
             "last": end - timedelta(days=1),
             "cards": [

@@ -1,0 +1,79 @@
+"""The dashboard's figures are at most REPORTS_SNAPSHOT_MINUTES old: a snapshot is the report
+as computed then (equal to computing it directly), refreshed by the beat for the default views
+and recomputed on demand once too old."""
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bookings.models import Booking, BookingStatus
+from reports.models import Programme, ReportSnapshot
+from reports.selectors import Scope, report_scope, usage_report
+from reports.services import default_period, report_recent, snapshots_refresh
+from tests.conftest import paris
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = {"start": date(2026, 10, 1), "end": date(2026, 11, 1)}
+
+
+def test_a_snapshot_is_the_report_until_it_is_too_old(october: Any, settings: Any) -> None:
+    settings.REPORTS_SNAPSHOT_MINUTES = 10
+    scope = Scope(platform_ids=(october.laser.platform_id,))
+    with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
+        first, at = report_recent(scope=scope, **OCTOBER)
+        # what the JSON column keeps is what was computed
+        assert first == json.loads(json.dumps(usage_report(scope=scope, **OCTOBER)))
+        Booking.objects.filter(status=BookingStatus.PENDING).update(status=BookingStatus.CONFIRMED)
+        with CaptureQueriesContext(connection) as queries:
+            again, again_at = report_recent(scope=scope, **OCTOBER)
+    assert len(queries) == 1 and again == first and again_at == at
+    with time_machine.travel(paris(2026, 11, 20, 10, 11), tick=False):
+        later, later_at = report_recent(scope=scope, **OCTOBER)
+    assert later["totals"]["bookings"]["pending"] == 0 and later_at > at
+    assert later["totals"]["bookings"]["confirmed"] == 2
+
+
+def test_the_beat_refreshes_the_default_views_and_the_funder_reads_one(
+    client: Any, october: Any
+) -> None:
+    funder = UserFactory()
+    programme = Programme.objects.create(name="IdF", start_date=date(2026, 1, 1))
+    programme.platforms.add(october.laser.platform)
+    programme.funders.add(funder)
+    with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
+        # the network, the programme, each of the two platforms
+        assert snapshots_refresh() == 4
+        assert ReportSnapshot.objects.count() == 4
+        client.force_login(funder)
+        client.get(reverse("web:reports"))  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("web:reports"))
+    assert page.status_code == 200 and "20 novembre, 10:00" in page.content.decode()
+    scope = report_scope(user=funder, programme_id=programme.pk)
+    start, end = default_period(date(2026, 11, 20))
+    assert page.context["report"] == json.loads(
+        json.dumps(usage_report(scope=scope, start=start, end=end))
+    )
+    # session, user, the header's question, programmes, platforms, scope, the snapshot…
+    assert len(queries) <= 12, len(queries)
+
+
+def test_old_snapshots_are_dropped(october: Any, settings: Any) -> None:
+    settings.REPORTS_SNAPSHOT_MINUTES = 10
+    with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
+        report_recent(
+            scope=Scope(platform_ids=(october.cnc.platform_id,)),
+            start=date(2026, 1, 1),
+            end=date(2026, 2, 1),
+        )
+    with time_machine.travel(paris(2026, 11, 20, 10) + timedelta(hours=2), tick=False):
+        snapshots_refresh()
+    assert ReportSnapshot.objects.filter(computed_at__lt=paris(2026, 11, 20, 11)).count() == 0
