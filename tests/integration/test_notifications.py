@@ -326,3 +326,66 @@ def test_a_booking_made_while_redis_is_down_succeeds_and_is_confirmed_later(brok
     message.refresh_from_db()
     assert mail["Message-ID"] == message.message_id
     wait_for(lambda: Message.objects.filter(status=MessageStatus.SENT).exists(), 10, "record")
+
+
+def test_a_subscribed_report_arrives_over_smtp_with_its_spreadsheet_and_pdf(worker, sink):
+    import io
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from bookings.models import Booking, BookingStatus
+    from reports.models import Programme, ReportDelivery
+    from reports.services import reports_send_due, subscription_create
+    from tests.factories import UserFactory
+
+    # given: a programme's platform with a completed booking last month, and a subscription
+    worker.start()
+    membership, machine, _start = booking()
+    funder = UserFactory(email="suivi@bpifrance.fr")
+    programme = Programme.objects.create(name="Industrie du futur", start_date=date(2026, 1, 1))
+    programme.platforms.add(machine.platform)
+    programme.funders.add(funder)
+    first_of_month = timezone.localdate().replace(day=1)
+    begun = timezone.localtime(timezone.now(), machine.platform.tz).replace(
+        year=(first_of_month - timedelta(days=1)).year,
+        month=(first_of_month - timedelta(days=1)).month,
+        day=10,
+        hour=9,
+        minute=0,
+        second=0,
+        microsecond=0,
+    )
+    Booking.objects.create(
+        machine=machine,
+        company=membership.company,
+        start=begun,
+        end=begun + timedelta(hours=3),
+        status=BookingStatus.COMPLETED,
+        price=Decimal("180"),
+    )
+    subscription_create(
+        user=funder, email="comite@bpifrance.fr", frequency="monthly", programme_id=programme.pk
+    )
+
+    # when: the beat runs twice
+    sent = reports_send_due() + reports_send_due()
+
+    # then: one e-mail, with both files, through the worker and SMTP
+    (mail,) = wait_for(lambda: sink.received, 60, "the report")
+    assert sent == 1 and ReportDelivery.objects.count() == 1
+    assert mail["To"] == "comite@bpifrance.fr"
+    files = {part.get_filename(): part.get_payload(decode=True) for part in mail.iter_attachments()}
+    xlsx = next(content for name, content in files.items() if name.endswith(".xlsx"))
+    pdf = next(content for name, content in files.items() if name.endswith(".pdf"))
+    summary = {
+        row[0]: row[1]
+        for row in load_workbook(io.BytesIO(xlsx))["Synthèse"].iter_rows(values_only=True)
+        if row[0]
+    }
+    assert summary["Heures utilisées"] == 3.0
+    assert "180,00" in " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    time.sleep(1)
+    assert len(sink.received) == 1
