@@ -41,6 +41,21 @@ def _database(args: argparse.Namespace) -> str:
     return f"{server}/{name}"
 
 
+def seeded(args: argparse.Namespace) -> None:
+    """Migrate the scale's database and seed its network once (a later run reuses it)."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command(
+        "seed_demo",
+        platforms=args.platforms,
+        machines_per_platform=args.machines_per_platform,
+        bookings=args.bookings,
+        companies=args.companies,
+        seed=args.seed,
+    )
+
+
 def _stats(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from booking_core import _stats, arguments  # noqa: E402
+from booking_core import _stats, arguments, seeded  # noqa: E402
 
 
 def _measure(client: Any, path: Any, runs: int, **params: Any) -> dict[str, Any]:
@@ -54,7 +54,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -65,15 +64,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from platforms.models import Machine
 
     settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
-    call_command(
-        "seed_demo",
-        platforms=args.platforms,
-        machines_per_platform=args.machines_per_platform,
-        bookings=args.bookings,
-        companies=args.companies,
-        seed=args.seed,
-    )
+    seeded(args)
     rng = random.Random(args.seed)
     prefix = f"net{args.seed}-"
     machines = list(

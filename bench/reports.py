@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from booking_core import _stats, arguments  # noqa: E402
+from booking_core import _stats, arguments, seeded  # noqa: E402
 
 # The booking figures of the report, by grouping set. Bookings belong to the month by their
 # start in Europe/Paris (every seeded platform's zone); internal blocks are left out.
@@ -74,6 +74,8 @@ def _hours(value: Any) -> float:
 def _hand_written(start: date, end: date) -> dict[str, Any]:
     from django.db import connection
 
+    from reports.selectors import STATUSES
+
     with connection.cursor() as cursor:
         cursor.execute(HAND_WRITTEN, {"start": start.isoformat(), "end": end.isoformat()})
         columns = [column.name for column in cursor.description]
@@ -101,18 +103,7 @@ def _hand_written(start: date, end: date) -> dict[str, Any]:
             "hours_booked": _hours(row["hours_booked"]),
             "hours_used": _hours(row["hours_used"]),
             "revenue": str((row["revenue"] or Decimal("0")).quantize(Decimal("0.01"))),
-            "bookings": {
-                status: row[f"n_{status}"]
-                for status in (
-                    "pending",
-                    "confirmed",
-                    "completed",
-                    "cancelled",
-                    "late_cancelled",
-                    "no_show",
-                    "rejected",
-                )
-            },
+            "bookings": {status: row[f"n_{status}"] for status in STATUSES},
         }
     return figures
 
@@ -148,7 +139,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -161,15 +151,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from reports.services import snapshots_refresh
 
     settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
-    call_command(
-        "seed_demo",
-        platforms=args.platforms,
-        machines_per_platform=args.machines_per_platform,
-        bookings=args.bookings,
-        companies=args.companies,
-        seed=args.seed,
-    )
+    seeded(args)
     this_month = timezone.localdate().replace(day=1)
     start, end = (this_month - timedelta(days=1)).replace(day=1), this_month
     scope = Scope(platform_ids=None)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from bookings.models import CompanySize
 from platforms.models import MachineCategory, Region
 
-from .selectors import STATUSES
+from .selectors import FIGURES, STATUSES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -57,32 +57,15 @@ def safe_text(value: Any) -> Any:
     return value
 
 
+# The figures in the API's order (``bookings`` spread by status), as the CSV's columns.
+SCALARS = [name for name in FIGURES if name != "bookings"]
+FIGURE_COLUMNS = [*SCALARS, *[f"bookings_{status}" for status in STATUSES]]
+
+
 def _flat(figures: dict[str, Any]) -> list[Any]:
-    """The figures of one row in the CSV's column order."""
-    return [
-        figures["smes_served"],
-        figures["companies_served"],
-        figures["new_smes"],
-        figures["hours_booked"],
-        figures["hours_used"],
-        "" if figures["open_hours"] is None else figures["open_hours"],
-        "" if figures["utilisation"] is None else figures["utilisation"],
-        figures["revenue"],
-        *[figures["bookings"][status] for status in STATUSES],
-    ]
-
-
-FIGURE_COLUMNS = [
-    "smes_served",
-    "companies_served",
-    "new_smes",
-    "hours_booked",
-    "hours_used",
-    "open_hours",
-    "utilisation",
-    "revenue",
-    *[f"bookings_{status}" for status in STATUSES],
-]
+    """The figures of one row in the CSV's column order ("" for a figure that is none)."""
+    values = ["" if figures[name] is None else figures[name] for name in SCALARS]
+    return values + [figures["bookings"][status] for status in STATUSES]
 
 
 def report_csv(report: dict[str, Any]) -> bytes:
@@ -133,7 +116,7 @@ def _table(sheet: Any, header: list[str], rows: list[list[Any]]) -> None:
 
 def _numbers(figures: dict[str, Any]) -> list[Any]:
     values = _flat(figures)
-    values[7] = float(figures["revenue"])  # a number in a spreadsheet
+    values[SCALARS.index("revenue")] = float(figures["revenue"])  # a number in a spreadsheet
     return [None if value == "" else value for value in values]
 
 

@@ -4,7 +4,7 @@ an intermediate-size company, a micro company served before, every status, an in
 bookings on both sides of the local month's edges."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -144,3 +144,19 @@ def october(db: Any) -> Month:
         micro=micro,
         staff=staff,
     )
+
+
+@pytest.fixture
+def funder(october: Month) -> Any:
+    """A funder's officer following a programme that funds October's platform (not the
+    other one); the programme rides along as ``funder.programme``."""
+    from reports.models import Programme
+
+    person = UserFactory(email="suivi@bpifrance.fr")
+    programme = Programme.objects.create(
+        name="Industrie du futur", start_date=date(2026, 1, 1), target_smes=2000
+    )
+    programme.platforms.add(october.laser.platform)
+    programme.funders.add(person)
+    person.programme = programme
+    return person

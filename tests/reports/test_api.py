@@ -3,7 +3,6 @@ CSV, XLSX (read back with openpyxl) and PDF (read back with pypdf) downloads."""
 
 import csv
 import io
-from datetime import date
 from typing import Any
 
 import pytest
@@ -11,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from reports.models import Programme
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +22,6 @@ def _client(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
-
-
-@pytest.fixture
-def funder(october: Any) -> Any:
-    person = UserFactory(email="suivi@bpifrance.fr")
-    programme = Programme.objects.create(
-        name="Plateformes industrie du futur", start_date=date(2026, 1, 1), target_smes=2000
-    )
-    programme.platforms.add(october.laser.platform)
-    programme.funders.add(person)
-    person.programme = programme
-    return person
 
 
 def test_the_funder_sees_the_programmes_platforms_and_its_progress(
@@ -62,7 +48,7 @@ def test_the_funder_sees_the_programmes_platforms_and_its_progress(
     with_programme = _client(funder).get(URL, {**OCTOBER, "programme": funder.programme.pk})
     assert with_programme.json()["programme"] == {
         "id": funder.programme.pk,
-        "name": "Plateformes industrie du futur",
+        "name": "Industrie du futur",
         "target": 2000,
         # Dupont and the micro company, served since January (the ETI is no SME)
         "smes_served_to_date": 2,
@@ -134,7 +120,7 @@ def test_the_pdf_reads_back_with_the_same_totals(october: Any, funder: Any) -> N
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
     pages = PdfReader(io.BytesIO(answer.content)).pages
     text = " ".join(" ".join(page.extract_text().split()) for page in pages)
-    assert "Plateformes industrie du futur" in text
+    assert "Industrie du futur" in text
     assert "Heures utilisées 7,5 1,5" in text
     assert "420,00" in text and "614,0" in text
 

@@ -1,7 +1,6 @@
 """The reports dashboard, its downloads (direct, or built in the background with progress) and
 the scheduled reports page, for each kind of person; hostile filters never fail."""
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from hypothesis import strategies as st
 
 from reports.models import (
     ExportStatus,
-    Programme,
     ReportExport,
     ReportSnapshot,
     ReportSubscription,
@@ -31,17 +29,6 @@ OCTOBER = {"start": "2026-10-01", "last": "2026-10-31"}
 def _november() -> Any:
     with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
         yield
-
-
-@pytest.fixture
-def funder(october: Any) -> Any:
-    person = UserFactory(email="suivi@bpifrance.fr")
-    programme = Programme.objects.create(
-        name="Industrie du futur", start_date=date(2026, 1, 1), target_smes=2000
-    )
-    programme.platforms.add(october.laser.platform)
-    programme.funders.add(person)
-    return person
 
 
 def test_the_funder_sees_the_programmes_progress_trend_and_machines(

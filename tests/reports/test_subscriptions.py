@@ -28,21 +28,9 @@ from reports.services import (
     subscription_create,
 )
 from tests.conftest import paris
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def funder(october: Any) -> Any:
-    person = UserFactory(email="suivi@bpifrance.fr")
-    programme = Programme.objects.create(
-        name="Industrie du futur", start_date=date(2026, 1, 1), target_smes=2000
-    )
-    programme.platforms.add(october.laser.platform)
-    programme.funders.add(person)
-    person.programme = programme
-    return person
 
 
 def test_the_last_whole_month_and_quarter() -> None:
