@@ -8,7 +8,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -91,5 +91,11 @@ def urlpatterns() -> list[Any]:
         path("api/v1/reports/usage/", UsageReportView.as_view(), name="api-reports-usage"),
         path("api/v1/", include(_router().urls)),
         path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+        # The split view serves Swagger UI's start-up script as a file of its own: the
+        # Content-Security-Policy allows no inline script.
+        path(
+            "api/docs/",
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+            name="api-docs",
+        ),
     ]

@@ -64,9 +64,20 @@ def open_page(browser: Any) -> Iterator[Any]:
         page.set_default_timeout(10_000)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.js_errors = errors  # type: ignore[attr-defined]
         return page, Shots(page, SCREENSHOTS / f"{journey}-{width}")
 
+    violations: list[str] = []
     yield open_page
     for context in contexts:
         context.close()
+    # Every journey runs under the strict Content-Security-Policy: anything it blocked fails.
+    assert violations == [], violations
