@@ -9,7 +9,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.events import announce
+
 from .models import ApiToken, IdempotencyKey
+from .signals import account_erased
 
 TOKEN_BYTES = 32
 
@@ -110,3 +113,26 @@ def preferred_language_set(*, user: Any, language: str) -> Any:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return user
+
+
+@transaction.atomic
+def account_erase(*, user: Any) -> None:
+    """Delete a person's account as the GDPR's right to erasure asks: the row stays, without
+    anything that names them (so the bookings their companies made keep counting in the usage
+    figures, with no person attached), unable to sign in; their API tokens and remembered API
+    answers go, and so do their failed sign-ins. Every app above removes or detaches the rest
+    (``account_erased``)."""
+    from axes.models import AccessAttempt, AccessLog
+
+    email = user.email
+    ApiToken.objects.filter(user=user).delete()
+    IdempotencyKey.objects.filter(user=user).delete()
+    AccessAttempt.objects.filter(username__iexact=email).delete()
+    AccessLog.objects.filter(username__iexact=email).delete()
+    user.email = f"erased-{user.pk}@invalid.example"
+    user.display_name = ""
+
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    announce(account_erased, sender=type(user), user=user, actor=user)

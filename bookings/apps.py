@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Companies and bookings")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

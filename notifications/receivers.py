@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.signals import account_erased
 from bookings.models import Booking, BookingStatus, Company
 from bookings.selectors import bookings_affected_by_closure
 from bookings.signals import (
@@ -247,3 +248,12 @@ def _on_company_validated(sender: Any, company: Company, actor: Any, **kwargs: A
 @receiver(company_refused, dispatch_uid="notifications.company_refused")
 def _on_company_refused(sender: Any, company: Company, actor: Any, **kwargs: Any) -> None:
     _company_decision(MessageKind.COMPANY_REFUSED, company, actor, company.refused_at)
+
+
+@receiver(account_erased, dispatch_uid="notifications.account_erased")
+def _on_account_erased(sender: Any, user: User, **kwargs: Any) -> None:
+    """Nothing more goes to an erased person, and the outbox forgets where it wrote to them
+    (it keeps no body: subjects only)."""
+    from .models import Message
+
+    Message.objects.filter(recipient=user).update(recipient=None, to_email="")

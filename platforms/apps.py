@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PlatformsConfig(AppConfig):
     name = "platforms"
     verbose_name = _("Platforms and machines")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -5,9 +5,10 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from accounts.signals import account_erased
 from bookings.signals import demo_seeded
 
-from .models import Programme
+from .models import Programme, ReportExport, ReportSubscription
 
 DEMO_PROGRAMME = "Plateformes d'accélération Industrie du futur"
 
@@ -25,3 +26,12 @@ def _on_demo_seeded(
     programme.platforms.add(*platforms)
     if "funder" in users:
         programme.funders.add(users["funder"])
+
+
+@receiver(account_erased, dispatch_uid="reports.account_erased")
+def _on_account_erased(sender: Any, user: Any, **kwargs: Any) -> None:
+    """An erased person follows no programme; their subscriptions and downloads go."""
+    ReportSubscription.objects.filter(owner=user).delete()
+    ReportExport.objects.filter(owner=user).delete()
+    for programme in Programme.objects.filter(funders=user):
+        programme.funders.remove(user)

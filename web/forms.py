@@ -276,6 +276,30 @@ class TokenForm(forms.Form):
     )
 
 
+class AccountEraseForm(forms.Form):
+    """Deleting one's account: the password again, and a tick that says one understands."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, max_length=4096, widget=forms.PasswordInput
+    )
+    understood = forms.BooleanField(
+        label=_(
+            "I understand: my account is deleted for good; my companies keep their bookings, "
+            "with no name attached."
+        )
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("This is not your password."), code="wrong_password")
+        return password
+
+
 class QualificationRequestForm(forms.Form):
     note = forms.CharField(
         label=_("Your experience with this kind of machine (optional)"),

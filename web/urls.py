@@ -79,6 +79,8 @@ urlpatterns = [
     path("language/", account.language, name="language"),
     path("profile/", account.profile, name="profile"),
     path("profile/messages/", account.message_preferences, name="message-preferences"),
+    path("profile/my-data.json", account.personal_data_download, name="personal-data"),
+    path("profile/delete/", account.account_delete, name="account-delete"),
     path("profile/tokens/", account.token_new, name="token-new"),
     path("profile/tokens/<int:pk>/revoke/", account.token_revoke_view, name="token-revoke"),
     path(

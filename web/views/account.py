@@ -1,11 +1,12 @@
 """The person's account: signing a company up, the profile (calendar addresses, e-mails,
 API keys), colleagues invited by a company administrator, the language switch."""
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
@@ -24,6 +25,7 @@ from django.views.i18n import set_language
 from accounts.forms import MessagePreferencesForm
 from accounts.models import ApiToken, Language, User
 from accounts.services import (
+    account_erase,
     message_preferences_update,
     preferred_language_set,
     token_create,
@@ -40,7 +42,8 @@ from core.exceptions import DomainError
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
-from ..forms import InviteForm, SignUpForm, TokenForm
+from ..forms import AccountEraseForm, InviteForm, SignUpForm, TokenForm
+from ..personal_data import personal_data
 from .common import signed_in
 
 
@@ -275,3 +278,34 @@ def language(request: HttpRequest) -> HttpResponse:
         preferred_language_set(user=request.user, language=choice)
     # Django's view checks that ``next`` stays on this site and sets the cookie.
     return set_language(request)
+
+
+@login_required
+def personal_data_download(request: HttpRequest) -> HttpResponse:
+    """Everything kept about the person, as JSON (the GDPR's right of access)."""
+    user = signed_in(request)
+    body = json.dumps(personal_data(user=user), indent=2, ensure_ascii=False)
+    return HttpResponse(
+        body,
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="my-data.json"'},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete one's account (the right to erasure), once the password is given again."""
+    user = signed_in(request)
+    form = AccountEraseForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and form.is_valid():
+        account_erase(user=user)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Nothing here names you any more."))
+        return redirect("home")
+    return render(
+        request,
+        "web/account_delete.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )

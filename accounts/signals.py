@@ -1,0 +1,7 @@
+"""What accounts announce to the layers above (sent with ``core.events.announce``)."""
+
+from django.dispatch import Signal
+
+# user (already anonymised, inactive), actor: the person themself. Each app above removes or
+# detaches what it keeps about them, in the same transaction.
+account_erased = Signal()

@@ -1,0 +1,26 @@
+"""What bookings detach when something happens below (connected in ``BookingsConfig.ready``)."""
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from accounts.signals import account_erased
+from platforms.feeds import new_feed_token
+
+from .models import Booking, Company, Membership
+
+
+@receiver(account_erased, dispatch_uid="bookings.account_erased")
+def _on_account_erased(sender: Any, user: Any, **kwargs: Any) -> None:
+    """The person leaves their companies (whose calendar addresses change); the bookings they
+    made, cancelled or decided stay (the usage figures count them) with no person attached."""
+    # The calendar addresses they knew stop working: their companies' feeds get new ones.
+    for company in Company.objects.filter(memberships__user=user).distinct():
+        company.ical_token = new_feed_token()
+        company.save(update_fields=["ical_token"])
+    Membership.objects.filter(user=user).delete()
+    Booking.objects.filter(booked_by=user).update(booked_by=None)
+    Booking.objects.filter(cancelled_by=user).update(cancelled_by=None)
+    Booking.objects.filter(decided_by=user).update(decided_by=None)
+    Company.objects.filter(validated_by=user).update(validated_by=None)
+    Company.objects.filter(refused_by=user).update(refused_by=None)
