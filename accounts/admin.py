@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import AuditEntry, User
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -37,3 +40,32 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, for staff to read: nobody adds, changes or deletes an entry."""
+
+    list_display = ("at", "action", "object_type", "object_id", "actor", "address")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "actor__email", "address")
+    date_hierarchy = "at"
+    readonly_fields = (
+        "at",
+        "actor",
+        "address",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

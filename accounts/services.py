@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.events import announce
 
+from .audit import audit_record
 from .models import ApiToken, IdempotencyKey
 from .signals import account_erased
 
@@ -29,6 +30,12 @@ def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name[:100] or "API", prefix=raw[:8], digest=token_digest(raw)
     )
+    audit_record(
+        actor=user,
+        action="token.created",
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
     return token, raw
 
 
@@ -38,6 +45,9 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=token.user, action="token.revoked", obj=token, after={"prefix": token.prefix}
+        )
     return token
 
 

@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from schedule.models import Calendar, Event, Occurrence, Rule
 
+from accounts.audit import audit_record, state_of
 from core.events import announce
 
 from .exceptions import (
@@ -118,10 +119,21 @@ def machine_update(*, machine: Machine, user: Any, **fields: Any) -> Machine:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     locked = Machine.objects.select_for_update().get(pk=machine.pk)
     horizon = locked.max_advance_days
+    before = state_of(locked, fields)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean(exclude=["calendar"])
     locked.save(update_fields=list(fields))
+    after = state_of(locked, fields)
+    changed = [name for name in fields if before[name] != after[name]]
+    if changed:
+        audit_record(
+            actor=user,
+            action="machine.updated",
+            obj=locked,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
     if locked.max_advance_days > horizon:
         closure_intervals_rebuild(platform=locked.platform)
     return locked
@@ -141,8 +153,25 @@ def opening_hours_set(
     ]
     for row in rows:
         row.full_clean(exclude=["platform"])
+    previous = [
+        [row.weekday, row.opens.isoformat(), row.closes.isoformat()]
+        for row in platform.opening_hours.order_by("weekday", "opens")
+    ]
     platform.opening_hours.all().delete()
-    return OpeningHours.objects.bulk_create(rows)
+    created = OpeningHours.objects.bulk_create(rows)
+    audit_record(
+        actor=user,
+        action="platform.hours_set",
+        obj=platform,
+        before={"opening_hours": previous},
+        after={
+            "opening_hours": [
+                [row.weekday, row.opens.isoformat(), row.closes.isoformat()]
+                for row in sorted(rows, key=lambda r: (r.weekday, r.opens))
+            ]
+        },
+    )
+    return created
 
 
 # --- Closures and maintenance -------------------------------------------------------------
@@ -260,6 +289,21 @@ def closure_create(
         created_by=event.creator,
     )
     closure_intervals_rebuild(platform=platform)
+    audit_record(
+        actor=user,
+        action="closure.placed",
+        obj=closure,
+        after={
+            "title": title,
+            "machine": closure.machine_id,
+            "kind": kind,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "frequency": frequency,
+            "params": params,
+            "until": until.isoformat() if until else None,
+        },
+    )
     announce(closure_placed, sender=Closure, closure=closure, actor=user)
     return closure
 
@@ -271,6 +315,16 @@ def closure_delete(*, closure: Closure, user: Any) -> None:
         raise ClosureNotAllowed()
     platform = closure.platform
     event, rule = closure.event, closure.event.rule
+    audit_record(
+        actor=user,
+        action="closure.removed",
+        obj=closure,
+        before={
+            "title": event.title,
+            "start": event.start.isoformat(),
+            "end": event.end.isoformat(),
+        },
+    )
     closure.delete()
     event.delete()
     if rule is not None:
@@ -297,6 +351,12 @@ def closure_occurrence_cancel(*, closure: Closure, user: Any, original_start: da
     occurrence = _persisted_occurrence(closure, original_start)
     occurrence.cancelled = True
     occurrence.save()
+    audit_record(
+        actor=user,
+        action="closure.occurrence_skipped",
+        obj=closure,
+        before={"occurrence": occurrence.original_start.isoformat()},
+    )
     closure_intervals_rebuild(platform=closure.platform)
 
 
@@ -312,8 +372,16 @@ def closure_occurrence_move(
     if end <= start:
         raise InvalidClosureRange()
     occurrence = _persisted_occurrence(closure, original_start)
+    before = {"start": occurrence.start.isoformat(), "end": occurrence.end.isoformat()}
     occurrence.start, occurrence.end = start, end
     occurrence.save()
+    audit_record(
+        actor=user,
+        action="closure.occurrence_moved",
+        obj=closure,
+        before=before,
+        after={"start": start.isoformat(), "end": end.isoformat()},
+    )
     closure_intervals_rebuild(platform=closure.platform)
     announce(
         closure_occurrence_moved, sender=Closure, closure=closure, actor=user, start=start, end=end
@@ -356,6 +424,12 @@ def qualification_grant(
             "valid_until": valid_until,
         },
     )
+    audit_record(
+        actor=operator,
+        action="qualification.granted",
+        obj=qualification,
+        after=state_of(qualification, ["user", "machine", "status", "valid_until"]),
+    )
     announce(
         qualification_granted, sender=Qualification, qualification=qualification, actor=operator
     )
@@ -367,8 +441,16 @@ def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qual
     """An operator refuses (or withdraws) a qualification."""
     if not user_operates(user=operator, platform=qualification.machine.platform):
         raise QualificationNotAllowed()
+    before = state_of(qualification, ["status"])
     qualification.status = QualificationStatus.REFUSED
     qualification.save(update_fields=["status"])
+    audit_record(
+        actor=operator,
+        action="qualification.refused",
+        obj=qualification,
+        before=before,
+        after=state_of(qualification, ["status"]),
+    )
     announce(
         qualification_refused, sender=Qualification, qualification=qualification, actor=operator
     )

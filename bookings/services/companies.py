@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import User
 from core.events import announce
 from platforms.feeds import new_feed_token
@@ -113,6 +114,7 @@ def company_validate(*, company: Company, user: Any) -> Company:
                 "refusal_reason",
             ]
         )
+        audit_record(actor=user, action="company.validated", obj=locked, after={"validated": True})
         announce(company_validated, sender=Company, company=locked, actor=user)
     return locked
 
@@ -135,6 +137,7 @@ def company_refuse(*, company: Company, user: Any, reason: str) -> Company:
         locked.refused_by = user
         locked.refusal_reason = reason
         locked.save(update_fields=["refused_at", "refused_by", "refusal_reason"])
+        audit_record(actor=user, action="company.refused", obj=locked, after={"reason": reason})
         announce(company_refused, sender=Company, company=locked, actor=user)
     return locked
 

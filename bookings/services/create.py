@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import audit_record, state_of
 from core.datetimes import check_range
 from core.events import announce
 from core.exceptions import DomainError
@@ -168,8 +169,31 @@ def booking_create(
             status=_initial_status(locked),
         )
         booking.save()
+        _audit_created(booking, user)
         announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
+
+
+CREATED_FIELDS = (
+    "machine",
+    "company",
+    "kind",
+    "start",
+    "end",
+    "status",
+    "price",
+    "note",
+    "series_id",
+)
+
+
+def _audit_created(booking: Booking, user: Any) -> None:
+    audit_record(
+        actor=user,
+        action="booking.created",
+        obj=booking,
+        after=state_of(booking, CREATED_FIELDS),
+    )
 
 
 def _series_slots(
@@ -256,6 +280,7 @@ def booking_create_series(
         ]
         for booking in bookings:
             booking.save()
+            _audit_created(booking, user)
         # One announcement for the series: its member gets one message listing every date.
         announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
         return bookings
@@ -293,4 +318,5 @@ def booking_block(
             status=BookingStatus.CONFIRMED,
         )
         booking.save()
+        _audit_created(booking, user)
         return booking

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.audit import audit_record, audit_record_many, state_of
 from core.db import busy_on_lock_failure
 from core.events import announce
 from platforms.selectors import user_operates
@@ -60,11 +61,20 @@ def _role(*, booking: Booking, user: Any) -> str:
     raise NotAllowed()
 
 
-def _save(booking: Booking, **changes: Any) -> Booking:
+def _save(booking: Booking, *, action: str, actor: Any, **changes: Any) -> Booking:
+    """Apply ``changes`` to the locked booking, a new version, and their audit entry."""
+    before = state_of(booking, [*changes, "version"])
     for name, value in changes.items():
         setattr(booking, name, value)
     booking.version += 1
     booking.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=booking,
+        before=before,
+        after=state_of(booking, [*changes, "version"]),
+    )
     return booking
 
 
@@ -89,6 +99,8 @@ def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
             late = now > locked.start - timedelta(hours=locked.machine.min_notice_hours)
         cancelled = _save(
             locked,
+            action="booking.cancelled",
+            actor=user,
             status=BookingStatus.CANCELLED,
             cancelled_at=now,
             cancelled_by=user if getattr(user, "is_authenticated", False) else None,
@@ -115,6 +127,8 @@ def _decide(*, booking: Booking, user: Any, status: str, reason: str = "") -> Bo
             raise NotPending()
         decided = _save(
             locked,
+            action="booking.approved" if status == BookingStatus.CONFIRMED else "booking.rejected",
+            actor=user,
             status=status,
             decided_by=user,
             decided_at=timezone.now(),
@@ -172,6 +186,8 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         previous_start, previous_end = locked.start, locked.end
         moved = _save(
             locked,
+            action="booking.moved",
+            actor=user,
             start=start,
             end=end,
             status=status,
@@ -221,6 +237,8 @@ def usage_record(
         )
         return _save(
             locked,
+            action="booking.usage_recorded",
+            actor=user,
             actual_start=actual_start,
             actual_end=actual_end,
             status=BookingStatus.COMPLETED,
@@ -249,7 +267,13 @@ def usage_start(*, booking: Booking, user: Any) -> Booking:
             start=now,
             end=now,
         )
-        return _save(locked, actual_start=now.replace(second=0, microsecond=0), actual_end=None)
+        return _save(
+            locked,
+            action="booking.usage_started",
+            actor=user,
+            actual_start=now.replace(second=0, microsecond=0),
+            actual_end=None,
+        )
 
 
 def no_shows_mark(*, now: datetime | None = None, grace_minutes: int | None = None) -> int:
@@ -272,6 +296,13 @@ def no_shows_mark(*, now: datetime | None = None, grace_minutes: int | None = No
             return 0
         marked = Booking.objects.filter(pk__in=ids).update(
             status=BookingStatus.NO_SHOW, version=F("version") + 1, updated_at=now
+        )
+        audit_record_many(
+            actor=None,
+            action="booking.no_show",
+            objects=Booking.objects.filter(pk__in=ids).only("pk"),
+            before={"status": BookingStatus.CONFIRMED},
+            after={"status": BookingStatus.NO_SHOW},
         )
         announce(
             bookings_marked_no_show,

@@ -25,6 +25,7 @@ from platforms.services import qualification_request
 
 from ..calendar import week_label
 from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
+from ..history import history
 from .catalogue import _machine
 from .common import HtmxHttpRequest, companies_of, page_of, query_without_page, signed_in
 
@@ -139,7 +140,11 @@ def booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     series = []
     if shown.series_id:
         series = list(_own_bookings(request).filter(series_id=shown.series_id).order_by("start"))
-    return render(request, "web/booking.html", {"booking": shown, "series": series})
+    return render(
+        request,
+        "web/booking.html",
+        {"booking": shown, "series": series, "history": history(shown)},
+    )
 
 
 @login_required

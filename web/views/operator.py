@@ -69,6 +69,7 @@ from ..forms import (
     RejectForm,
     UsageForm,
 )
+from ..history import history
 from ..templatetags.web import slot_range
 from .common import HtmxHttpRequest, page_of
 
@@ -488,6 +489,7 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "usage": usage,
                 "reject_form": RejectForm(),
                 "week": week_label(booking.start.astimezone(booking.machine.platform.tz).date()),
+                "history": history(booking),
             },
             status=status,
         )
@@ -730,7 +732,7 @@ def machine_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/operator_machine.html",
-        {"machine": machine, "form": form},
+        {"machine": machine, "form": form, "history": history(machine)},
         status=422 if form.errors else 200,
     )
 
