@@ -1,8 +1,12 @@
 """An object's audit trail as its pages show it: when, who, what, and each field's change."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,7 +23,19 @@ ACTIONS = {
     "booking.no_show": pgettext_lazy("history", "Recorded as a no-show"),
     "machine.updated": pgettext_lazy("history", "Description or rules changed"),
 }
-HIDDEN = {"version", "machine", "company", "kind", "series_id"}
+# Said by the line itself (its time, its author) or internal to the code.
+HIDDEN = {
+    "version",
+    "machine",
+    "company",
+    "kind",
+    "series_id",
+    "booked_by",
+    "decided_by",
+    "decided_at",
+    "cancelled_by",
+    "cancelled_at",
+}
 
 
 @dataclass
@@ -35,8 +51,13 @@ def history(obj: Any) -> list[Line]:
     lines = []
     for entry in reversed(history_of(obj)):
         before, after = entry.before or {}, entry.after or {}
+        model = type(obj)
         changes = [
-            (name, before.get(name), after.get(name))
+            (
+                _label(model, name),
+                _display(model, name, before.get(name)),
+                _display(model, name, after.get(name)),
+            )
             for name in dict.fromkeys([*before, *after])
             if name not in HIDDEN and before.get(name) != after.get(name)
         ]
@@ -50,3 +71,33 @@ def history(obj: Any) -> list[Line]:
             )
         )
     return lines
+
+
+def _field(model: Any, name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _label(model: Any, name: str) -> str:
+    field = _field(model, name)
+    return capfirst(str(field.verbose_name)) if field is not None else name
+
+
+def _display(model: Any, name: str, value: Any) -> str:
+    """A recorded value as people read it: a choice's label, a local date and time, yes/no."""
+    if value is None or value == "":
+        return "—"
+    field = _field(model, name)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
+    return str(value)

@@ -172,7 +172,7 @@ def test_the_booking_and_machine_pages_show_their_history(
     client.force_login(world["operator"])
     page = client.get(reverse("web:operator-machine", args=[world["machine"].pk]))
     [line] = page.context["history"]
-    assert line.changes == [("hourly_rate", "60.00", "75.00")]
+    assert line.changes == [("Tarif horaire (€ HT)", "60.00", "75.00")]
     # another company's booking, and its history, stay out of reach
     client.force_login(UserFactory())
     assert client.get(reverse("web:booking", args=[booking.pk])).status_code == 404
