@@ -42,8 +42,21 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows staff read and never add, change or delete (the outbox, the audit trail)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit trail, for staff to read: nobody adds, changes or deletes an entry."""
 
     list_display = ("at", "action", "object_type", "object_id", "actor", "address")
@@ -60,12 +73,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "before",
         "after",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -43,6 +43,20 @@ def state_of(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+def _entry(
+    actor: Any, action: str, obj: Any, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> AuditEntry:
+    return AuditEntry(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        address=_address.get(),
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -52,15 +66,9 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one entry about ``obj`` (call it inside the change's transaction)."""
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        address=_address.get(),
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        before=before,
-        after=after,
-    )
+    entry = _entry(actor, action, obj, before, after)
+    entry.save()
+    return entry
 
 
 def audit_record_many(
@@ -72,18 +80,7 @@ def audit_record_many(
     after: dict[str, Any],
 ) -> None:
     """The same change to many objects (a periodic job's), one entry each."""
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            address=_address.get(),
-            action=action,
-            object_type=obj._meta.model_name,
-            object_id=str(obj.pk),
-            before=before,
-            after=after,
-        )
-        for obj in objects
-    )
+    AuditEntry.objects.bulk_create(_entry(actor, action, obj, before, after) for obj in objects)
 
 
 def history_of(obj: Any) -> list[AuditEntry]:

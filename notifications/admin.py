@@ -7,12 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import ReadOnlyAdmin
+
 from .models import Message, MessageStatus
 from .services import message_retry
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     """The outbox, read-only: staff watch what was sent, what failed and why, and send a
     failed message again."""
 
@@ -31,15 +33,6 @@ class MessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ("retry",)
     readonly_fields = [field.name for field in Message._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def _local(self, obj: Message, moment: Any) -> str:
         if moment is None:
