@@ -101,9 +101,15 @@ def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeyp
     # when
     outcomes = _race(machine, users, start, end)
 
-    # then: the exclusion constraint refused every other insert, as slot_unavailable
+    # then: the exclusion constraint refused every other insert: as slot_unavailable, or as
+    # busy when concurrent insertions into the constraint's index wait on one another and
+    # PostgreSQL breaks the deadlock (what the machine lock, disabled here, prevents)
     assert outcomes.count("booked") == 1, outcomes
-    assert outcomes.count("slot_unavailable") == 19, outcomes
+    assert sorted(set(outcomes) - {"booked"}) in (
+        ["slot_unavailable"],
+        ["busy"],
+        ["busy", "slot_unavailable"],
+    ), outcomes
     assert Booking.objects.count() == 1
 
 
