@@ -221,6 +221,9 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", d
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=10 * 60)
 # Local hour of the platform from which the digest of tomorrow's bookings goes to its operators.
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=17)
+# The outbox keeps no body, only subjects; files sent (reports' XLSX and PDF) are dropped this
+# many days after they went, and so are reports built for download.
+NOTIFICATIONS_ATTACHMENT_DAYS = env.int("NOTIFICATIONS_ATTACHMENT_DAYS", default=30)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -435,6 +438,10 @@ CELERY_BEAT_SCHEDULE = {
     "usage-reports": {
         "task": "reports.tasks.reports_send_due_task",
         "schedule": 60 * 60,
+    },
+    "outbox-files-purge": {
+        "task": "notifications.tasks.attachments_purge_task",
+        "schedule": 24 * 60 * 60,
     },
     "report-snapshots": {
         "task": "reports.tasks.snapshots_refresh_task",

@@ -225,6 +225,19 @@ def message_send(*, message_id: int) -> SendOutcome:
     return SendOutcome(MessageStatus.SENT)
 
 
+def attachments_purge(*, now: datetime | None = None) -> int:
+    """Drop the files of messages sent, or given up, more than ``NOTIFICATIONS_ATTACHMENT_DAYS``
+    ago (periodic): the outbox then keeps who was written to, when and the subject only.
+    Returns how many files went."""
+    now = now or timezone.now()
+    before = now - timedelta(days=settings.NOTIFICATIONS_ATTACHMENT_DAYS)
+    done = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.SKIPPED)
+    deleted, _ = Attachment.objects.filter(
+        message__status__in=done, message__created_at__lt=before
+    ).delete()
+    return deleted
+
+
 def messages_relay(*, now: datetime | None = None) -> int:
     """Requeue what is still unsent after a delay: rows whose task was never queued (the
     broker was down at commit) or was lost, and claims whose worker died. Periodic."""

@@ -5,7 +5,13 @@ from typing import Any
 
 from celery import shared_task
 
-from .services import digests_queue, message_send, messages_relay, reminders_queue
+from .services import (
+    attachments_purge,
+    digests_queue,
+    message_send,
+    messages_relay,
+    reminders_queue,
+)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -34,3 +40,9 @@ def reminders_queue_task() -> int:
 def digests_queue_task() -> int:
     """Periodic: record the operators' digests of tomorrow's bookings once the hour is past."""
     return digests_queue()
+
+
+@shared_task
+def attachments_purge_task() -> int:
+    """Periodic: drop the files of messages sent long enough ago."""
+    return attachments_purge()

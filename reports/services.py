@@ -333,4 +333,8 @@ def snapshots_refresh(*, now: datetime | None = None) -> int:
     for scope in scopes:
         snapshot_store(scope=scope, start=start, end=end, now=now)
     ReportSnapshot.objects.filter(computed_at__lt=now - 6 * _max_age()).delete()
+    # Reports built for download are kept as long as the files the outbox sends.
+    ReportExport.objects.filter(
+        created_at__lt=now - timedelta(days=settings.NOTIFICATIONS_ATTACHMENT_DAYS)
+    ).delete()
     return len(scopes)

@@ -151,3 +151,30 @@ def test_the_demo_has_a_programme_followed_by_its_funder(db: Any) -> None:
     assert programme.target_smes == 2000
     assert programme.funders.get().email == "funder@demo.fr"
     assert programme.platforms.count() == 5
+
+
+def test_files_sent_go_after_the_retention_and_the_outbox_keeps_the_subject(
+    october: Any, funder: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    from notifications.models import Attachment
+    from notifications.services import attachments_purge
+
+    settings.NOTIFICATIONS_ATTACHMENT_DAYS = 30
+    subscription_create(
+        user=funder,
+        email="comite@bpifrance.fr",
+        frequency="monthly",
+        programme_id=funder.programme.pk,
+    )
+    with (
+        time_machine.travel(paris(2026, 11, 2, 6), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reports_send_due()
+    assert Attachment.objects.count() == 2
+    with time_machine.travel(paris(2026, 11, 30, 6), tick=False):
+        assert attachments_purge() == 0  # 28 days: kept
+    with time_machine.travel(paris(2026, 12, 3, 6), tick=False):
+        assert attachments_purge() == 2
+    message = Message.objects.get(kind=MessageKind.USAGE_REPORT)
+    assert not Attachment.objects.exists() and "Industrie du futur" in message.subject
