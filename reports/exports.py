@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import formats
@@ -245,15 +246,17 @@ def report_xlsx(report: dict[str, Any], title: str) -> bytes:
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def _period_text(report: dict[str, Any]) -> str:
-    from datetime import date, timedelta
-
-    start = date.fromisoformat(report["period"]["start"])
-    last = date.fromisoformat(report["period"]["end"]) - timedelta(days=1)
+def period_label(start: date, end: date) -> str:
+    """[start, end) as people say it: from the first day to the last."""
     return _("From %(start)s to %(last)s") % {
         "start": formats.date_format(start, "j F Y"),
-        "last": formats.date_format(last, "j F Y"),
+        "last": formats.date_format(end - timedelta(days=1), "j F Y"),
     }
+
+
+def _period_text(report: dict[str, Any]) -> str:
+    period = report["period"]
+    return period_label(date.fromisoformat(period["start"]), date.fromisoformat(period["end"]))
 
 
 def _number(value: Any, digits: int = 0) -> str:

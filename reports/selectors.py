@@ -17,6 +17,7 @@ keeps one meaning everywhere (the API, the dashboard, the downloads):
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -281,37 +282,31 @@ class _Frame:
             zones[platform.timezone].append(platform.pk)
         return zones
 
-    def window(self, start: date, end: date, field: str = "start") -> Q:
-        """Bookings starting in [start, end) local time, each in its platform's zone."""
+    def _zoned(self, bounds: Callable[[Any], dict[str, Any]]) -> Q:
+        """``bounds(tz)`` for each platform zone, each limited to its platforms when several."""
         zones = self.zones
         if not zones:
             return Q(pk__in=[])
         window = Q()
         for name, ids in zones.items():
-            tz = zone(name)
-            part = Q(
-                **{
-                    f"{field}__gte": local_midnight(start, tz),
-                    f"{field}__lt": local_midnight(end, tz),
-                }
-            )
+            part = Q(**bounds(zone(name)))
             if len(zones) > 1:
                 part &= Q(machine__platform_id__in=ids)
             window |= part
         return window
 
+    def window(self, start: date, end: date) -> Q:
+        """Bookings starting in [start, end) local time, in its platform's zone."""
+        return self._zoned(
+            lambda tz: {
+                "start__gte": local_midnight(start, tz),
+                "start__lt": local_midnight(end, tz),
+            }
+        )
+
     def before(self, start: date) -> Q:
-        """Bookings starting before ``start`` local time, each in its platform's zone."""
-        zones = self.zones
-        if not zones:
-            return Q(pk__in=[])
-        window = Q()
-        for name, ids in zones.items():
-            part = Q(start__lt=local_midnight(start, zone(name)))
-            if len(zones) > 1:
-                part &= Q(machine__platform_id__in=ids)
-            window |= part
-        return window
+        """Bookings starting before ``start`` local time, in its platform's zone."""
+        return self._zoned(lambda tz: {"start__lt": local_midnight(start, tz)})
 
     def bookings(self) -> QuerySet[Booking]:
         rows = Booking.objects.filter(kind=BookingKind.COMPANY)
@@ -359,13 +354,10 @@ def months_of(start: date, end: date) -> list[Month]:
     return months
 
 
-def _month_of(frame: _Frame, months: list[Month], field: str = "start") -> Case:
-    """The report month (``YYYY-MM``, local) of ``field``; "" outside the period."""
+def _month_of(frame: _Frame, months: list[Month]) -> Case:
+    """The report month (``YYYY-MM``, local) of a booking's start; "" outside the period."""
     return Case(
-        *[
-            When(frame.window(month.start, month.end, field=field), then=Value(month.label))
-            for month in months
-        ],
+        *[When(frame.window(month.start, month.end), then=Value(month.label)) for month in months],
         default=Value(""),
         output_field=CharField(),
     )
@@ -688,6 +680,11 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
         machine_open[machine_id] += seconds
         month_open[label] += seconds
     by_id = {machine.pk: machine for machine in frame.machines}
+    of_platform: dict[int, list[int]] = defaultdict(list)
+    of_category: dict[str, list[int]] = defaultdict(list)
+    for machine in frame.machines:
+        of_platform[machine.platform_id].append(machine.pk)
+        of_category[machine.category].append(machine.pk)
 
     def open_of(machine_ids: list[int]) -> float | None:
         if opened is None:
@@ -712,7 +709,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
     for platform in frame.platforms:
         if scope.for_companies and platform.pk not in per_platform:
             continue
-        ids = [m.pk for m in frame.machines if m.platform_id == platform.pk]
+        ids = of_platform[platform.pk]
         figures = per_platform.get(platform.pk) or _empty()
         platforms.append(
             {
@@ -724,7 +721,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
         )
     by_category = {}
     for category in MachineCategory.values:
-        ids = [m.pk for m in frame.machines if m.category == category]
+        ids = of_category[category]
         if category in per_category or (ids and opened is not None):
             by_category[category] = _with_open(per_category.get(category) or _empty(), open_of(ids))
     by_month = [

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
@@ -16,7 +16,7 @@ from notifications.models import MessageKind
 from notifications.services import Outgoing, messages_record
 from platforms.models import Platform
 
-from .exports import report_file, summary_rows
+from .exports import period_label, report_file, summary_rows
 from .models import (
     ExportStatus,
     Frequency,
@@ -96,14 +96,6 @@ def last_period(frequency: str, today: date) -> tuple[date, date]:
     return (this_month - timedelta(days=1)).replace(day=1), this_month
 
 
-def _period_label(start: date, end: date) -> str:
-    last = end - timedelta(days=1)
-    return _("From %(start)s to %(last)s") % {
-        "start": formats.date_format(start, "j F Y"),
-        "last": formats.date_format(last, "j F Y"),
-    }
-
-
 def _lines(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [
         (row.label, row.value(report["totals"]), row.value(report["previous"]))
@@ -139,7 +131,7 @@ def _deliver(subscription: ReportSubscription, start: date, end: date) -> bool:
             programme = report["programme"]
             context = {
                 "title": title,
-                "period_label": _period_label(start, end),
+                "period_label": period_label(start, end),
                 "figures": _lines(report),
                 "programme_line": (
                     _("%(name)s: %(served)s SMEs served since it began, of a target of %(target)s.")
