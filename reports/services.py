@@ -181,15 +181,19 @@ def reports_send_due(*, now: datetime | None = None) -> int:
 # --- Reports built in the background ---------------------------------------------------------
 
 
-def export_request(*, user: Any, parameters: dict[str, Any], kind: str) -> ReportExport:
-    """Record a report to build in the background (its task is queued on commit)."""
-    report_scope(
+def _scope_from(user: Any, parameters: dict[str, Any]) -> Scope:
+    return report_scope(
         user=user,
         programme_id=parameters.get("programme"),
         platform_id=parameters.get("platform"),
         region=parameters.get("region", ""),
         machine_id=parameters.get("machine"),
     )
+
+
+def export_request(*, user: Any, parameters: dict[str, Any], kind: str) -> ReportExport:
+    """Record a report to build in the background (its task is queued on commit)."""
+    _scope_from(user, parameters)  # refused now, not later in the worker
     export = ReportExport.objects.create(owner=user, parameters=parameters, format=kind)
     transaction.on_commit(lambda: _queue(export.pk))
     return export
@@ -218,13 +222,7 @@ def export_build(*, export_id: int) -> str:
     _progress(export, 5)
     try:
         with translation.override(export.owner.preferred_language):
-            scope = report_scope(
-                user=export.owner,
-                programme_id=params.get("programme"),
-                platform_id=params.get("platform"),
-                region=params.get("region", ""),
-                machine_id=params.get("machine"),
-            )
+            scope = _scope_from(export.owner, params)
             _progress(export, 15)
             report = usage_report(
                 scope=scope,

@@ -263,11 +263,16 @@ def qualifications(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def _waiting_company(request: HtmxHttpRequest, pk: int) -> Company:
+    """A company not validated yet: any operator decides for the whole network."""
+    _operated(request)
+    return get_object_or_404(Company, pk=pk, validated_at__isnull=True)
+
+
 @login_required
 @require_POST
 def validate_company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    _operated(request)
-    company = get_object_or_404(Company, pk=pk, validated_at__isnull=True)
+    company = _waiting_company(request, pk)
     try:
         company_validate(company=company, user=request.user)
     except DomainError as error:
@@ -278,8 +283,7 @@ def validate_company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def refuse_company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    _operated(request)
-    company = get_object_or_404(Company, pk=pk, validated_at__isnull=True)
+    company = _waiting_company(request, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _refused(request, DomainError(_("Give the company a reason.")))
