@@ -82,10 +82,12 @@ def test_a_small_download_comes_at_once_a_large_one_in_the_background(
     assert large.status_code == 302 and large["Location"] == reverse(
         "web:report-export", args=[export.pk]
     )
-    progress = client.get(large["Location"], headers={"HX-Request": "true"})
-    assert export.status == ExportStatus.DONE or "every 1s" in progress.content.decode()
+    progress = client.get(large["Location"], headers={"HX-Request": "true"}).content.decode()
     export.refresh_from_db()
     assert export.status == ExportStatus.DONE
+    # built already (no broker: in-process): the partial stops polling and offers the file
+    assert "every 1s" not in progress
+    assert reverse("web:report-export-file", args=[export.pk]) in progress
     assert "prêt" in client.get(large["Location"]).content.decode()
     file = client.get(reverse("web:report-export-file", args=[export.pk]))
     assert file.status_code == 200 and file.content.startswith(b"PK")
@@ -153,3 +155,18 @@ def test_hostile_filters_never_fail(client: Any, october: Any, funder: Any, para
     client.force_login(funder)
     assert client.get(reverse("web:reports"), params).status_code == 200
     assert client.get(reverse("web:report-download"), params).status_code in (200, 302, 404)
+
+
+def test_a_report_being_built_shows_its_progress_and_polls(
+    client: Any, october: Any, funder: Any
+) -> None:
+    export = ReportExport.objects.create(
+        owner=funder, parameters={}, format="pdf", status=ExportStatus.RUNNING, progress=40
+    )
+    client.force_login(funder)
+    partial = client.get(
+        reverse("web:report-export", args=[export.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'hx-trigger="every 1s"' in partial and 'value="40"' in partial
+    assert reverse("web:report-export-file", args=[export.pk]) not in partial
+    assert client.get(reverse("web:report-export-file", args=[export.pk])).status_code == 404
