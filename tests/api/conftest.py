@@ -1,65 +1,15 @@
-"""A small world for API tests: two platforms with their operators, two companies (member_a
-administers A, member_b is a plain member of B), a funder, staff, and a pending booking of
-company A on platform P's machine."""
-
-from dataclasses import dataclass
-from typing import Any
+"""The API tests' world (``tests/world.py``) and a client per role."""
 
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
-from bookings.models import Booking, MembershipRole
-from bookings.services import booking_create
-from platforms.services import qualification_request
-from tests.conftest import paris
-from tests.factories import MachineFactory, MembershipFactory, PlatformFactory, UserFactory
-
-
-@dataclass
-class World:
-    machine: Any
-    other_machine: Any
-    company_a: Any
-    company_b: Any
-    users: dict[str, Any]
-    booking: Booking
-    qualification: Any
-
-
-ROLES = ["anonymous", "member_a", "member_b", "operator", "other_operator", "funder", "staff"]
+from tests.world import World, build_world
 
 
 @pytest.fixture
 def world(db, frozen_now) -> World:
-    platform = PlatformFactory(name="Plateforme P")
-    other_platform = PlatformFactory(name="Plateforme Q")
-    machine = MachineFactory(platform=platform, name="Découpe laser P", requires_approval=True)
-    other_machine = MachineFactory(platform=other_platform, name="Robot Q")
-    a = MembershipFactory(user__email="a@pme-a.fr", role=MembershipRole.ADMIN)
-    b = MembershipFactory(user__email="b@pme-b.fr")
-    operator = UserFactory(email="op@p.fr")
-    other_operator = UserFactory(email="op@q.fr")
-    platform.operators.add(operator)
-    other_platform.operators.add(other_operator)
-    users = {
-        "anonymous": None,
-        "member_a": a.user,
-        "member_b": b.user,
-        "operator": operator,
-        "other_operator": other_operator,
-        "funder": UserFactory(email="suivi@bpifrance.example"),
-        "staff": UserFactory(email="staff@example.fr", is_staff=True),
-    }
-    booking = booking_create(
-        machine=machine,
-        company=a.company,
-        user=a.user,
-        start=paris(2027, 1, 6, 10),
-        end=paris(2027, 1, 6, 12),
-    )
-    qualification = qualification_request(user=a.user, machine=machine, note="Formé en 2025")
-    return World(machine, other_machine, a.company, b.company, users, booking, qualification)
+    return build_world()
 
 
 @pytest.fixture

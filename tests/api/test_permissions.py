@@ -11,8 +11,7 @@ from bookings.models import Booking, Company
 from bookings.services import booking_approve
 from platforms.models import Qualification
 from tests.conftest import paris
-
-from .conftest import ROLES
+from tests.world import ROLES
 
 pytestmark = [pytest.mark.django_db]
 
@@ -188,6 +187,34 @@ MATRIX = [
         {},
         expect(401, 403, 404, 200, 404, 404, 200),
     ),
+    (
+        "usage report",
+        "get",
+        "/api/v1/reports/usage/?start=2027-01-01&end=2027-01-31",
+        None,
+        expect(401, 200, 200, 200, 200, 200, 200),
+    ),
+    (
+        "platform P's usage report",
+        "get",
+        "/api/v1/reports/usage/?start=2027-01-01&end=2027-01-31&platform={platform}",
+        None,
+        expect(401, 404, 404, 200, 404, 200, 200),
+    ),
+    (
+        "platform Q's usage report",
+        "get",
+        "/api/v1/reports/usage/?start=2027-01-01&end=2027-01-31&platform={other_platform}",
+        None,
+        expect(401, 404, 404, 404, 200, 404, 200),
+    ),
+    (
+        "platform P's usage as CSV",
+        "get",
+        "/api/v1/reports/usage/?start=2027-01-01&end=2027-01-31&platform={platform}&format=csv",
+        None,
+        expect(401, 404, 404, 200, 404, 200, 200),
+    ),
 ]
 
 
@@ -210,6 +237,7 @@ def test_permission_matrix(world, api_as, role, label, method, url, body, expect
         booking_approve(booking=world.booking, user=world.users["staff"])
     ids = {
         "platform": world.machine.platform_id,
+        "other_platform": world.other_machine.platform_id,
         "machine": world.machine.pk,
         "booking": world.booking.pk,
         "confirmed": confirmed.pk,

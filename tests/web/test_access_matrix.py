@@ -1,0 +1,321 @@
+"""The pages' access matrix: every page that names an object, read and written, by every kind
+of user. What a person may not see is a 404 (a sign-in first for someone signed out), and a
+refused call leaves the database as it was; a page a person may see shows nothing of another
+company's bookings. The API's own matrix is ``tests/api/test_permissions.py``."""
+
+from typing import Any
+
+import pytest
+from django.forms.models import model_to_dict
+from django.test import Client
+
+from accounts.models import ApiToken, AuditEntry
+from accounts.services import token_create
+from bookings.models import Booking, Company
+from platforms.models import Closure, Machine, OpeningHours, Qualification
+from platforms.services import closure_create
+from reports.models import ExportStatus, Programme, ReportExport, ReportSubscription
+from reports.services import subscription_create
+from tests.conftest import paris
+from tests.factories import CompanyFactory
+from tests.world import ROLES, build_world
+
+pytestmark = [pytest.mark.django_db]
+
+SECRET_NOTE = "Plan de production confidentiel"
+LOGIN = "login"  # a signed-out visitor is sent to sign in
+
+
+@pytest.fixture
+def world(db: Any, frozen_now: Any) -> Any:
+    world = build_world()
+    world.booking.note = SECRET_NOTE
+    world.booking.save(update_fields=["note"])
+    platform = world.machine.platform
+    operator, funder = world.users["operator"], world.users["funder"]
+    world.closure = closure_create(
+        platform=platform,
+        user=operator,
+        title="Entretien hebdomadaire",
+        start=paris(2027, 1, 8, 8),
+        end=paris(2027, 1, 8, 9),
+        machine=world.machine,
+        frequency="WEEKLY",
+    )
+    programme = Programme.objects.get(funders=funder)
+    world.export = ReportExport.objects.create(
+        owner=funder,
+        parameters={},
+        format="csv",
+        status=ExportStatus.DONE,
+        filename="rapport.csv",
+        content=b"plateforme;heures\n",
+    )
+    world.subscription = subscription_create(
+        user=funder, email="suivi@bpifrance.example", frequency="monthly", programme_id=programme.pk
+    )
+    world.token, _ = token_create(user=world.users["member_a"], name="ERP")
+    world.waiting = CompanyFactory(name="PME en attente", validated_at=None)
+    return world
+
+
+def snapshot() -> tuple[Any, ...]:
+    """Everything a page of the matrix could write."""
+    return (
+        [model_to_dict(b) for b in Booking.objects.order_by("pk")],
+        list(Company.objects.order_by("pk").values()),
+        [model_to_dict(q) for q in Qualification.objects.order_by("pk")],
+        [model_to_dict(m, exclude=["operators"]) for m in Machine.objects.order_by("pk")],
+        list(OpeningHours.objects.order_by("pk").values()),
+        list(Closure.objects.order_by("pk").values()),
+        list(ApiToken.objects.order_by("pk").values("pk", "revoked_at")),
+        list(ReportSubscription.objects.order_by("pk").values("pk", "active")),
+        ReportExport.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+OK = "ok"  # read, done, or a form error for a person allowed here (200, a redirect or 422)
+
+
+def expect(
+    anonymous: Any,
+    member_a: Any,
+    member_b: Any,
+    operator: Any,
+    other_operator: Any,
+    funder: Any,
+    staff: Any,
+) -> dict[str, Any]:
+    values = (anonymous, member_a, member_b, operator, other_operator, funder, staff)
+    return dict(zip(ROLES, values, strict=True))
+
+
+# Who may see a company A booking's SME page, the platform's operator pages, the funder's files.
+COMPANY_A = expect(LOGIN, OK, 404, 404, 404, 404, 404)
+PLATFORM_P = expect(LOGIN, 404, 404, OK, 404, 404, OK)
+FUNDERS_OWN = expect(LOGIN, 404, 404, 404, 404, OK, 404)
+ANY_OPERATOR = expect(LOGIN, 404, 404, OK, OK, 404, OK)
+
+MATRIX = [
+    # (label, method, url, data, expected per role)
+    ("machine week", "get", "/machines/{machine}/", None, expect(OK, OK, OK, OK, OK, OK, OK)),
+    (
+        "book for A",
+        "post",
+        "/machines/{machine}/book/",
+        {"company": "{company_a}", "start": "2027-01-07T10:00", "end": "2027-01-07T11:00"},
+        # company A is not among the others' choices: a form error, nothing booked
+        expect(LOGIN, OK, 422, 422, 422, 422, 422),
+    ),
+    ("booking page", "get", "/bookings/{booking}/", None, COMPANY_A),
+    ("booking .ics", "get", "/bookings/{booking}/booking.ics", None, COMPANY_A),
+    ("cancel page", "get", "/bookings/{booking}/cancel/", None, COMPANY_A),
+    ("cancel", "post", "/bookings/{booking}/cancel/", {"reason": "x"}, COMPANY_A),
+    ("move page", "get", "/bookings/{booking}/move/", None, COMPANY_A),
+    (
+        "move",
+        "post",
+        "/bookings/{booking}/move/",
+        {"start": "2027-01-08T10:00", "end": "2027-01-08T11:00"},
+        COMPANY_A,
+    ),
+    ("members of A", "get", "/companies/{company_a}/members/", None, COMPANY_A),
+    (
+        "invite into A",
+        "post",
+        "/companies/{company_a}/members/",
+        {"email": "nouveau@pme-a.fr", "role": "member"},
+        COMPANY_A,
+    ),
+    ("renew A's feed", "post", "/profile/companies/{company_a}/ical-token/", {}, COMPANY_A),
+    ("revoke A's key", "post", "/profile/tokens/{token}/revoke/", {}, COMPANY_A),
+    (
+        "renew machine feed",
+        "post",
+        "/profile/machines/{machine}/ical-token/",
+        {},
+        # the profile lists the feeds of the platforms one runs; staff renew them in the admin
+        expect(LOGIN, 404, 404, OK, 404, 404, 404),
+    ),
+    ("platform week", "get", "/operator/platforms/{platform}/", None, PLATFORM_P),
+    (
+        "platform day",
+        "get",
+        "/operator/platforms/{platform}/?day=2027-01-06",
+        None,
+        PLATFORM_P,
+    ),
+    ("operator's booking", "get", "/operator/bookings/{booking}/", None, PLATFORM_P),
+    (
+        "operator cancels",
+        "post",
+        "/operator/bookings/{booking}/",
+        {"action": "cancel", "reason": "panne"},
+        PLATFORM_P,
+    ),
+    ("approve", "post", "/operator/bookings/{booking}/approve/", {}, PLATFORM_P),
+    ("reject", "post", "/operator/bookings/{booking}/reject/", {"reason": "non"}, PLATFORM_P),
+    (
+        "usage",
+        "post",
+        "/operator/bookings/{booking}/usage/",
+        {"start": "2027-01-06T10:00", "end": "2027-01-06T11:00"},
+        PLATFORM_P,
+    ),
+    ("started", "post", "/operator/bookings/{booking}/started/", {}, PLATFORM_P),
+    ("ended", "post", "/operator/bookings/{booking}/ended/", {}, PLATFORM_P),
+    ("closures", "get", "/operator/platforms/{platform}/closures/", None, PLATFORM_P),
+    (
+        "place a closure",
+        "post",
+        "/operator/platforms/{platform}/closures/",
+        {"kind": "closure", "title": "Fermé", "start_date": "2027-01-12", "repeat": ""},
+        PLATFORM_P,
+    ),
+    ("closure page", "get", "/operator/closures/{closure}/", None, PLATFORM_P),
+    (
+        "skip an occurrence",
+        "post",
+        "/operator/closures/{closure}/occurrence/",
+        {"original": "{occurrence}"},
+        PLATFORM_P,
+    ),
+    ("remove closure", "post", "/operator/closures/{closure}/remove/", {}, PLATFORM_P),
+    ("book on behalf", "get", "/operator/machines/{machine}/book/", None, PLATFORM_P),
+    (
+        "block time",
+        "post",
+        "/operator/machines/{machine}/book/",
+        {"start": "2027-01-07T14:00", "end": "2027-01-07T15:00"},
+        PLATFORM_P,
+    ),
+    ("machine rules", "get", "/operator/machines/{machine}/", None, PLATFORM_P),
+    (
+        "edit machine",
+        "post",
+        "/operator/machines/{machine}/",
+        {"name": "Renommée", "slot_minutes": 30},
+        PLATFORM_P,
+    ),
+    ("opening hours", "get", "/operator/platforms/{platform}/hours/", None, PLATFORM_P),
+    (
+        "replace opening hours",
+        "post",
+        "/operator/platforms/{platform}/hours/",
+        {"form-TOTAL_FORMS": "0", "form-INITIAL_FORMS": "0"},
+        PLATFORM_P,
+    ),
+    (
+        "grant qualification",
+        "post",
+        "/operator/qualifications/{qualification}/grant/",
+        {},
+        PLATFORM_P,
+    ),
+    (
+        "refuse qualification",
+        "post",
+        "/operator/qualifications/{qualification}/refuse/",
+        {},
+        PLATFORM_P,
+    ),
+    ("company A for operators", "get", "/operator/companies/{company_a}/", None, PLATFORM_P),
+    ("waiting company", "get", "/operator/companies/{waiting}/", None, ANY_OPERATOR),
+    ("validate", "post", "/operator/companies/{waiting}/validate/", {}, ANY_OPERATOR),
+    (
+        "refuse company",
+        "post",
+        "/operator/companies/{waiting}/refuse/",
+        {"reason": "SIRET inconnu"},
+        ANY_OPERATOR,
+    ),
+    (
+        "platform's report",
+        "get",
+        "/reports/?platform={platform}",
+        None,
+        expect(LOGIN, OK, OK, OK, OK, OK, OK),
+    ),
+    (
+        "platform's download",
+        "get",
+        "/reports/download/?platform={platform}&format=csv",
+        None,
+        expect(LOGIN, 404, 404, OK, 404, OK, OK),
+    ),
+    ("funder's export", "get", "/reports/exports/{export}/", None, FUNDERS_OWN),
+    ("funder's export file", "get", "/reports/exports/{export}/file/", None, FUNDERS_OWN),
+    (
+        "stop funder's subscription",
+        "post",
+        "/reports/subscriptions/{subscription}/stop/",
+        {},
+        FUNDERS_OWN,
+    ),
+]
+
+
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    return value
+
+
+def _ids(world: Any) -> dict[str, Any]:
+    return {
+        "platform": world.machine.platform_id,
+        "machine": world.machine.pk,
+        "booking": world.booking.pk,
+        "company_a": world.company_a.pk,
+        "qualification": world.qualification.pk,
+        "closure": world.closure.pk,
+        "occurrence": int(paris(2027, 1, 15, 8).timestamp()),
+        "export": world.export.pk,
+        "subscription": world.subscription.pk,
+        "token": world.token.pk,
+        "waiting": world.waiting.pk,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("label", "method", "url", "data", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
+)
+def test_page_access_matrix(
+    world: Any,
+    client: Client,
+    role: str,
+    label: str,
+    method: str,
+    url: str,
+    data: Any,
+    expected: dict[str, Any],
+) -> None:
+    # given
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    ids = _ids(world)
+    before = snapshot()
+
+    # when
+    response = getattr(client, method)(_fill(url, ids), _fill(data, ids))
+
+    # then
+    wanted = expected[role]
+    if wanted == LOGIN:
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    elif wanted == OK:
+        assert response.status_code in (200, 302, 422), response.content[:300]
+        assert "/login/" not in response.get("Location", "")
+    else:
+        assert response.status_code == wanted, response.content[:300]
+    if wanted != OK:
+        assert snapshot() == before, "a refused call changed the database"
+    if wanted == OK and method == "get" and role not in ("member_a", "operator", "staff"):
+        content = response.content.decode(errors="replace")
+        assert SECRET_NOTE not in content and world.company_a.name not in content, (
+            "another company's booking shown"
+        )
