@@ -20,6 +20,7 @@ COPY platforms ./platforms
 COPY bookings ./bookings
 COPY notifications ./notifications
 COPY reports ./reports
+COPY web ./web
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
@@ -29,4 +30,4 @@ RUN pip install . \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

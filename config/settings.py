@@ -387,7 +387,9 @@ CALENDAR_VIEW_PERM = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line leaves through one handler, whose filter takes out personal data and secrets.
+    "filters": {"redact": {"()": "core.log_redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's default config gives "django" a console handler of its own, which then also
     # propagates to the root: every line printed twice under runserver. One handler, the root's.

@@ -253,7 +253,7 @@ def _on_company_refused(sender: Any, company: Company, actor: Any, **kwargs: Any
 @receiver(account_erased, dispatch_uid="notifications.account_erased")
 def _on_account_erased(sender: Any, user: User, **kwargs: Any) -> None:
     """Nothing more goes to an erased person, and the outbox forgets where it wrote to them
-    (it keeps no body: subjects only)."""
+    (it keeps no body: subjects only), including in the errors an SMTP server answered."""
     from .models import Message
 
-    Message.objects.filter(recipient=user).update(recipient=None, to_email="")
+    Message.objects.filter(recipient=user).update(recipient=None, to_email="", last_error="")

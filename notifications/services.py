@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking
+from core.log_redaction import redact
 from platforms.models import Platform
 
 from .compose import compose, message_id_for
@@ -192,7 +193,9 @@ def message_send(*, message_id: int) -> SendOutcome:
         email = compose(message)
     except Exception as error:
         logger.exception("Message %s could not be composed", message.pk)
-        _finish(message, status=MessageStatus.FAILED, last_error=f"compose: {error!r}"[:2000])
+        _finish(
+            message, status=MessageStatus.FAILED, last_error=redact(f"compose: {error!r}")[:2000]
+        )
         return SendOutcome(MessageStatus.FAILED)
     if email is None:
         _finish(message, status=MessageStatus.SKIPPED, last_error="")
@@ -203,13 +206,13 @@ def message_send(*, message_id: int) -> SendOutcome:
         retry = _transient(error) and message.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
         logger.warning("Message %s not sent (attempt %s): %r", message.pk, message.attempts, error)
         if not retry:
-            _finish(message, status=MessageStatus.FAILED, last_error=repr(error)[:2000])
+            _finish(message, status=MessageStatus.FAILED, last_error=redact(repr(error))[:2000])
             return SendOutcome(MessageStatus.FAILED)
         delay = _backoff(message.attempts)
         _finish(
             message,
             status=MessageStatus.PENDING,
-            last_error=repr(error)[:2000],
+            last_error=redact(repr(error))[:2000],
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
         return SendOutcome(MessageStatus.PENDING, retry_in=delay)

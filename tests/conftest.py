@@ -72,3 +72,19 @@ def operator(db: Any, machine: Any) -> Any:
 
 
 __all__ = ["CompanyFactory", "PlatformFactory", "UserFactory", "paris"]
+
+
+@pytest.fixture
+def log_output() -> Iterator[Any]:
+    """What the project's one log handler writes (its redacting filter included), as text:
+    ``log_output.getvalue()``."""
+    import io
+    import logging
+
+    (handler,) = [h for h in logging.getLogger().handlers if h.filters]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)  # type: ignore[attr-defined]
+    try:
+        yield stream
+    finally:
+        handler.setStream(previous)  # type: ignore[attr-defined]

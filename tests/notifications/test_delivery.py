@@ -227,3 +227,23 @@ def test_the_embedded_job_runner_relays_what_is_due(world, frozen_now, mailoutbo
     # then
     assert Message.objects.get().status == MessageStatus.SENT
     assert [mail.to for mail in mailoutbox] == [[world.member.email]]
+
+
+def test_a_recipient_refused_by_the_server_is_not_named_in_the_log(
+    world, frozen_now, smtp, log_output
+):
+    # A real server names the address it refuses: "550 5.1.1 <x@y>: Recipient address rejected".
+    async def refuse_recipient(server, session, envelope, address, options):
+        return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+
+    smtp.handle_RCPT = refuse_recipient
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        book(world)
+
+    message = Message.objects.get()
+    assert message.status == MessageStatus.FAILED
+    written = log_output.getvalue()
+    assert f"Message {message.pk} not sent" in written
+    assert "[e-mail]" in written and world.member.email not in written
+    assert "550" in message.last_error and world.member.email not in message.last_error
