@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_schema import INVALID, error_responses
+from core.text import single_line
 
 from .exceptions import LoginBlocked
 from .models import ApiToken, User
@@ -40,7 +41,11 @@ class ObtainTokenSerializer(serializers.Serializer):
     username = serializers.CharField(help_text="The account's e-mail address.")
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(
-        required=False, max_length=100, default="API", help_text="To recognise the token later."
+        required=False,
+        max_length=100,
+        default="API",
+        validators=[single_line],
+        help_text="To recognise the token later.",
     )
 
 

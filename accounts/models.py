@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import single_line
+
 
 class Language(models.TextChoices):
     FRENCH = "fr", _("French")
@@ -41,7 +43,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person: SME member, platform operator, funder officer or staff. Logs in by e-mail."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=150, blank=True, validators=[single_line]
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )
@@ -85,7 +89,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
     prefix = models.CharField(_("prefix"), max_length=8, help_text=_("To recognise the token."))
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress
 
+from core.text import printable
+
 from .models import Booking, BookingStatus
 
 STATUS = {
@@ -17,6 +19,14 @@ STATUS = {
     BookingStatus.CANCELLED: "CANCELLED",
     BookingStatus.REJECTED: "CANCELLED",
 }
+
+
+def _text(value: str, *, multiline: bool = False) -> str:
+    """Text typed by people (a note, a company's name) as one property's value: icalendar
+    escapes commas, semicolons, backslashes and line feeds; control characters, which
+    RFC 5545 forbids in a value, and the other line breaks are ours to remove."""
+    value = printable(value).replace("\r\n", "\n").replace("\r", "\n")
+    return value if multiline else value.replace("\n", " ")
 
 
 def booking_uid(booking: Booking) -> str:
@@ -49,14 +59,15 @@ def _event(booking: Booking, summary: str) -> Event:
     event.add("dtend", booking.end.astimezone(UTC))
     event.add("sequence", booking.version)
     event.add("status", STATUS[BookingStatus(booking.status)])
-    event.add("summary", summary)
-    event.add("location", f"{booking.machine.platform.name}, {booking.machine.platform.city}")
+    event.add("summary", _text(summary))
+    platform = booking.machine.platform
+    event.add("location", _text(f"{platform.name}, {platform.city}"))
     description = [str(booking.get_status_display())]
     if booking.note:
         description.append(booking.note)
     if booking.cancellation_reason or booking.rejection_reason:
         description.append(booking.cancellation_reason or booking.rejection_reason)
-    event.add("description", "\n".join(description))
+    event.add("description", _text("\n".join(description), multiline=True))
     return event
 
 
@@ -93,7 +104,7 @@ def bookings_calendar(
     application updates an event in place, and shows a cancellation as such.
     """
     calendar = _calendar("PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _text(name))
     calendar.add("x-published-ttl", "PT1H")
     for booking in bookings:
         calendar.add_component(_event(booking, summary(booking)))

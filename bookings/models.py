@@ -8,6 +8,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import multi_line, single_line
 from platforms.feeds import new_feed_token
 from platforms.models import Machine, Region
 
@@ -27,7 +28,7 @@ class CompanySize(models.TextChoices):
 class Company(models.Model):
     """A company (mostly SMEs) whose members book machines."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
     # The legal unit's number, the SIRET's first nine digits, computed by the database: two
     # establishments of one company are one SME served in the funder's figures.
@@ -65,7 +66,7 @@ class Company(models.Model):
         related_name="+",
         verbose_name=_("refused by"),
     )
-    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True, validators=[multi_line])
     ical_token = models.CharField(
         _("iCal feed token"), max_length=64, unique=True, default=new_feed_token, editable=False
     )
@@ -174,7 +175,7 @@ class Booking(models.Model):
         _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[multi_line])
     price = models.DecimalField(
         _("price (€ excl. VAT)"),
         max_digits=10,
@@ -191,7 +192,9 @@ class Booking(models.Model):
         related_name="+",
         verbose_name=_("cancelled by"),
     )
-    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    cancellation_reason = models.TextField(
+        _("cancellation reason"), blank=True, validators=[multi_line]
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -201,7 +204,7 @@ class Booking(models.Model):
         verbose_name=_("approved or rejected by"),
     )
     decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True, validators=[multi_line])
     late_cancellation = models.BooleanField(_("late cancellation"), default=False)
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)

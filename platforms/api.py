@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from accounts.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETER, idempotent
 from core.api_schema import error_responses
 from core.fields import BoundedDateField
+from core.text import multi_line
 
 from .models import Machine, MachineCategory, Platform, Qualification, Region
 from .selectors import qualifications_visible_to
@@ -100,7 +101,9 @@ class QualificationSerializer(serializers.ModelSerializer):
 
 
 class QualificationRequestSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[multi_line]
+    )
 
 
 class GrantSerializer(serializers.Serializer):

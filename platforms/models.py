@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.text import multi_line, single_line
+
 from .feeds import new_feed_token
 from .timezones import zone
 
@@ -45,12 +47,12 @@ def validate_timezone(value: str) -> None:
 class Platform(models.Model):
     """A labelled collaborative platform: an industrial fab lab that shares its machines."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     label_reference = models.CharField(_("label reference"), max_length=50, blank=True)
     label_date = models.DateField(_("label date"), null=True, blank=True)
     region = models.CharField(_("region"), max_length=2, choices=Region.choices)
-    city = models.CharField(_("city"), max_length=100)
+    city = models.CharField(_("city"), max_length=100, validators=[single_line])
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -165,12 +167,14 @@ class Machine(models.Model):
     platform = models.ForeignKey(
         Platform, on_delete=models.PROTECT, related_name="machines", verbose_name=_("platform")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     slug = models.SlugField(_("slug"), max_length=100)
     category = models.CharField(_("category"), max_length=20, choices=MachineCategory.choices)
-    description = models.TextField(_("description"), blank=True)
-    manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
-    model_name = models.CharField(_("model"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[multi_line])
+    manufacturer = models.CharField(
+        _("manufacturer"), max_length=100, blank=True, validators=[single_line]
+    )
+    model_name = models.CharField(_("model"), max_length=100, blank=True, validators=[single_line])
     specs = models.JSONField(_("specifications"), default=dict, blank=True)
     hourly_rate = models.DecimalField(
         _("hourly rate (€ excl. VAT)"),
@@ -263,7 +267,7 @@ class Closure(models.Model):
     kind = models.CharField(
         _("kind"), max_length=12, choices=ClosureKind.choices, default=ClosureKind.CLOSURE
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, validators=[multi_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -345,7 +349,7 @@ class Qualification(models.Model):
     valid_until = models.DateField(
         _("valid until"), null=True, blank=True, help_text=_("Leave blank for no expiry.")
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[multi_line])
 
     class Meta:
         verbose_name = _("qualification")

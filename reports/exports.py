@@ -18,6 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from bookings.models import CompanySize
+from core.text import printable
 from platforms.models import MachineCategory, Region
 
 from .selectors import FIGURES, STATUSES
@@ -93,7 +94,7 @@ def report_csv(report: dict[str, Any]) -> bytes:
 def _put(sheet: Any, row: int, column: int, value: Any) -> None:
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
-        cell.value = value
+        cell.value = printable(value)  # a control character is refused by spreadsheets
         cell.data_type = "s"  # never a formula, whatever it starts with
     else:
         cell.value = value
@@ -396,7 +397,7 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
     ]
     platform_rows += [
         [
-            Paragraph(escape(entry["name"]), styles["BodyText"]),
+            Paragraph(escape(printable(entry["name"])), styles["BodyText"]),
             _number(entry["smes_served"]),
             _number(entry["hours_used"], 1),
             _number(entry["open_hours"], 1),
@@ -415,7 +416,7 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
         machine_rows = [[_("Machine"), _("Hours used"), _("Open hours"), _("Utilisation")]]
         machine_rows += [
             [
-                Paragraph(escape(entry["name"]), styles["BodyText"]),
+                Paragraph(escape(printable(entry["name"])), styles["BodyText"]),
                 _number(entry["hours_used"], 1),
                 _number(entry["open_hours"], 1),
                 _percent(entry["utilisation"]),

@@ -17,6 +17,7 @@ from bookings.models import BookingStatus, Company, CompanySize, MembershipRole
 from bookings.services.create import MAX_SERIES
 from bookings.siret import normalize_siret, validate_siret
 from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
+from core.text import multi_line, single_line
 from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Region, Weekday
 from platforms.services import MACHINE_EDITABLE
 from reports.models import Frequency
@@ -158,6 +159,7 @@ class BookingForm(RangeForm):
         max_value=MAX_SERIES,
     )
     note = forms.CharField(
+        validators=[multi_line],
         label=_("Note for the platform (optional)"),
         required=False,
         max_length=1000,
@@ -187,6 +189,7 @@ class MoveForm(RangeForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
+        validators=[multi_line],
         label=_("Reason (optional, told to the platform)"),
         required=False,
         max_length=1000,
@@ -211,7 +214,9 @@ class BookingFilterForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    company_name = forms.CharField(
+        validators=[single_line], label=_("Company name"), max_length=200
+    )
     siret = forms.CharField(
         label=_("SIRET"),
         max_length=20,
@@ -226,7 +231,7 @@ class SignUpForm(forms.Form):
         max_length=6,
         error_messages={"invalid": _("A NAF code looks like 2562B.")},
     )
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your work e-mail"), max_length=254)
     password1 = forms.CharField(
         label=_("Password"),
@@ -270,6 +275,7 @@ class InviteForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(
+        validators=[single_line],
         label=_("Name of the new key"),
         max_length=100,
         help_text=_("Say where it is used, e.g. “ERP export”."),
@@ -302,6 +308,7 @@ class AccountEraseForm(forms.Form):
 
 class QualificationRequestForm(forms.Form):
     note = forms.CharField(
+        validators=[multi_line],
         label=_("Your experience with this kind of machine (optional)"),
         required=False,
         max_length=1000,
@@ -311,6 +318,7 @@ class QualificationRequestForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
+        validators=[multi_line],
         label=_("Reason, sent to the company"),
         max_length=1000,
         widget=forms.TextInput(),
@@ -334,7 +342,9 @@ class OnBehalfForm(RangeForm):
         queryset=Company.objects.filter(validated_at__isnull=False).order_by("name"),
         empty_label=_("— the platform's own time (internal) —"),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    note = forms.CharField(
+        validators=[multi_line], label=_("Note"), required=False, max_length=1000
+    )
 
 
 class OccurrenceForm(RangeForm):
@@ -355,6 +365,7 @@ class OccurrenceForm(RangeForm):
 
 class OperatorCancelForm(forms.Form):
     reason = forms.CharField(
+        validators=[multi_line],
         label=_("Reason, sent to the company"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -400,8 +411,9 @@ class ClosureForm(forms.Form):
         empty_label=_("The whole platform"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ClosureKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(validators=[single_line], label=_("Title"), max_length=200)
     reason = forms.CharField(
+        validators=[multi_line],
         label=_("Reason, told to the companies whose bookings it covers"),
         required=False,
         max_length=1000,

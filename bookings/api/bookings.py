@@ -15,6 +15,7 @@ from accounts.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETER, idem
 from accounts.models import User
 from core.api_schema import error_responses
 from core.fields import BoundedDateTimeField
+from core.text import multi_line
 
 from ..exceptions import NotMember
 from ..models import Booking, BookingKind, BookingStatus, Company
@@ -86,7 +87,9 @@ class BookingCreateSerializer(serializers.Serializer):
     )
     start = BoundedDateTimeField(keep_naive=True)
     end = BoundedDateTimeField(keep_naive=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[multi_line]
+    )
 
 
 class SeriesCreateSerializer(BookingCreateSerializer):
@@ -95,11 +98,13 @@ class SeriesCreateSerializer(BookingCreateSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[multi_line]
+    )
 
 
 class RequiredReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, validators=[multi_line])
 
 
 class UsageSerializer(serializers.Serializer):

@@ -4,6 +4,8 @@ writes nothing."""
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bookings.models import Booking
 
@@ -140,3 +142,32 @@ def test_a_qualification_valid_until_year_9999_is_400(world, api_as):
     )
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+@given(
+    noise=st.sampled_from(["\x07", "\x1b[2J", "\x7f", "\x85", "\x0b"]),
+    text=st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs"]), max_size=30),
+)
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_control_character_in_a_note_is_400_naming_the_field(world, api_as, noise, text):
+    before = Booking.objects.count()
+
+    response = api_as("member_a", language="en").post(
+        "/api/v1/bookings/",
+        {
+            "machine": world.machine.pk,
+            "company": world.company_a.pk,
+            "start": "2027-01-07T10:00:00",
+            "end": "2027-01-07T11:00:00",
+            # inside the text: at its ends, white space (NEL, VT) would be trimmed away
+            "note": f"{text}début{noise}fin",
+        },
+        format="json",
+    )
+
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "invalid"), body
+    assert body["errors"] == {"note": ["This text holds a control character: remove it."]}
+    assert Booking.objects.count() == before

@@ -1,9 +1,13 @@
 """iCal feeds: valid RFC 5545 for two parsers, stable UIDs, cancellations propagate."""
 
+import unicodedata
+
 import icalendar
 import pytest
 import vobject
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bookings.ical import booking_uid
 from bookings.services import booking_cancel, booking_create
@@ -135,3 +139,51 @@ def test_only_a_company_admin_renews_the_company_address(world, api_as):
     assert f"/profile/companies/{world.company_a.pk}/ical-token/" not in page
     world.company_a.refresh_from_db()
     assert world.company_a.ical_token == old
+
+
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "fin\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:forged@example\r\nSUMMARY:forgé",
+            "a;b,c\\d:e",
+            "ligne\rseule\nsuite",
+            "\x1b[31mrouge\x0b\x0c\x7f",
+            "x" * 400,
+        ]
+    ),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(note=HOSTILE_TEXT, name=HOSTILE_TEXT)
+def test_hostile_text_stays_inside_its_property(world, note, name):
+    # given a note and a company name that try to end the event or break the lines
+    note = note.replace("\x00", "")  # the services refuse NUL (ProhibitNullCharactersValidator)
+    world.booking.note = note
+    world.booking.save(update_fields=["note"])
+    world.company_a.name = name.replace("\x00", "")[:200] or "PME"
+    world.company_a.save(update_fields=["name"])
+
+    # when
+    content = fetch(f"/ical/machine/{world.machine.ical_token}.ics")
+
+    # then: one event, readable by two parsers, the note whole inside its description
+    (event,) = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert str(event["uid"]) == booking_uid(world.booking)
+    parsed = vobject.readOne(content.decode())
+    assert len(parsed.vevent_list) == 1
+    description = str(event["description"])
+    for line in note.splitlines():
+        assert visible(line) in description
+    lines = content.decode().split("\r\n")
+    assert visible("".join(lines)) == "".join(lines), "a control character in the feed"
+
+
+def visible(text: str) -> str:
+    """The text as a feed carries it: without control characters, which iCalendar forbids."""
+    return "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")

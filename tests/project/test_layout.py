@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command, get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,9 @@ def test_the_compose_file_names_only_commands_the_project_has():
             assert argv[2] in get_commands(), f"no management command {argv[2]!r}"
         elif program == "gunicorn":
             assert (bin_dir / "gunicorn").exists() or shutil.which("gunicorn")
-            module, attribute = argv[1].split(":")
+            assert argv[1:3] == ["-c", "config/gunicorn.py"]  # its logs go through our filter
+            assert (ROOT / argv[2]).exists()
+            module, attribute = argv[3].split(":")
             assert callable(getattr(importlib.import_module(module), attribute))
         elif program == "celery":
             assert (bin_dir / "celery").exists() or shutil.which("celery")
@@ -64,12 +67,16 @@ def test_the_compose_file_names_only_commands_the_project_has():
             pytest.fail(f"unknown program in docker-compose.yml: {program}")
 
 
-def test_the_dockerfile_copies_only_what_exists():
+def test_the_dockerfile_copies_what_exists_and_every_app():
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = set()
     for line in dockerfile.splitlines():
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+                copied.add(source)
+    ours = {name.split(".")[0] for name in settings.INSTALLED_APPS if (ROOT / name).is_dir()}
+    assert ours and ours <= copied, f"the image lacks {ours - copied}"
 
 
 def test_migrations_are_up_to_date(db):

@@ -3,6 +3,7 @@ CSV, XLSX (read back with openpyxl) and PDF (read back with pypdf) downloads."""
 
 import csv
 import io
+import unicodedata
 from typing import Any
 
 import pytest
@@ -143,3 +144,41 @@ def test_hostile_queries_get_a_clear_4xx(october: Any, funder: Any, params: dict
     assert answer.status_code in (200, 400, 404)
     if answer.status_code != 200:
         assert {"code", "detail"} <= set(answer.json())
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.one_of(
+        st.text(min_size=1, max_size=60),
+        st.sampled_from(["Laser\x0b\x1b[31m\x7f", "<b>gras</b> & <i>", "=1+1\r\n-2", "\u2028\x85"]),
+    ).filter(lambda text: "\x00" not in text and text.strip())
+)
+def test_any_machine_name_gives_readable_files(october: Any, funder: Any, name: str) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    # given a machine name an operator typed (the form refuses only NUL)
+    october.laser.name = name
+    october.laser.save(update_fields=["name"])
+    client = _client(funder)
+
+    # when / then: every file is built and reads back, the name in it
+    answer = client.get(URL, {**OCTOBER, "format": "csv"})
+    assert answer.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode(), newline="")))
+    assert len(rows) == 2
+    answer = client.get(URL, {**OCTOBER, "format": "xlsx"})
+    assert answer.status_code == 200
+    machines = load_workbook(io.BytesIO(answer.content))["Machines"]
+    names = [row[1] or "" for row in machines.iter_rows(min_row=2, values_only=True)]
+    assert sorted(map(_visible, names)) == sorted([_visible("Fraiseuse"), _visible(name)])
+    answer = client.get(URL, {**OCTOBER, "format": "pdf"})
+    assert answer.status_code == 200
+    assert PdfReader(io.BytesIO(answer.content)).pages
+
+
+def _visible(text: str) -> str:
+    """What a reader sees of a name, spacing aside: no control character, no white space."""
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cc")

@@ -103,3 +103,48 @@ def test_operator_sees_no_company_booking_on_the_sme_pages(
     client.force_login(operator)
     assert client.get("/bookings/").context["rows"] == []
     assert client.get(reverse("web:booking", args=[booking.pk])).status_code == 404
+
+
+VALID_SIGN_UP = {
+    "company_name": "Mécanique Martin",
+    "siret": "73282932000074",
+    "size_class": "small",
+    "region": "84",
+    "naf_code": "2562B",
+    "name": "Claire Martin",
+    "email": "claire@mecanique-martin.fr",
+    "password1": "Usinage-du-futur-2027",
+    "password2": "Usinage-du-futur-2027",
+    "language": "fr",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("company_name", "Mécanique\x1b[31m Martin"),
+        ("company_name", "Mécanique\nMartin"),
+        ("name", "Claire\u2028Martin"),
+        ("name", "Claire\x7fMartin"),
+    ],
+)
+def test_a_control_character_in_a_name_is_a_clear_form_error(
+    client: Any, field: str, value: str
+) -> None:
+    # given a sign-up that is right but for one name
+    data = {**VALID_SIGN_UP, field: value}
+
+    # when
+    answer = client.post("/signup/", data, HTTP_ACCEPT_LANGUAGE="fr")
+
+    # then
+    assert answer.status_code == 422
+    assert "Écrivez-le sur une ligne, sans caractère de contrôle." in answer.content.decode()
+    assert not Company.objects.exists() and not User.objects.exists()
+
+
+def test_the_same_sign_up_without_the_control_character_goes_through(client: Any) -> None:
+    answer = client.post("/signup/", VALID_SIGN_UP)
+
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert Company.objects.get().name == "Mécanique Martin"
