@@ -442,11 +442,12 @@ def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qual
     if not user_operates(user=operator, platform=qualification.machine.platform):
         raise QualificationNotAllowed()
     before = state_of(qualification, ["status"])
+    withdrawn = qualification.status == QualificationStatus.GRANTED
     qualification.status = QualificationStatus.REFUSED
     qualification.save(update_fields=["status"])
     audit_record(
         actor=operator,
-        action="qualification.refused",
+        action="qualification.revoked" if withdrawn else "qualification.refused",
         obj=qualification,
         before=before,
         after=state_of(qualification, ["status"]),

@@ -28,6 +28,7 @@ from platforms.services import (
     opening_hours_set,
     qualification_grant,
     qualification_refuse,
+    qualification_request,
 )
 from tests.conftest import paris
 from tests.factories import CompanyFactory, MachineFactory, UserFactory
@@ -113,6 +114,8 @@ def test_no_shows_the_machine_qualifications_companies_and_tokens_are_traced(
     person = UserFactory()
     granted = qualification_grant(operator=operator, user=person, machine=machine)
     qualification_refuse(operator=operator, qualification=granted)
+    asked = qualification_request(user=UserFactory(), machine=machine, note="Formé")
+    qualification_refuse(operator=operator, qualification=asked)
     waiting, refused = CompanyFactory(validated_at=None), CompanyFactory(validated_at=None)
     company_validate(company=waiting, user=operator)
     company_refuse(company=refused, user=operator, reason="SIRET inconnu")
@@ -122,6 +125,7 @@ def test_no_shows_the_machine_qualifications_companies_and_tokens_are_traced(
         "platform.hours_set",
         "closure.placed",
         "qualification.granted",
+        "qualification.revoked",
         "qualification.refused",
         "company.validated",
         "company.refused",
