@@ -39,7 +39,8 @@ def opening_intervals(
                 closes = aware_lenient(day + timedelta(days=1), time(0, 0), tz)
             else:
                 closes = aware_lenient(day, row.closes, tz)
-            if closes > start and opens < end:
+            # A range inside the spring gap (02:30–03:00 that night) does not exist.
+            if opens < closes and closes > start and opens < end:
                 intervals.append((opens, closes))
     return merge_intervals(intervals)
 

@@ -17,7 +17,7 @@ from platforms import api as catalogue
 from platforms.models import Machine
 
 from ..exceptions import WindowTooLong
-from ..selectors import machine_seen_by, machines_search
+from ..selectors import machine_seen_by, machines_search, with_machines
 
 MAX_WINDOW = timedelta(days=31)
 WINDOW_ERRORS = {
@@ -128,12 +128,15 @@ class MachineViewSet(catalogue.MachineViewSet):
             platform=params.get("platform"),
             min_free_minutes=params.get("min_free_minutes", 0),
         )
-        page = self.paginate_queryset([result.machine for result in results])  # type: ignore[arg-type]
+        page = with_machines(self.paginate_queryset(results))  # type: ignore[arg-type]
         context = {
             **self.get_serializer_context(),
-            "first_free": {result.machine.pk: result.first_free for result in results},
+            "first_free": {result.machine_id: result.first_free for result in page},
         }
-        return self.get_paginated_response(MachineSerializer(page, many=True, context=context).data)
+        machines = [result.machine for result in page]
+        return self.get_paginated_response(
+            MachineSerializer(machines, many=True, context=context).data
+        )
 
     @extend_schema(
         parameters=[WindowSerializer],

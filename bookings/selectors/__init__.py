@@ -16,12 +16,10 @@ from .availability import (
     Availability,
     BusyInterval,
     MachineView,
-    SearchResult,
     SeenBusy,
     bookable_slots,
     machine_availability,
     machine_seen_by,
-    machines_search,
 )
 from .operations import (
     OperatorDay,
@@ -34,6 +32,7 @@ from .operations import (
     platform_week,
     platforms_operated_by,
 )
+from .search import SearchResult, machines_search, with_machines
 from .slots import (
     QUOTA_STATUSES,
     QuotaUse,
@@ -80,4 +79,5 @@ __all__ = [
     "user_is_company_admin",
     "user_is_member",
     "user_is_qualified",
+    "with_machines",
 ]

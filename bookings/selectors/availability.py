@@ -1,8 +1,8 @@
-"""Availability of a machine and the network-wide search.
+"""Availability of a machine: its free, busy and closed time, and the slots bookable now.
 
-Both run a fixed number of queries whatever the number of machines, bookings and closures:
-opening hours, bookings and closure intervals are each loaded once for all machines, then
-combined in Python, in UTC.
+A fixed number of queries whatever the number of bookings and closures: opening hours,
+bookings and closure intervals are each loaded once, then combined in Python, in UTC. The
+network-wide search (``search``) reuses these pieces on SQLite.
 """
 
 from collections import defaultdict
@@ -63,13 +63,13 @@ def _availability(
         machine=machine,
         start=start,
         end=end,
-        free=_free(opening, [(b.start, b.end) for b in busy], closed, buffer),
+        free=free_periods(opening, [(b.start, b.end) for b in busy], closed, buffer),
         busy=busy,
         closed=merge_intervals(closed),
     )
 
 
-def _free(
+def free_periods(
     opening: list[Interval], busy: list[Interval], closed: list[Interval], buffer: timedelta
 ) -> list[Interval]:
     """Opening periods (already clipped to the window) minus buffered bookings and closures."""
@@ -78,7 +78,7 @@ def _free(
     return subtract_intervals(opening, busy + closed)
 
 
-def _opening_window(
+def opening_window(
     *, machine: Machine, start: datetime, end: datetime, hours: Iterable[OpeningHours]
 ) -> list[Interval]:
     opening = opening_intervals(platform=machine.platform, start=start, end=end, hours=hours)
@@ -126,28 +126,36 @@ def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _load_busy_spans(
+def load_busy_spans(
     machine_ids: list[int], start: datetime, end: datetime
 ) -> dict[int, list[Interval]]:
-    """Only the spans of active bookings: search needs no more, and fewer columns load faster."""
-    rows = Booking.objects.filter(
-        machine_id__in=machine_ids,
-        status__in=Booking.ACTIVE_STATUSES,
-        start__lt=end,
-        end__gt=start,
-    ).values_list("machine_id", "start", "end")
+    """Only the spans of active bookings: search needs no more, and fewer columns load faster
+    (unsorted: the interval arithmetic sorts what it merges)."""
+    rows = (
+        Booking.objects.filter(
+            machine_id__in=machine_ids,
+            status__in=Booking.ACTIVE_STATUSES,
+            start__lt=end,
+            end__gt=start,
+        )
+        .order_by()
+        .values_list("machine_id", "start", "end")
+    )
     spans: dict[int, list[Interval]] = defaultdict(list)
     for machine_id, s, e in _rows(rows):
         spans[machine_id].append((s, e))
     return spans
 
 
-def _load_closed(
+def load_closed(
     machine_ids: list[int], start: datetime, end: datetime
 ) -> dict[int, list[Interval]]:
-    rows = ClosureInterval.objects.filter(
-        machine_id__in=machine_ids, start__lt=end, end__gt=start
-    ).values_list("machine_id", "start", "end")
+    """Closure intervals by machine (unsorted: no join to the machine and platform to sort)."""
+    rows = (
+        ClosureInterval.objects.filter(machine_id__in=machine_ids, start__lt=end, end__gt=start)
+        .order_by()
+        .values_list("machine_id", "start", "end")
+    )
     closed: dict[int, list[Interval]] = defaultdict(list)
     for machine_id, s, e in _rows(rows):
         closed[machine_id].append((s, e))
@@ -166,11 +174,11 @@ def machine_availability(*, machine: Machine, start: datetime, end: datetime) ->
         machine=machine,
         start=start,
         end=end,
-        opening=_opening_window(
+        opening=opening_window(
             machine=machine, start=start, end=end, hours=machine.platform.opening_hours.all()
         ),
         busy=_load_busy([machine.pk], start, end)[machine.pk],
-        closed=_load_closed([machine.pk], start, end)[machine.pk],
+        closed=load_closed([machine.pk], start, end)[machine.pk],
     )
 
 
@@ -222,16 +230,6 @@ def machine_seen_by(
     return MachineView(availability=availability, busy=busy, bookable=bookable)
 
 
-@dataclass
-class SearchResult:
-    machine: Machine
-    first_free: list[Interval]
-
-    @property
-    def soonest(self) -> datetime:
-        return self.first_free[0][0]
-
-
 def _align(moment: datetime, machine: Machine, *, up: bool) -> datetime:
     """Round ``moment`` to the machine's slot grid from local midnight (up or down)."""
     tz = machine.platform.tz
@@ -268,76 +266,3 @@ def bookable_slots(
             if limit is not None and len(slots) >= limit:
                 break
     return slots
-
-
-def machines_search(
-    *,
-    start: datetime,
-    end: datetime,
-    category: str | None = None,
-    region: str | None = None,
-    platform: int | None = None,
-    machine_ids: Iterable[int] | None = None,
-    min_free_minutes: int = 0,
-    slots_per_machine: int = 3,
-    now: datetime | None = None,
-) -> list[SearchResult]:
-    """Machines of every active platform with a bookable free period in [start, end).
-
-    Each result carries the machine's first free slots; results come soonest first.
-    ``machine_ids`` limits the search to those machines (a page of the catalogue). Four
-    queries whatever the number of machines, bookings and closures. Dates outside the years
-    2000–2100 are refused (``OutOfRange``).
-    """
-    check_range(start, end)
-    now = now or timezone.now()
-    machines_qs = (
-        Machine.objects.filter(active=True, platform__active=True)
-        .select_related("platform")
-        .defer("description", "specs")
-    )
-    if category:
-        machines_qs = machines_qs.filter(category=category)
-    if region:
-        machines_qs = machines_qs.filter(platform__region=region)
-    if platform:
-        machines_qs = machines_qs.filter(platform_id=platform)
-    if machine_ids is not None:
-        machines_qs = machines_qs.filter(pk__in=list(machine_ids))
-    machines = list(machines_qs)
-    if not machines:
-        return []
-    ids = [machine.pk for machine in machines]
-    hours: dict[int, list[OpeningHours]] = defaultdict(list)
-    for row in OpeningHours.objects.filter(platform_id__in={m.platform_id for m in machines}):
-        hours[row.platform_id].append(row)
-    busy = _load_busy_spans(ids, start, end)
-    closed = _load_closed(ids, start, end)
-    # Machines of one platform share its opening periods: compute them once per platform.
-    opening: dict[int, list[Interval]] = {}
-    results = []
-    for machine in machines:
-        if machine.platform_id not in opening:
-            opening[machine.platform_id] = _opening_window(
-                machine=machine, start=start, end=end, hours=hours[machine.platform_id]
-            )
-        availability = Availability(
-            machine=machine,
-            start=start,
-            end=end,
-            free=_free(
-                opening[machine.platform_id],
-                busy[machine.pk],
-                closed[machine.pk],
-                timedelta(minutes=machine.buffer_minutes),
-            ),
-        )
-        slots = bookable_slots(
-            availability, min_minutes=min_free_minutes, now=now, limit=slots_per_machine
-        )
-        if slots:
-            results.append(SearchResult(machine=machine, first_free=slots))
-    results.sort(
-        key=lambda result: (result.soonest, result.machine.platform.name, result.machine.name)
-    )
-    return results

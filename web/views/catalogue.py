@@ -17,6 +17,7 @@ from bookings.selectors import (
     platforms_operated_by,
     quota_use_this_week,
     user_is_qualified,
+    with_machines,
 )
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
 from platforms.timezones import local_midnight
@@ -118,7 +119,9 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
                 start=start, end=end, min_free_minutes=data.get("min_free") or 0, now=now, **filters
             )
             page = page_of(found, data.get("page"))
-            results = [(result.machine, result.first_free) for result in page.object_list]
+            results = [
+                (result.machine, result.first_free) for result in with_machines(page.object_list)
+            ]
         else:
             catalogue = (
                 Machine.objects.filter(active=True, platform__active=True)
@@ -135,7 +138,7 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
             page = page_of(catalogue, data.get("page"))
             shown = list(page.object_list)
             slots = {
-                result.machine.pk: result.first_free
+                result.machine_id: result.first_free
                 for result in machines_search(
                     start=start, end=end, machine_ids=[m.pk for m in shown], now=now
                 )

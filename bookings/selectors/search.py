@@ -1,0 +1,336 @@
+"""The network-wide search: every active machine with a bookable free period in a window, each
+with its first free slots, soonest first.
+
+Two paths give the same answer (``tests/bookings/test_search_paths.py`` holds them to it):
+- On PostgreSQL, one statement: the platforms' opening periods, the machines' buffered active
+  bookings and closure intervals as ``tstzmultirange``s, subtracted, clipped to each machine's
+  notice and horizon, aligned to its slot grid (``fablab_align``, migration
+  ``bookings/0012``), the first ``slots_per_machine`` per machine. Python only sorts.
+- Elsewhere (SQLite, the embedded default), four queries and the interval arithmetic in
+  Python (``availability``).
+
+A result names its machine by id, with the names it is sorted by; ``with_machines`` loads the
+machines of the results a page shows, in one query.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from core.datetimes import check_range
+from core.intervals import Interval
+from platforms.models import ClosureInterval, Machine, OpeningHours, Platform
+
+from ..models import Booking, BookingStatus
+from .availability import (
+    Availability,
+    bookable_slots,
+    free_periods,
+    load_busy_spans,
+    load_closed,
+    opening_window,
+)
+
+
+@dataclass
+class SearchResult:
+    machine_id: int
+    platform_name: str
+    machine_name: str
+    first_free: list[Interval]
+    machine: Machine | None = None
+
+    @property
+    def soonest(self) -> datetime:
+        return self.first_free[0][0]
+
+    @property
+    def order(self) -> tuple[datetime, str, str]:
+        return (self.soonest, self.platform_name, self.machine_name)
+
+
+def machines_search(
+    *,
+    start: datetime,
+    end: datetime,
+    category: str | None = None,
+    region: str | None = None,
+    platform: int | None = None,
+    machine_ids: Iterable[int] | None = None,
+    min_free_minutes: int = 0,
+    slots_per_machine: int = 3,
+    now: datetime | None = None,
+    in_sql: bool | None = None,
+) -> list[SearchResult]:
+    """Machines of every active platform with a bookable free period in [start, end), soonest
+    first, each with its first ``slots_per_machine`` bookable slots (after the notice, before
+    the horizon, on the slot grid, at least ``min_free_minutes`` and the machine's minimum).
+
+    ``machine_ids`` limits the search to those machines (a page of the catalogue). One query on
+    PostgreSQL (``in_sql``, the default there), four elsewhere, whatever the number of
+    machines, bookings and closures. Dates outside the years 2000–2100 are refused
+    (``OutOfRange``).
+    """
+    check_range(start, end)
+    filters = {
+        "category": category,
+        "region": region,
+        "platform": platform,
+        "machine_ids": None if machine_ids is None else list(machine_ids),
+    }
+    if filters["machine_ids"] == []:
+        return []
+    if in_sql is None:
+        in_sql = connection.vendor == "postgresql"
+    search = _search_in_sql if in_sql else _search_in_python
+    results = search(
+        start=start,
+        end=end,
+        now=now or timezone.now(),
+        min_free_minutes=min_free_minutes,
+        limit=slots_per_machine,
+        **filters,
+    )
+    results.sort(key=lambda result: result.order)
+    return results
+
+
+def with_machines(results: Sequence[SearchResult]) -> list[SearchResult]:
+    """``results`` with their machines (and platforms) loaded, in one query at most."""
+    missing = [result.machine_id for result in results if result.machine is None]
+    if missing:
+        machines = Machine.objects.select_related("platform").defer("description", "specs")
+        loaded = machines.in_bulk(missing)
+        for result in results:
+            if result.machine is None:
+                result.machine = loaded[result.machine_id]
+    return list(results)
+
+
+# --- Python (SQLite) ------------------------------------------------------------------------
+
+
+def _search_in_python(
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    min_free_minutes: int,
+    limit: int,
+    category: str | None,
+    region: str | None,
+    platform: int | None,
+    machine_ids: list[int] | None,
+) -> list[SearchResult]:
+    machines_qs = (
+        Machine.objects.filter(active=True, platform__active=True)
+        .select_related("platform")
+        .defer("description", "specs")
+        .order_by()
+    )
+    if category:
+        machines_qs = machines_qs.filter(category=category)
+    if region:
+        machines_qs = machines_qs.filter(platform__region=region)
+    if platform:
+        machines_qs = machines_qs.filter(platform_id=platform)
+    if machine_ids is not None:
+        machines_qs = machines_qs.filter(pk__in=machine_ids)
+    machines = list(machines_qs)
+    if not machines:
+        return []
+    ids = [machine.pk for machine in machines]
+    hours: dict[int, list[OpeningHours]] = defaultdict(list)
+    platform_ids = {m.platform_id for m in machines}
+    for row in OpeningHours.objects.filter(platform_id__in=platform_ids).order_by():
+        hours[row.platform_id].append(row)
+    busy = load_busy_spans(ids, start, end)
+    closed = load_closed(ids, start, end)
+    # Machines of one platform share its opening periods: compute them once per platform.
+    opening: dict[int, list[Interval]] = {}
+    results = []
+    for machine in machines:
+        if machine.platform_id not in opening:
+            opening[machine.platform_id] = opening_window(
+                machine=machine, start=start, end=end, hours=hours[machine.platform_id]
+            )
+        availability = Availability(
+            machine=machine,
+            start=start,
+            end=end,
+            free=free_periods(
+                opening[machine.platform_id],
+                busy[machine.pk],
+                closed[machine.pk],
+                timedelta(minutes=machine.buffer_minutes),
+            ),
+        )
+        slots = bookable_slots(availability, min_minutes=min_free_minutes, now=now, limit=limit)
+        if slots:
+            results.append(
+                SearchResult(
+                    machine_id=machine.pk,
+                    platform_name=machine.platform.name,
+                    machine_name=machine.name,
+                    first_free=slots,
+                    machine=machine,
+                )
+            )
+    return results
+
+
+# --- SQL (PostgreSQL) -----------------------------------------------------------------------
+
+SEARCH_SQL = """
+WITH m AS (
+    SELECT m.id, m.platform_id, p.timezone AS tz, p.name AS platform_name, m.name,
+           m.slot_minutes AS slot,
+           make_interval(mins => m.buffer_minutes) AS buffer,
+           %(now)s::timestamptz + make_interval(hours => m.min_notice_hours) AS earliest,
+           %(now)s::timestamptz + make_interval(days => m.max_advance_days) AS latest,
+           make_interval(mins => GREATEST(%(min_free)s, m.min_minutes)) AS needed
+    FROM {machine} m JOIN {platform} p ON p.id = m.platform_id
+    WHERE m.active AND p.active {filters}
+),
+days AS (
+    -- each platform's local dates the window touches, and the one before (a range closing at
+    -- midnight ends on the next)
+    SELECT p.id AS platform_id, p.timezone AS tz, d::date AS day
+    FROM {platform} p
+    CROSS JOIN LATERAL generate_series(
+        ((%(start)s::timestamptz - interval '1 day') AT TIME ZONE p.timezone)::date,
+        ((%(end)s::timestamptz - interval '1 microsecond') AT TIME ZONE p.timezone)::date,
+        interval '1 day'
+    ) AS d
+    WHERE p.id IN (SELECT platform_id FROM m)
+),
+periods AS (
+    SELECT days.platform_id,
+           fablab_local_instant(days.day + oh.opens, days.tz) AS opens,
+           CASE WHEN oh.closes = time '00:00'
+                THEN fablab_local_instant(days.day + 1 + time '00:00', days.tz)
+                ELSE fablab_local_instant(days.day + oh.closes, days.tz)
+           END AS closes
+    FROM days JOIN {opening_hours} oh
+      ON oh.platform_id = days.platform_id
+     AND oh.weekday = extract(isodow FROM days.day)::integer - 1
+),
+opening AS (
+    SELECT platform_id,
+           range_agg(tstzrange(opens, closes, '[)'))
+             * tstzmultirange(tstzrange(%(start)s, %(end)s, '[)')) AS mr
+    FROM periods
+    WHERE opens < closes
+    GROUP BY platform_id
+),
+busy AS (
+    SELECT b.machine_id,
+           range_agg(tstzrange(b.start - m.buffer, b."end" + m.buffer, '[)')) AS mr
+    FROM {booking} b JOIN m ON m.id = b.machine_id
+    WHERE b.status IN (%(pending)s, %(confirmed)s)
+      AND b.start < %(end)s AND b."end" > %(start)s
+    GROUP BY b.machine_id
+),
+closed AS (
+    SELECT ci.machine_id, range_agg(tstzrange(ci.start, ci."end", '[)')) AS mr
+    FROM {closure_interval} ci JOIN m ON m.id = ci.machine_id
+    WHERE ci.start < %(end)s AND ci."end" > %(start)s
+    GROUP BY ci.machine_id
+),
+candidates AS (
+    -- free periods that may hold a slot: after the notice, not past the horizon, long enough
+    -- before alignment (an hour's margin: a clock change may lengthen one once aligned)
+    SELECT m.id, m.tz, m.slot, m.needed, m.latest,
+           GREATEST(lower(r), m.earliest) AS from_, upper(r) AS to_
+    FROM m
+    JOIN opening o ON o.platform_id = m.platform_id
+    LEFT JOIN busy ON busy.machine_id = m.id
+    LEFT JOIN closed ON closed.machine_id = m.id
+    CROSS JOIN LATERAL unnest(
+        o.mr - COALESCE(busy.mr, '{{}}'::tstzmultirange)
+             - COALESCE(closed.mr, '{{}}'::tstzmultirange)
+    ) AS r
+    WHERE upper(r) > m.earliest
+      AND GREATEST(lower(r), m.earliest) <= m.latest
+      AND upper(r) - GREATEST(lower(r), m.earliest) + interval '1 hour' >= m.needed
+),
+slots AS (
+    SELECT id, s, e, row_number() OVER (PARTITION BY id ORDER BY s, e) AS n
+    FROM candidates
+    CROSS JOIN LATERAL (
+        SELECT fablab_align(from_, tz, slot, true) AS s, fablab_align(to_, tz, slot, false) AS e
+    ) AS aligned
+    WHERE e - s >= needed AND s <= latest
+)
+SELECT slots.id, m.platform_name, m.name, slots.s, slots.e
+FROM slots JOIN m ON m.id = slots.id
+WHERE slots.n <= %(limit)s
+ORDER BY slots.id, slots.n
+"""
+
+
+def _search_in_sql(
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    min_free_minutes: int,
+    limit: int,
+    category: str | None,
+    region: str | None,
+    platform: int | None,
+    machine_ids: list[int] | None,
+) -> list[SearchResult]:
+    params: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "now": now,
+        "min_free": min_free_minutes,
+        "limit": limit,
+        "pending": str(BookingStatus.PENDING),
+        "confirmed": str(BookingStatus.CONFIRMED),
+    }
+    filters = []
+    if category:
+        filters.append("AND m.category = %(category)s")
+        params["category"] = category
+    if region:
+        filters.append("AND p.region = %(region)s")
+        params["region"] = region
+    if platform:
+        filters.append("AND m.platform_id = %(platform)s")
+        params["platform"] = platform
+    if machine_ids is not None:
+        filters.append("AND m.id = ANY(%(machine_ids)s)")
+        params["machine_ids"] = machine_ids
+    sql = SEARCH_SQL.format(
+        machine=Machine._meta.db_table,
+        platform=Platform._meta.db_table,
+        opening_hours=OpeningHours._meta.db_table,
+        booking=Booking._meta.db_table,
+        closure_interval=ClosureInterval._meta.db_table,
+        filters=" ".join(filters),
+    )
+    results: dict[int, SearchResult] = {}
+    for machine_id, platform_name, name, slot_start, slot_end in _fetch(sql, params):
+        result = results.get(machine_id)
+        if result is None:
+            result = results[machine_id] = SearchResult(machine_id, platform_name, name, [])
+        result.first_free.append((slot_start, slot_end))
+    return list(results.values())
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows with psycopg's C timestamptz loader (see ``availability._rows``), through Django's
+    cursor so that the query is logged and counted."""
+    from psycopg.types.datetime import TimestamptzLoader
+
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
