@@ -243,6 +243,8 @@ class Booking(models.Model):
             # window's start: only the future, whatever the size of the history.
             models.Index(
                 fields=["machine", "end"],
+                # PostgreSQL: the network search reads active spans from this index alone
+                include=["start"],
                 condition=Q(status__in=["pending", "confirmed"]),
                 name="booking_active_machine_end",
             ),

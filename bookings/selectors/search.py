@@ -26,7 +26,7 @@ from core.datetimes import check_range
 from core.intervals import Interval
 from platforms.models import ClosureInterval, Machine, OpeningHours, Platform
 
-from ..models import Booking, BookingStatus
+from ..models import Booking
 from .availability import (
     Availability,
     bookable_slots,
@@ -197,14 +197,16 @@ WITH m AS (
     FROM {machine} m JOIN {platform} p ON p.id = m.platform_id
     WHERE m.active AND p.active {filters}
 ),
-days AS (
-    -- each platform's local dates the window touches, and the one before (a range closing at
-    -- midnight ends on the next)
-    SELECT p.id AS platform_id, p.timezone AS tz, d::date AS day
+days AS MATERIALIZED (
+    -- each platform's local dates the window touches, the one before (a range closing at
+    -- midnight ends on the next) and the end's; each with its local midnight and the next
+    SELECT p.id AS platform_id, p.timezone AS tz, d::date AS day,
+           fablab_local_instant(d::date + time '00:00', p.timezone) AS mid,
+           fablab_local_instant(d::date + 1 + time '00:00', p.timezone) AS next_mid
     FROM {platform} p
     CROSS JOIN LATERAL generate_series(
         ((%(start)s::timestamptz - interval '1 day') AT TIME ZONE p.timezone)::date,
-        ((%(end)s::timestamptz - interval '1 microsecond') AT TIME ZONE p.timezone)::date,
+        (%(end)s::timestamptz AT TIME ZONE p.timezone)::date,
         interval '1 day'
     ) AS d
     WHERE p.id IN (SELECT platform_id FROM m)
@@ -229,12 +231,13 @@ opening AS (
     GROUP BY platform_id
 ),
 busy AS (
-    SELECT b.machine_id,
-           range_agg(tstzrange(b.start - m.buffer, b."end" + m.buffer, '[)')) AS mr
-    FROM {booking} b JOIN m ON m.id = b.machine_id
-    WHERE b.status IN (%(pending)s, %(confirmed)s)
-      AND b.start < %(end)s AND b."end" > %(start)s
-    GROUP BY b.machine_id
+    SELECT m.id AS machine_id, agg.mr
+    FROM m CROSS JOIN LATERAL (
+        SELECT range_agg(tstzrange(b.start - m.buffer, b."end" + m.buffer, '[)')) AS mr
+        FROM {booking} b
+        WHERE b.machine_id = m.id AND b.status IN ({active})
+          AND b."end" > %(start)s AND b.start < %(end)s
+    ) AS agg
 ),
 closed AS (
     SELECT ci.machine_id, range_agg(tstzrange(ci.start, ci."end", '[)')) AS mr
@@ -242,39 +245,66 @@ closed AS (
     WHERE ci.start < %(end)s AND ci."end" > %(start)s
     GROUP BY ci.machine_id
 ),
-candidates AS (
-    -- free periods that may hold a slot: after the notice, not past the horizon, long enough
-    -- before alignment (an hour's margin: a clock change may lengthen one once aligned)
-    SELECT m.id, m.tz, m.slot, m.needed, m.latest,
-           GREATEST(lower(r), m.earliest) AS from_, upper(r) AS to_
-    FROM m
-    JOIN opening o ON o.platform_id = m.platform_id
-    LEFT JOIN busy ON busy.machine_id = m.id
-    LEFT JOIN closed ON closed.machine_id = m.id
-    CROSS JOIN LATERAL unnest(
-        o.mr - COALESCE(busy.mr, '{{}}'::tstzmultirange)
-             - COALESCE(closed.mr, '{{}}'::tstzmultirange)
-    ) AS r
-    WHERE upper(r) > m.earliest
-      AND GREATEST(lower(r), m.earliest) <= m.latest
-      AND upper(r) - GREATEST(lower(r), m.earliest) + interval '1 hour' >= m.needed
+zones AS (
+    -- per platform, its first local midnight and the midnight that starts its first day
+    -- of other than 24 hours (a clock change), if the window holds one
+    SELECT platform_id, min(mid) AS first_mid,
+           COALESCE(
+               min(mid) FILTER (WHERE next_mid - mid <> interval '24 hours'), 'infinity'
+           ) AS change
+    FROM days GROUP BY platform_id
 ),
 slots AS (
-    SELECT id, s, e, row_number() OVER (PARTITION BY id ORDER BY s, e) AS n
-    FROM candidates
+    -- each machine's free periods in order (unnest yields a multirange's ranges ascending,
+    -- and WITH ORDINALITY tells the planner so: no sort, and it stops at the machine's
+    -- first slots). A period may hold a slot if it ends after the notice, starts before the
+    -- horizon and is long enough before alignment (an hour's margin: a clock change may
+    -- lengthen it once aligned). On the slot grid: slots divide a day, so until a clock
+    -- change the grid is the first midnight plus whole slots, in instants; from a change
+    -- on, fablab_align converts each bound to the wall clock and back.
+    SELECT m.id, m.platform_name, m.name, slot.n, slot.s, slot.e
+    FROM m
+    JOIN opening o ON o.platform_id = m.platform_id
+    JOIN zones z ON z.platform_id = m.platform_id
+    LEFT JOIN busy ON busy.machine_id = m.id
+    LEFT JOIN closed ON closed.machine_id = m.id
     CROSS JOIN LATERAL (
-        SELECT fablab_align(from_, tz, slot, true) AS s, fablab_align(to_, tz, slot, false) AS e
-    ) AS aligned
-    WHERE e - s >= needed AND s <= latest
+        SELECT u.n, bounds.s, bounds.e
+        FROM unnest(
+            o.mr - COALESCE(busy.mr, '{{}}'::tstzmultirange)
+                 - COALESCE(closed.mr, '{{}}'::tstzmultirange)
+        ) WITH ORDINALITY AS u(r, n)
+        CROSS JOIN LATERAL (
+            SELECT GREATEST(lower(u.r), m.earliest) AS from_, upper(u.r) AS to_
+        ) AS period
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN period.from_ < z.change
+                        THEN z.first_mid + make_interval(mins => m.slot * ceil(
+                            date_part('epoch', period.from_ - z.first_mid) / (60 * m.slot)
+                        )::integer)
+                        ELSE fablab_align(period.from_, m.tz, m.slot, true)
+                   END AS s,
+                   CASE WHEN period.to_ < z.change
+                        THEN z.first_mid + make_interval(mins => m.slot * floor(
+                            date_part('epoch', period.to_ - z.first_mid) / (60 * m.slot)
+                        )::integer)
+                        ELSE fablab_align(period.to_, m.tz, m.slot, false)
+                   END AS e
+        ) AS bounds
+        WHERE period.to_ > m.earliest
+          AND period.from_ <= m.latest
+          AND period.to_ - period.from_ + interval '1 hour' >= m.needed
+          AND bounds.e - bounds.s >= m.needed
+          AND bounds.s <= m.latest
+        ORDER BY u.n
+        LIMIT %(limit)s
+    ) AS slot
 )
-SELECT slots.id, m.platform_name, m.name, slots.s, slots.e
-FROM slots JOIN m ON m.id = slots.id
-WHERE slots.n <= %(limit)s
-ORDER BY slots.id, slots.n
+SELECT id, platform_name, name, s, e FROM slots ORDER BY id, n
 """
 
 
-def _search_in_sql(
+def search_statement(
     *,
     start: datetime,
     end: datetime,
@@ -285,15 +315,14 @@ def _search_in_sql(
     region: str | None,
     platform: int | None,
     machine_ids: list[int] | None,
-) -> list[SearchResult]:
+) -> tuple[str, dict[str, Any]]:
+    """The SQL path's statement and its parameters (also for EXPLAIN in the benchmark)."""
     params: dict[str, Any] = {
         "start": start,
         "end": end,
         "now": now,
         "min_free": min_free_minutes,
         "limit": limit,
-        "pending": str(BookingStatus.PENDING),
-        "confirmed": str(BookingStatus.CONFIRMED),
     }
     filters = []
     if category:
@@ -315,7 +344,14 @@ def _search_in_sql(
         booking=Booking._meta.db_table,
         closure_interval=ClosureInterval._meta.db_table,
         filters=" ".join(filters),
+        # literals, not parameters: the partial index of active bookings must match them
+        active=", ".join(f"'{status}'" for status in Booking.ACTIVE_STATUSES),
     )
+    return sql, params
+
+
+def _search_in_sql(**criteria: Any) -> list[SearchResult]:
+    sql, params = search_statement(**criteria)
     results: dict[int, SearchResult] = {}
     for machine_id, platform_name, name, slot_start, slot_end in _fetch(sql, params):
         result = results.get(machine_id)
