@@ -128,12 +128,12 @@ class MachineViewSet(catalogue.MachineViewSet):
             platform=params.get("platform"),
             min_free_minutes=params.get("min_free_minutes", 0),
         )
-        page = with_machines(self.paginate_queryset(results))  # type: ignore[arg-type]
+        shown = with_machines(self.paginate_queryset(results) or [])  # type: ignore[arg-type]
         context = {
             **self.get_serializer_context(),
-            "first_free": {result.machine_id: result.first_free for result in page},
+            "first_free": {result.machine_id: result.first_free for result in shown},
         }
-        machines = [result.machine for result in page]
+        machines = [result.machine for result in shown]
         return self.get_paginated_response(
             MachineSerializer(machines, many=True, context=context).data
         )

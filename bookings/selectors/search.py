@@ -77,13 +77,8 @@ def machines_search(
     (``OutOfRange``).
     """
     check_range(start, end)
-    filters = {
-        "category": category,
-        "region": region,
-        "platform": platform,
-        "machine_ids": None if machine_ids is None else list(machine_ids),
-    }
-    if filters["machine_ids"] == []:
+    ids = None if machine_ids is None else list(machine_ids)
+    if ids == []:
         return []
     if in_sql is None:
         in_sql = connection.vendor == "postgresql"
@@ -94,7 +89,10 @@ def machines_search(
         now=now or timezone.now(),
         min_free_minutes=min_free_minutes,
         limit=slots_per_machine,
-        **filters,
+        category=category,
+        region=region,
+        platform=platform,
+        machine_ids=ids,
     )
     results.sort(key=lambda result: result.order)
     return results

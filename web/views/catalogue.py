@@ -120,7 +120,8 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
             )
             page = page_of(found, data.get("page"))
             results = [
-                (result.machine, result.first_free) for result in with_machines(page.object_list)
+                (result.machine, result.first_free)
+                for result in with_machines(list(page.object_list))
             ]
         else:
             catalogue = (

@@ -1,0 +1,203 @@
+"""The network search's two paths — one PostgreSQL statement, and the interval arithmetic in
+Python that SQLite runs — give the same machines and the same free slots on the same data:
+random opening hours (minutes off the grid, ranges to midnight, overlapping ranges), closures
+and bookings across the clock changes, buffers, notices, horizons, slot lengths and zones."""
+
+import os
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bookings.models import Booking, BookingKind, BookingStatus
+from bookings.selectors import machines_search
+from platforms.models import ClosureInterval, OpeningHours
+from platforms.services import closure_create
+from tests.factories import CompanyFactory, MachineFactory, PlatformFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+# The nights the clocks change in Europe (2027-03-28, 2027-10-31) and at Lord Howe Island,
+# whose clocks move by half an hour (2027-04-04, 2027-10-03).
+AROUND = [
+    datetime(2027, 3, 26, tzinfo=UTC),
+    datetime(2027, 10, 29, tzinfo=UTC),
+    datetime(2027, 4, 2, tzinfo=UTC),
+    datetime(2027, 10, 1, tzinfo=UTC),
+    datetime(2027, 1, 11, tzinfo=UTC),
+]
+ZONES = ["Europe/Paris", "Europe/Paris", "America/Guadeloupe", "Australia/Lord_Howe"]
+SLOTS = [15, 30, 45, 60, 90, 120, 180, 240]
+ACTIVE = [BookingStatus.PENDING, BookingStatus.CONFIRMED]
+INACTIVE = [BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.COMPLETED]
+
+minutes = st.integers(min_value=0, max_value=24 * 60 - 1)
+
+
+@st.composite
+def opening_range(draw: Any) -> tuple[int, time, time]:
+    opens = draw(minutes)
+    to_midnight = opens == 24 * 60 - 1 or draw(st.booleans())
+    closes = 0 if to_midnight else draw(st.integers(min_value=opens + 1, max_value=24 * 60 - 1))
+    clock = lambda total: time(total // 60, total % 60)  # noqa: E731
+    return draw(st.integers(0, 6)), clock(opens), clock(closes)
+
+
+@st.composite
+def world(draw: Any) -> dict[str, Any]:
+    around = draw(st.sampled_from(AROUND))
+    window_start = around + timedelta(minutes=draw(st.integers(0, 4 * 24 * 60)))
+    return {
+        "zone": draw(st.sampled_from(ZONES)),
+        "hours": draw(st.lists(opening_range(), min_size=0, max_size=10)),
+        "machines": draw(
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "slot_minutes": st.sampled_from(SLOTS),
+                        "buffer_minutes": st.sampled_from([0, 0, 10, 15, 30, 60]),
+                        "min_minutes": st.sampled_from([15, 30, 60, 120, 240]),
+                        "min_notice_hours": st.integers(0, 48),
+                        "max_advance_days": st.integers(1, 10),
+                    }
+                ),
+                min_size=1,
+                max_size=3,
+            )
+        ),
+        # (machine index, offset from the window's start in minutes, length in minutes)
+        "bookings": draw(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 2),
+                    st.integers(-24 * 60, 8 * 24 * 60),
+                    st.integers(1, 10 * 60),
+                    st.booleans(),
+                ),
+                max_size=25,
+            )
+        ),
+        "closures": draw(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 2),
+                    st.integers(-24 * 60, 8 * 24 * 60),
+                    st.integers(1, 2 * 24 * 60),
+                ),
+                max_size=6,
+            )
+        ),
+        "start": window_start,
+        "days": draw(st.integers(1, 8)),
+        "now": window_start + timedelta(minutes=draw(st.integers(-3 * 24 * 60, 2 * 24 * 60))),
+        "min_free": draw(st.sampled_from([0, 0, 30, 60, 90, 180])),
+        "slots_per_machine": draw(st.integers(1, 4)),
+    }
+
+
+def _build(data: dict[str, Any]) -> None:
+    platform = PlatformFactory(timezone=data["zone"], hours=data["hours"])
+    machines = [MachineFactory(platform=platform, **rules) for rules in data["machines"]]
+    company = CompanyFactory()
+    # Active bookings of one machine never overlap (the exclusion constraint): keep the first
+    # of any that would; others (cancelled, completed…) may.
+    taken: dict[int, list[tuple[datetime, datetime]]] = {}
+    rows = []
+    for index, offset, length, active in data["bookings"]:
+        machine = machines[index % len(machines)]
+        start = data["start"] + timedelta(minutes=offset)
+        end = start + timedelta(minutes=length)
+        spans = taken.setdefault(machine.pk, [])
+        if active and any(s < end and start < e for s, e in spans):
+            active = False
+        if active:
+            spans.append((start, end))
+        status = ACTIVE[offset % 2] if active else INACTIVE[offset % 3]
+        rows.append(
+            Booking(
+                machine=machine,
+                company=company,
+                kind=BookingKind.COMPANY,
+                start=start,
+                end=end,
+                status=status,
+            )
+        )
+    Booking.objects.bulk_create(rows)
+    if data["closures"]:
+        closure = closure_create(
+            platform=platform,
+            user=UserFactory(is_staff=True),
+            title="Fermeture",
+            start=datetime(2030, 1, 1, 8, tzinfo=UTC),
+            end=datetime(2030, 1, 1, 9, tzinfo=UTC),
+        )
+        ClosureInterval.objects.bulk_create(
+            ClosureInterval(
+                machine=machines[index % len(machines)],
+                closure=closure,
+                start=data["start"] + timedelta(minutes=offset),
+                end=data["start"] + timedelta(minutes=offset + length),
+            )
+            for index, offset, length in data["closures"]
+        )
+
+
+@settings(
+    max_examples=int(os.environ.get("SEARCH_PATH_EXAMPLES", "80")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=world())
+def test_the_sql_and_python_paths_find_the_same_slots(data: dict[str, Any]) -> None:
+    with transaction.atomic():
+        # given
+        _build(data)
+        criteria = {
+            "start": data["start"],
+            "end": data["start"] + timedelta(days=data["days"]),
+            "now": data["now"],
+            "min_free_minutes": data["min_free"],
+            "slots_per_machine": data["slots_per_machine"],
+        }
+
+        # when
+        in_sql = machines_search(**criteria, in_sql=True)
+        in_python = machines_search(**criteria, in_sql=False)
+
+        # then
+        assert [(r.machine_id, r.first_free) for r in in_sql] == [
+            (r.machine_id, r.first_free) for r in in_python
+        ]
+        transaction.set_rollback(True)
+
+
+def test_the_paths_agree_on_a_plain_week_too(db: Any) -> None:
+    """A fixed case that always has results, so the comparison above is never only of empty
+    lists: machines open every day, one booked, one closed for a morning."""
+    # given
+    platform = PlatformFactory()
+    laser, cnc = MachineFactory(platform=platform), MachineFactory(platform=platform)
+    start = datetime(2027, 1, 11, tzinfo=UTC)
+    Booking.objects.create(
+        machine=laser,
+        company=CompanyFactory(),
+        start=start + timedelta(hours=8),
+        end=start + timedelta(hours=10),
+    )
+    assert OpeningHours.objects.filter(platform=platform).count() == 7
+    criteria = {"start": start, "end": start + timedelta(days=7), "now": start}
+
+    # when
+    in_sql = machines_search(**criteria, in_sql=True)
+    in_python = machines_search(**criteria, in_sql=False)
+
+    # then
+    assert [r.machine_id for r in in_sql] == [cnc.pk, laser.pk] or len(in_sql) == 2
+    assert [(r.machine_id, r.first_free) for r in in_sql] == [
+        (r.machine_id, r.first_free) for r in in_python
+    ]
+    assert all(len(result.first_free) == 3 for result in in_sql)
