@@ -1,6 +1,8 @@
 """Read queries of the booking core, by concern: ``access`` (membership, visibility,
 qualifications), ``slots`` (what the booking rules read about a slot: opening range, closures,
-overlap, quotas) and ``availability`` (a machine's free time, the network-wide search)."""
+overlap, quotas), ``availability`` (a machine's free time), ``search`` (the network-wide search:
+one statement on PostgreSQL, interval arithmetic in Python elsewhere) and ``operations`` (the
+operator's day and week, companies)."""
 
 from .access import (
     bookings_affected_by_closure,

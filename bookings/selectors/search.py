@@ -195,25 +195,35 @@ WITH m AS (
     FROM {machine} m JOIN {platform} p ON p.id = m.platform_id
     WHERE m.active AND p.active {filters}
 ),
-days AS MATERIALIZED (
-    -- each platform's local dates the window touches, the one before (a range closing at
-    -- midnight ends on the next) and the end's; each with its local midnight and the next
-    SELECT p.id AS platform_id, p.timezone AS tz, d::date AS day,
-           fablab_local_instant(d::date + time '00:00', p.timezone) AS mid,
-           fablab_local_instant(d::date + 1 + time '00:00', p.timezone) AS next_mid
-    FROM {platform} p
+zone_days AS MATERIALIZED (
+    -- each zone's local dates the window touches, the one before (a range closing at
+    -- midnight ends on the next) and the end's, with their local midnight and the next:
+    -- computed once per zone, not per platform
+    SELECT z.tz, d::date AS day,
+           fablab_local_instant(d::date + time '00:00', z.tz) AS mid,
+           fablab_local_instant(d::date + 1 + time '00:00', z.tz) AS next_mid
+    FROM (SELECT DISTINCT tz FROM m) AS z
     CROSS JOIN LATERAL generate_series(
-        ((%(start)s::timestamptz - interval '1 day') AT TIME ZONE p.timezone)::date,
-        (%(end)s::timestamptz AT TIME ZONE p.timezone)::date,
+        ((%(start)s::timestamptz - interval '1 day') AT TIME ZONE z.tz)::date,
+        (%(end)s::timestamptz AT TIME ZONE z.tz)::date,
         interval '1 day'
     ) AS d
-    WHERE p.id IN (SELECT platform_id FROM m)
+),
+days AS (
+    SELECT p.platform_id, zd.*
+    FROM (SELECT DISTINCT platform_id, tz FROM m) AS p JOIN zone_days zd USING (tz)
 ),
 periods AS (
+    -- on a day of 24 hours a wall-clock time is its midnight plus the time; a day with a
+    -- clock change converts each
     SELECT days.platform_id,
-           fablab_local_instant(days.day + oh.opens, days.tz) AS opens,
-           CASE WHEN oh.closes = time '00:00'
-                THEN fablab_local_instant(days.day + 1 + time '00:00', days.tz)
+           CASE WHEN days.next_mid - days.mid = interval '24 hours'
+                THEN days.mid + (oh.opens - time '00:00')
+                ELSE fablab_local_instant(days.day + oh.opens, days.tz)
+           END AS opens,
+           CASE WHEN oh.closes = time '00:00' THEN days.next_mid
+                WHEN days.next_mid - days.mid = interval '24 hours'
+                THEN days.mid + (oh.closes - time '00:00')
                 ELSE fablab_local_instant(days.day + oh.closes, days.tz)
            END AS closes
     FROM days JOIN {opening_hours} oh
