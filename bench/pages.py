@@ -78,6 +78,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     Membership.objects.get_or_create(user=member, company=busiest)
     anonymous, signed_in, staff_client = Client(), Client(), Client()
     signed_in.force_login(member)
+    import gc
+
+    gc.freeze()  # as config/wsgi.py does once the application is loaded
     staff, _ = User.objects.get_or_create(
         email="bench@demo.fr", defaults={"is_staff": True, "display_name": "Bench"}
     )
