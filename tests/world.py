@@ -63,3 +63,26 @@ def build_world() -> World:
     programme.platforms.add(platform)
     programme.funders.add(users["funder"])
     return World(machine, other_machine, a.company, b.company, users, booking, qualification)
+
+
+def expect(
+    anonymous: Any,
+    member_a: Any,
+    member_b: Any,
+    operator: Any,
+    other_operator: Any,
+    funder: Any,
+    staff: Any,
+) -> dict[str, Any]:
+    """What each role should get from one row of an access matrix."""
+    values = (anonymous, member_a, member_b, operator, other_operator, funder, staff)
+    return dict(zip(ROLES, values, strict=True))
+
+
+def fill(value: Any, ids: dict[str, Any]) -> Any:
+    """A matrix row's address or body with the world's ids put in its ``{placeholders}``."""
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    return value

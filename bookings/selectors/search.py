@@ -37,6 +37,21 @@ from .availability import (
 )
 
 
+@dataclass(frozen=True)
+class Criteria:
+    """What a search asks, as both paths read it."""
+
+    start: datetime
+    end: datetime
+    now: datetime
+    min_free_minutes: int
+    limit: int
+    category: str | None
+    region: str | None
+    platform: int | None
+    machine_ids: list[int] | None
+
+
 @dataclass
 class SearchResult:
     machine_id: int
@@ -84,15 +99,17 @@ def machines_search(
         in_sql = connection.vendor == "postgresql"
     search = _search_in_sql if in_sql else _search_in_python
     results = search(
-        start=start,
-        end=end,
-        now=now or timezone.now(),
-        min_free_minutes=min_free_minutes,
-        limit=slots_per_machine,
-        category=category,
-        region=region,
-        platform=platform,
-        machine_ids=ids,
+        Criteria(
+            start=start,
+            end=end,
+            now=now or timezone.now(),
+            min_free_minutes=min_free_minutes,
+            limit=slots_per_machine,
+            category=category,
+            region=region,
+            platform=platform,
+            machine_ids=ids,
+        )
     )
     results.sort(key=lambda result: result.order)
     return results
@@ -113,32 +130,22 @@ def with_machines(results: Sequence[SearchResult]) -> list[SearchResult]:
 # --- Python (SQLite) ------------------------------------------------------------------------
 
 
-def _search_in_python(
-    *,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    min_free_minutes: int,
-    limit: int,
-    category: str | None,
-    region: str | None,
-    platform: int | None,
-    machine_ids: list[int] | None,
-) -> list[SearchResult]:
+def _search_in_python(criteria: Criteria) -> list[SearchResult]:
+    start, end = criteria.start, criteria.end
     machines_qs = (
         Machine.objects.filter(active=True, platform__active=True)
         .select_related("platform")
         .defer("description", "specs")
         .order_by()
     )
-    if category:
-        machines_qs = machines_qs.filter(category=category)
-    if region:
-        machines_qs = machines_qs.filter(platform__region=region)
-    if platform:
-        machines_qs = machines_qs.filter(platform_id=platform)
-    if machine_ids is not None:
-        machines_qs = machines_qs.filter(pk__in=machine_ids)
+    if criteria.category:
+        machines_qs = machines_qs.filter(category=criteria.category)
+    if criteria.region:
+        machines_qs = machines_qs.filter(platform__region=criteria.region)
+    if criteria.platform:
+        machines_qs = machines_qs.filter(platform_id=criteria.platform)
+    if criteria.machine_ids is not None:
+        machines_qs = machines_qs.filter(pk__in=criteria.machine_ids)
     machines = list(machines_qs)
     if not machines:
         return []
@@ -168,7 +175,12 @@ def _search_in_python(
                 timedelta(minutes=machine.buffer_minutes),
             ),
         )
-        slots = bookable_slots(availability, min_minutes=min_free_minutes, now=now, limit=limit)
+        slots = bookable_slots(
+            availability,
+            min_minutes=criteria.min_free_minutes,
+            now=criteria.now,
+            limit=criteria.limit,
+        )
         if slots:
             results.append(
                 SearchResult(
@@ -312,39 +324,28 @@ SELECT id, platform_name, name, s, e FROM slots ORDER BY id, n
 """
 
 
-def search_statement(
-    *,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    min_free_minutes: int,
-    limit: int,
-    category: str | None,
-    region: str | None,
-    platform: int | None,
-    machine_ids: list[int] | None,
-) -> tuple[str, dict[str, Any]]:
-    """The SQL path's statement and its parameters (also for EXPLAIN in the benchmark)."""
+def search_statement(criteria: Criteria) -> tuple[str, dict[str, Any]]:
+    """The SQL path's statement and its parameters (also for EXPLAIN in a benchmark)."""
     params: dict[str, Any] = {
-        "start": start,
-        "end": end,
-        "now": now,
-        "min_free": min_free_minutes,
-        "limit": limit,
+        "start": criteria.start,
+        "end": criteria.end,
+        "now": criteria.now,
+        "min_free": criteria.min_free_minutes,
+        "limit": criteria.limit,
     }
     filters = []
-    if category:
+    if criteria.category:
         filters.append("AND m.category = %(category)s")
-        params["category"] = category
-    if region:
+        params["category"] = criteria.category
+    if criteria.region:
         filters.append("AND p.region = %(region)s")
-        params["region"] = region
-    if platform:
+        params["region"] = criteria.region
+    if criteria.platform:
         filters.append("AND m.platform_id = %(platform)s")
-        params["platform"] = platform
-    if machine_ids is not None:
+        params["platform"] = criteria.platform
+    if criteria.machine_ids is not None:
         filters.append("AND m.id = ANY(%(machine_ids)s)")
-        params["machine_ids"] = machine_ids
+        params["machine_ids"] = criteria.machine_ids
     sql = SEARCH_SQL.format(
         machine=Machine._meta.db_table,
         platform=Platform._meta.db_table,
@@ -358,8 +359,8 @@ def search_statement(
     return sql, params
 
 
-def _search_in_sql(**criteria: Any) -> list[SearchResult]:
-    sql, params = search_statement(**criteria)
+def _search_in_sql(criteria: Criteria) -> list[SearchResult]:
+    sql, params = search_statement(criteria)
     results: dict[int, SearchResult] = {}
     for machine_id, platform_name, name, slot_start, slot_end in _fetch(sql, params):
         result = results.get(machine_id)

@@ -11,7 +11,7 @@ from bookings.models import Booking, Company
 from bookings.services import booking_approve
 from platforms.models import Qualification
 from tests.conftest import paris
-from tests.world import ROLES
+from tests.world import ROLES, expect, fill
 
 pytestmark = [pytest.mark.django_db]
 
@@ -23,16 +23,6 @@ def snapshot():
         [model_to_dict(b) for b in Booking.objects.order_by("pk")],
         sorted(Company.objects.values_list("pk", "ical_token")),
         [model_to_dict(q) for q in Qualification.objects.order_by("pk")],
-    )
-
-
-def expect(anonymous, member_a, member_b, operator, other_operator, funder, staff):
-    return dict(
-        zip(
-            ROLES,
-            (anonymous, member_a, member_b, operator, other_operator, funder, staff),
-            strict=True,
-        )
     )
 
 
@@ -218,14 +208,6 @@ MATRIX = [
 ]
 
 
-def _fill(value, ids):
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {key: _fill(item, ids) for key, item in value.items()}
-    return value
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("label", "method", "url", "body", "expected"), MATRIX, ids=[row[0] for row in MATRIX]
@@ -250,7 +232,7 @@ def test_permission_matrix(world, api_as, role, label, method, url, body, expect
     # when (usage is recorded once the booking is over)
     later = time_machine.travel(paris(2027, 1, 6, 18), tick=False) if label == "usage" else None
     with later or contextlib.nullcontext():
-        response = getattr(client, method)(_fill(url, ids), _fill(body, ids), format="json")
+        response = getattr(client, method)(fill(url, ids), fill(body, ids), format="json")
 
     # then
     assert response.status_code == expected[role], response.content[:500]

@@ -18,7 +18,7 @@ from reports.models import ExportStatus, Programme, ReportExport, ReportSubscrip
 from reports.services import subscription_create
 from tests.conftest import paris
 from tests.factories import CompanyFactory
-from tests.world import ROLES, build_world
+from tests.world import ROLES, build_world, expect, fill
 
 pytestmark = [pytest.mark.django_db]
 
@@ -76,19 +76,6 @@ def snapshot() -> tuple[Any, ...]:
 
 
 OK = "ok"  # read, done, or a form error for a person allowed here (200, a redirect or 422)
-
-
-def expect(
-    anonymous: Any,
-    member_a: Any,
-    member_b: Any,
-    operator: Any,
-    other_operator: Any,
-    funder: Any,
-    staff: Any,
-) -> dict[str, Any]:
-    values = (anonymous, member_a, member_b, operator, other_operator, funder, staff)
-    return dict(zip(ROLES, values, strict=True))
 
 
 # Who may see a company A booking's SME page, the platform's operator pages, the funder's files.
@@ -256,14 +243,6 @@ MATRIX = [
 ]
 
 
-def _fill(value: Any, ids: dict[str, Any]) -> Any:
-    if isinstance(value, str):
-        return value.format(**ids)
-    if isinstance(value, dict):
-        return {key: _fill(item, ids) for key, item in value.items()}
-    return value
-
-
 def _ids(world: Any) -> dict[str, Any]:
     return {
         "platform": world.machine.platform_id,
@@ -301,7 +280,7 @@ def test_page_access_matrix(
     before = snapshot()
 
     # when
-    response = getattr(client, method)(_fill(url, ids), _fill(data, ids))
+    response = getattr(client, method)(fill(url, ids), fill(data, ids))
 
     # then
     wanted = expected[role]
