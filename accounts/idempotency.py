@@ -5,11 +5,13 @@ with the same key: it gets the first answer (same status, same body, ``Idempoten
 true``) and nothing is created twice, also when the two arrive at the same moment. The same key
 with another request is 422 ``idempotency_key_reused``. Answers are kept 24 h per user.
 
-How: the view runs inside one transaction, and its answer is recorded last, in that same
+How: the view runs inside one transaction, and a success is recorded last, in that same
 transaction, by one upsert. If an answer is already recorded under the key (a retry, or a
 concurrent twin that committed first — PostgreSQL makes the upsert wait for it), this request's
-own work is rolled back and the recorded answer is replayed. Transient answers (429, 5xx) are
-not recorded: retrying them should try again.
+own work is rolled back and the recorded answer is replayed. A refusal (4xx) rolls the attempt
+back whole — the services inside it open no savepoints (``core.db.undone_whole``) — and is
+then recorded by the same upsert on its own. Transient answers (429, 5xx) are not recorded:
+retrying them should try again.
 """
 
 import hashlib
@@ -25,6 +27,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from core.db import undone_whole
 
 from .exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import IdempotencyKey, User
@@ -83,27 +87,38 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., HttpResponse]:
             return view(self, request, *args, **kwargs)
         key = _key(raw)
         fingerprint = _fingerprint(request)
-        with transaction.atomic():
-            try:
-                response = view(self, request, *args, **kwargs)
-            except Exception as exc:
-                # The view set's own error answer; an unexpected error propagates (rollback).
-                response = self.handle_exception(exc)
-            if response.status_code >= 500 or response.status_code == 429:
-                transaction.set_rollback(True)
-                return response
+
+        def record(response: Response) -> tuple[str, bool]:
             body = JSONRenderer().render(response.data).decode()
-            if idempotency_answer_record(
+            return body, idempotency_answer_record(
                 user=request.user,
                 key=key,
                 fingerprint=fingerprint,
                 status_code=response.status_code,
                 body=body,
                 now=timezone.now(),
-            ):
-                return _answer(body, response.status_code)
-            # Answered before: undo this attempt, whatever it did, and give that answer.
+            )
+
+        with undone_whole():
+            try:
+                response = view(self, request, *args, **kwargs)
+            except Exception as exc:
+                # The view set's own error answer; an unexpected error propagates (rollback).
+                response = self.handle_exception(exc)
+            if response.status_code < 400:
+                body, kept = record(response)
+                if kept:
+                    return _answer(body, response.status_code)
+            # Refused, or answered before: undo this attempt, whatever it did.
             transaction.set_rollback(True)
+        if response.status_code >= 500 or response.status_code == 429:
+            return response
+        if response.status_code >= 400:
+            # A refusal is kept on its own, once its attempt is undone (the services nested in
+            # the request's transaction without savepoints, so an error marked all of it).
+            body, kept = record(response)
+            if kept:
+                return _answer(body, response.status_code)
         first = IdempotencyKey.objects.get(user=cast(User, request.user), key=key)
         if first.fingerprint != fingerprint:
             raise IdempotencyKeyReused()

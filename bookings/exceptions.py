@@ -213,6 +213,11 @@ class UnknownMachine(BookingError):
     message = _("There is no machine %(machine)s.")
 
 
+class UnknownCompany(BookingError):
+    code = "unknown_company"
+    message = _("There is no company %(company)s.")
+
+
 class WindowTooLong(BookingError):
     code = "window_too_long"
     message = _("Ask for at most %(days)d days at a time.")

@@ -140,12 +140,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     _db["CONN_HEALTH_CHECKS"] = True
-    # Server-side binding lets psycopg prepare the statements a connection repeats: booking
-    # runs the same few small queries, whose planning costs more than their execution.
-    # Turn it off (DB_SERVER_SIDE_BINDING=0) behind PgBouncer in transaction mode.
-    _db.setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DB_SERVER_SIDE_BINDING", default=True
-    )
+    # Server-side binding, and psycopg preparing a statement once a connection has run it five
+    # times: booking runs the same few small queries, whose planning costs more than their
+    # execution. Django leaves preparing off unless asked (prepare_threshold), which the
+    # binding alone does not do. Turn both off (DB_SERVER_SIDE_BINDING=0) behind PgBouncer in
+    # transaction mode.
+    _prepared = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+    _db.setdefault("OPTIONS", {})["server_side_binding"] = _prepared
+    _db["OPTIONS"]["prepare_threshold"] = 5 if _prepared else None
     # A booking waits at most this long for the machine's lock, then answers 503 busy with
     # Retry-After rather than holding a worker. Set on the connection, so it costs no query;
     # behind PgBouncer in transaction mode set it on the role instead (docs/OPERATIONS.md) and

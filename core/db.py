@@ -1,4 +1,5 @@
-"""What the database says when it could not decide in time, as a domain answer.
+"""Transactions: what the database says when it could not decide in time, as a domain answer;
+and the request transaction that services nest in without a savepoint.
 
 A lock not obtained within ``lock_timeout`` (PostgreSQL 55P03), a deadlock the server broke
 (40P01), a serialisation failure (40001), or SQLite's "database is locked" after its busy
@@ -6,13 +7,17 @@ timeout: the transaction was rolled back, nothing was written, and the same requ
 again. That is ``Busy`` (503 with Retry-After) — never a conflict with another booking.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 from .exceptions import Busy
+
+_undone_whole: ContextVar[bool] = ContextVar("undone_whole", default=False)
 
 LOCK_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
 _SQLITE_LOCKED = ("database is locked", "database table is locked")
@@ -45,3 +50,22 @@ def busy_on_lock_failure(func: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return wrapper
+
+
+@contextmanager
+def undone_whole() -> Iterator[None]:
+    """A transaction whose owner undoes all of it on any error (the idempotent request's): the
+    atomic blocks of the services it calls need no savepoint of their own, two statements
+    fewer each. The owner must not go on using the transaction after an error."""
+    with transaction.atomic():
+        token = _undone_whole.set(True)
+        try:
+            yield
+        finally:
+            _undone_whole.reset(token)
+
+
+def atomic() -> transaction.Atomic:
+    """``transaction.atomic()`` for a service: a savepoint when nested, unless the enclosing
+    transaction is ``undone_whole`` (an error there marks it all for rollback)."""
+    return transaction.atomic(savepoint=not _undone_whole.get())

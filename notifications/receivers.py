@@ -32,8 +32,8 @@ from platforms.signals import (
 from .models import MessageKind
 from .selectors import (
     booking_contacts,
+    booking_recipients,
     company_admins,
-    company_copy_recipients,
     platform_of_decision,
     platform_operators,
 )
@@ -65,14 +65,9 @@ def _about(
 
 
 def _confirmation(kind: str, booking: Booking, **context: Any) -> list[Outgoing]:
-    contacts = booking_contacts(booking=booking)
+    contacts, copies = booking_recipients(booking=booking)
     outgoing = _about(kind, booking, contacts, **context)
-    outgoing += _about(
-        MessageKind.BOOKING_CONFIRMED_COPY,
-        booking,
-        company_copy_recipients(booking=booking, exclude=contacts),
-        **context,
-    )
+    outgoing += _about(MessageKind.BOOKING_CONFIRMED_COPY, booking, copies, **context)
     return outgoing
 
 

@@ -11,7 +11,6 @@ from bookings.models import (
     BookingKind,
     BookingStatus,
     Company,
-    Membership,
     MembershipRole,
 )
 from platforms.models import Platform
@@ -19,32 +18,48 @@ from platforms.models import Platform
 from .models import Message, MessageStatus
 
 
+def _active_members(*, company_id: int) -> list[User]:
+    """The company's active members, each with its ``member_role``: one query, as every
+    booking confirmation asks it in the booking's transaction."""
+    return list(
+        User.objects.filter(is_active=True, memberships__company_id=company_id)
+        .annotate(member_role=F("memberships__role"))
+        .only("pk", "wants_copies")
+        .order_by("memberships__pk")
+    )
+
+
+def _is_admin(member: User) -> bool:
+    return member.member_role == MembershipRole.ADMIN  # type: ignore[attr-defined]
+
+
+def _contacts_among(booking: Booking, members: list[User]) -> list[User]:
+    for user in members:
+        if user.pk == booking.booked_by_id:
+            return [user]
+    return [user for user in members if _is_admin(user)]
+
+
 def booking_contacts(*, booking: Booking) -> list[User]:
     """Who hears about a company's booking: the member who booked it; when an operator
     booked it for the company (or the member has left it), the company's administrators."""
     if booking.company_id is None:
         return []
-    memberships = Membership.objects.filter(
-        company_id=booking.company_id, user__is_active=True
-    ).select_related("user")
-    by_user = {membership.user_id: membership for membership in memberships}
-    if booking.booked_by_id in by_user:
-        return [by_user[booking.booked_by_id].user]
-    return [m.user for m in by_user.values() if m.role == MembershipRole.ADMIN]
+    return _contacts_among(booking, _active_members(company_id=booking.company_id))
 
 
-def company_copy_recipients(*, booking: Booking, exclude: list[User]) -> list[User]:
-    """The company's administrators who asked for copies of their members' confirmations."""
+def booking_recipients(*, booking: Booking) -> tuple[list[User], list[User]]:
+    """``booking_contacts``, and the company's administrators who asked for copies of their
+    members' confirmations (but not those contacts), from one query."""
     if booking.company_id is None:
-        return []
-    return list(
-        User.objects.filter(
-            is_active=True,
-            wants_copies=True,
-            memberships__company_id=booking.company_id,
-            memberships__role=MembershipRole.ADMIN,
-        ).exclude(pk__in=[user.pk for user in exclude])
-    )
+        return [], []
+    members = _active_members(company_id=booking.company_id)
+    contacts = _contacts_among(booking, members)
+    told = {user.pk for user in contacts}
+    copies = [
+        user for user in members if _is_admin(user) and user.wants_copies and user.pk not in told
+    ]
+    return contacts, copies
 
 
 def company_admins(*, company: Company) -> list[User]:

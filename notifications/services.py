@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking
+from core.db import atomic
 from core.log_redaction import redact
 from platforms.models import Platform
 
@@ -70,7 +71,7 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
         return []
     files = {item.key: item.attachments for item in outgoing if item.attachments}
     keys = [row.idempotency_key for row in rows]
-    with transaction.atomic():
+    with atomic():
         known = set(
             Message.objects.filter(idempotency_key__in=keys).values_list(
                 "idempotency_key", flat=True

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record, state_of
 from core.datetimes import check_range
+from core.db import atomic
 from core.events import announce
 from core.exceptions import DomainError
 from core.intervals import Interval
@@ -27,7 +28,7 @@ from ..exceptions import (
     SeriesRefused,
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
-from ..selectors import slot_state, user_is_member
+from ..selectors import slot_state
 from ..signals import booking_created
 from .rules import (
     booking_price,
@@ -39,6 +40,7 @@ from .rules import (
     check_quota,
     check_slot,
     conflicts_as_slot_unavailable,
+    lock_for_booking,
     lock_machine,
 )
 
@@ -50,7 +52,7 @@ def _initial_status(machine: Machine) -> str:
     return BookingStatus.PENDING if machine.requires_approval else BookingStatus.CONFIRMED
 
 
-def _authorise(*, machine: Machine, company: Company, user: Any) -> bool:
+def _authorise(*, machine: Machine, member: bool, user: Any) -> bool:
     """Membership or operatorship; returns whether the user acts as the platform's operator.
 
     For a member, whether they also operate the platform matters only on machines that
@@ -58,7 +60,7 @@ def _authorise(*, machine: Machine, company: Company, user: Any) -> bool:
     """
     if getattr(user, "is_staff", False):
         return True
-    if user_is_member(user=user, company=company):
+    if member:
         return machine.requires_qualification and user_operates(
             user=user, platform=machine.platform
         )
@@ -68,18 +70,20 @@ def _authorise(*, machine: Machine, company: Company, user: Any) -> bool:
 
 
 def _lock_for_booking(
-    *, machine: Machine | int, company: Company, user: Any
-) -> tuple[Machine, bool]:
+    *, machine: Machine | int, company: Company | int, user: Any
+) -> tuple[Machine, Company, bool]:
     """Lock the machine, then the checks that come before any time is read: who books
     (``not_member``) and whether the machine can be booked at all (``machine_inactive``).
-    Returns the locked machine and whether the user acts as its platform's operator."""
-    locked = lock_machine(machine)
-    operator = _authorise(machine=locked, company=company, user=user)
-    if not company.is_validated:
+    Returns the locked machine, the company (read with it) and whether the user acts as its
+    platform's operator."""
+    lock = lock_for_booking(machine=machine, company=company, user=user)
+    locked, found = lock.machine, cast(Company, lock.company)
+    operator = _authorise(machine=locked, member=lock.member, user=user)
+    if not found.is_validated:
         raise CompanyNotValidated()
     if not (locked.active and locked.platform.active):
         raise MachineInactive()
-    return locked, operator
+    return locked, found, operator
 
 
 def _check_booking(
@@ -131,14 +135,14 @@ def _new_booking(
 def booking_create(
     *,
     machine: Machine | int,
-    company: Company,
+    company: Company | int,
     user: Any,
     start: datetime,
     end: datetime,
     note: str = "",
 ) -> Booking:
-    """Book ``machine`` (an instance or an id) for ``company`` over [start, end), or raise a
-    domain error.
+    """Book ``machine`` for ``company`` (each an instance or an id) over [start, end), or raise
+    a domain error (``unknown_machine``, ``unknown_company`` for ids that name nothing).
 
     Naive datetimes are wall-clock times of the platform. Checks in order: membership (or
     operator/staff of the platform booking on the company's behalf) → ``not_member``; company
@@ -148,8 +152,8 @@ def booking_create(
     quota; then overlap with active bookings (buffer included) under a lock on the machine row.
     Pending when the machine requires approval, else confirmed.
     """
-    with transaction.atomic():
-        locked, operator = _lock_for_booking(machine=machine, company=company, user=user)
+    with atomic():
+        locked, company, operator = _lock_for_booking(machine=machine, company=company, user=user)
         start, end = _check_booking(
             machine=locked,
             company=company,
@@ -209,7 +213,7 @@ def _series_slots(
 def booking_create_series(
     *,
     machine: Machine | int,
-    company: Company,
+    company: Company | int,
     user: Any,
     start: datetime,
     end: datetime,
@@ -227,8 +231,8 @@ def booking_create_series(
         raise InvalidSeries(max=MAX_SERIES)
     # Before stepping: near year 9999, start + step * n would overflow.
     check_range(start, end)
-    with transaction.atomic():
-        locked, operator = _lock_for_booking(machine=machine, company=company, user=user)
+    with atomic():
+        locked, company, operator = _lock_for_booking(machine=machine, company=company, user=user)
         tz = locked.platform.tz
         if start.tzinfo is not None:
             # Step in local wall-clock time, not in UTC.

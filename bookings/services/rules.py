@@ -6,16 +6,18 @@ transaction is rolled back first.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from functools import cache, wraps
+from typing import Any, ParamSpec, TypeVar, cast
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from core.db import busy_on_lock_failure
 from core.intervals import Interval
-from platforms.models import Machine
+from core.rows import columns, instance, width
+from platforms.models import Machine, Platform
 from platforms.selectors import opening_intervals
 from platforms.timezones import local_midnight
 
@@ -33,12 +35,13 @@ from ..exceptions import (
     TooLong,
     TooShort,
     TooSoon,
+    UnknownCompany,
     UnknownMachine,
     UsageInFuture,
     UsageOutsideBookingDay,
     UsageTooLong,
 )
-from ..models import Company
+from ..models import Company, Membership
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 # Operators skip the notice, not the calendar: they may place or move a booking back to the
@@ -96,6 +99,58 @@ def lock_machine(machine: Machine | int) -> Machine:
         return Machine.objects.select_for_update(of=("self",)).select_related("platform").get(pk=pk)
     except Machine.DoesNotExist as error:
         raise UnknownMachine(machine=pk) from error
+
+
+@dataclass(frozen=True)
+class BookingLock:
+    """What a booking reads under its machine's lock, in one statement."""
+
+    machine: Machine  # with its platform
+    company: Company | None
+    member: bool  # whether the booking user belongs to the company
+
+
+@cache
+def _booking_lock_sql(vendor: str, for_update_of: bool) -> str:
+    quote = connection.ops.quote_name
+    machine, platform = Machine._meta, Platform._meta
+    company, membership = Company._meta, Membership._meta
+    return (
+        f"SELECT {columns(Machine, 'm')}, {columns(Platform, 'p')}, {columns(Company, 'c')}, "
+        f"EXISTS(SELECT 1 FROM {quote(membership.db_table)} ms "
+        "WHERE ms.company_id = c.id AND ms.user_id = %s) "
+        f"FROM {quote(machine.db_table)} m "
+        f"JOIN {quote(platform.db_table)} p ON p.id = m.platform_id "
+        f"LEFT JOIN {quote(company.db_table)} c ON c.id = %s "
+        "WHERE m.id = %s" + (" FOR UPDATE OF m" if for_update_of else "")
+    )
+
+
+def lock_for_booking(
+    *, machine: Machine | int, company: Company | int | None, user: Any
+) -> BookingLock:
+    """The machine (an instance or an id) locked as ``lock_machine`` locks it, with its platform,
+    the company (an instance or an id; read afresh) and whether ``user`` belongs to it: one
+    statement, as every booking starts with it. ``unknown_machine``, ``unknown_company``."""
+    machine_pk = machine if isinstance(machine, int) else machine.pk
+    company_pk = company if isinstance(company, int) or company is None else company.pk
+    sql = _booking_lock_sql(connection.vendor, connection.features.has_select_for_update_of)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(user, "pk", None), company_pk, machine_pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise UnknownMachine(machine=machine_pk)
+    row = list(row)
+    locked = cast(Machine, instance(Machine, row[: width(Machine)]))
+    row = row[width(Machine) :]
+    Machine.platform.field.set_cached_value(locked, instance(Platform, row[: width(Platform)]))
+    row = row[width(Platform) :]
+    found: Company | None = None
+    if row[0] is not None:
+        found = cast(Company, instance(Company, row[: width(Company)]))
+    elif company_pk is not None:
+        raise UnknownCompany(company=company_pk)
+    return BookingLock(machine=locked, company=found, member=bool(row[-1]))
 
 
 def booking_price(*, machine: Machine, start: datetime, end: datetime) -> Decimal:

@@ -184,6 +184,25 @@ def test_an_unknown_machine_is_400(world, api_as):
     assert (response.status_code, response.json()["code"]) == (400, "unknown_machine")
 
 
+def test_an_unknown_company_is_400_in_the_callers_language_and_books_nothing(world, api_as):
+    from bookings.models import Booking
+
+    before = Booking.objects.count()
+    body = {
+        "machine": world.machine.pk,
+        "company": 999999,
+        "start": "2027-01-07T10:00:00",
+        "end": "2027-01-07T11:00:00",
+    }
+    french = api_as("staff").post("/api/v1/bookings/", body, format="json")
+    english = api_as("staff", "en").post("/api/v1/bookings/", body, format="json")
+
+    assert (french.status_code, french.json()["code"]) == (400, "unknown_company")
+    assert french.json()["detail"] == "Il n’existe pas d’entreprise 999999."
+    assert english.json()["detail"] == "There is no company 999999."
+    assert Booking.objects.count() == before
+
+
 def test_a_member_asks_for_a_qualification_and_books_once_granted(world, api_as):
     from platforms.models import Machine
 

@@ -98,7 +98,7 @@ def test_a_refusal_is_replayed_too_and_a_transient_answer_is_not(world, api_as, 
     def busy(*args, **kwargs):
         raise Busy()
 
-    monkeypatch.setattr(create, "lock_machine", busy)
+    monkeypatch.setattr(create, "lock_for_booking", busy)
     assert book(client, world.machine, "k-busy").status_code == 503
     monkeypatch.undo()
     assert book(client, world.machine, "k-busy").status_code == 201

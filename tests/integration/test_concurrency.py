@@ -14,6 +14,7 @@ from django.utils import timezone
 from bookings import selectors, services
 from bookings.models import Booking
 from bookings.services import create as create_services
+from bookings.services import rules
 from core.exceptions import DomainError
 from tests.factories import MachineFactory, MembershipFactory
 
@@ -89,11 +90,9 @@ def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeyp
         "slot_state",
         lambda **kwargs: selectors.SlotState(within_opening_range=True, closed=False, taken=False),
     )
-    monkeypatch.setattr(
-        create_services,
-        "lock_machine",
-        lambda machine: type(machine).objects.select_related("platform").get(pk=machine.pk),
-    )
+    # The same read, without FOR UPDATE.
+    locking = rules._booking_lock_sql
+    monkeypatch.setattr(rules, "_booking_lock_sql", lambda vendor, _of: locking(vendor, False))
     machine = MachineFactory()
     users = _members(20)
     start, end = _slot()

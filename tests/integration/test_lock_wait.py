@@ -96,7 +96,7 @@ def test_lock_failures_and_deadlocks_are_busy_not_slot_unavailable(monkeypatch, 
         error.__cause__ = _PgError(sqlstate)
         raise error
 
-    monkeypatch.setattr(create, "lock_machine", fail)
+    monkeypatch.setattr(create, "lock_for_booking", fail)
 
     with pytest.raises(Busy):
         booking_create(
@@ -119,7 +119,7 @@ def test_sqlite_database_is_locked_is_busy(monkeypatch):
     def fail(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(create, "lock_machine", fail)
+    monkeypatch.setattr(create, "lock_for_booking", fail)
 
     with pytest.raises(Busy):
         booking_create(

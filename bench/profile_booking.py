@@ -1,0 +1,190 @@
+"""Where a booking request spends its time, in-process: the WSGI application called directly
+(no socket, no server), so what remains is Django, DRF, the booking core and PostgreSQL.
+
+Sends N requests to ``POST /api/v1/bookings/`` (each with its own ``Idempotency-Key``) and N to
+the bare insert (``BENCH_ENDPOINTS=1``), alternating, and reports the median time of each, the
+statements each runs, and with ``--profile`` the functions that cost most (cProfile).
+
+    .venv/bin/python bench/profile_booking.py --database-url postgres://…/fablab_bench_500_1000000
+"""
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from api_booking import NOTE, _slots  # noqa: E402
+
+
+def _environ(path: str, token: str, body: bytes, key: str | None) -> dict[str, Any]:
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_AUTHORIZATION": f"Token {token}",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    if key is not None:
+        environ["HTTP_IDEMPOTENCY_KEY"] = key
+    return environ
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fablab_bench_500_1000000"
+        ),
+    )
+    args = parser.parse_args()
+    os.environ.update(
+        {
+            "DATABASE_URL": args.database_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "BENCH_ENDPOINTS": "1",
+            "DEBUG": "0",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        os.environ.pop(name, None)
+
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from accounts.services import token_create
+    from bookings.models import Booking, Company
+    from platforms.models import Machine
+
+    staff, _ = User.objects.get_or_create(
+        email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
+    )
+    _, token = token_create(user=staff, name="bench-profile")
+    machines = list(Machine.objects.filter(active=True).values_list("pk", "platform_id"))
+    companies = list(Company.objects.values_list("pk", flat=True)[:500])
+    bodies = _slots(machines, companies, 2 * args.requests + 40, args.seed)
+    gc.freeze()
+
+    def call(path: str, body: dict[str, Any], keyed: bool) -> tuple[float, int]:
+        raw = json.dumps(body).encode()
+        environ = _environ(path, token, raw, str(uuid.uuid4()) if keyed else None)
+        status: list[str] = []
+        started = time.perf_counter()
+        chunks = application(environ, lambda s, h, *a: status.append(s))
+        b"".join(chunks)
+        elapsed = time.perf_counter() - started
+        return elapsed, int(status[0].split()[0])
+
+    endpoints = {
+        "bare insert": ("/api/bench/bare-insert/", False),
+        "booking": ("/api/v1/bookings/", True),
+    }
+    try:
+        # Warm up, then count the statements of one request of each.
+        for index, (path, keyed) in enumerate(endpoints.values()):
+            for body in bodies[index * 20 : index * 20 + 19]:
+                call(path, body, keyed)
+        statements: dict[str, list[str]] = {}
+        for index, (name, (path, keyed)) in enumerate(endpoints.items()):
+            with CaptureQueriesContext(connection) as queries:
+                call(path, bodies[index * 20 + 19], keyed)
+            statements[name] = [q["sql"] for q in queries.captured_queries]
+        times: dict[str, list[float]] = {name: [] for name in endpoints}
+        statuses: dict[str, dict[int, int]] = {name: {} for name in endpoints}
+        profiler = cProfile.Profile() if args.profile else None
+        # Time spent in each statement (from sending it to its answer), by its first words.
+        spent: dict[str, dict[str, list[float]]] = {name: {} for name in endpoints}
+        current: list[str] = ["bare insert"]
+
+        def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                label = " ".join(sql.split()[:4])[:60]
+                if label.split()[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+                    label = label.rsplit(" ", 1)[0]
+                spent[current[0]].setdefault(label, []).append(time.perf_counter() - started)
+
+        rest = bodies[40:]
+        for number in range(args.requests):
+            for index, (name, (path, keyed)) in enumerate(endpoints.items()):
+                body = rest[2 * number + index]
+                if profiler and name == "booking":
+                    profiler.enable()
+                current[0] = name
+                with connection.execute_wrapper(timed):
+                    elapsed, code = call(path, body, keyed)
+                if profiler and name == "booking":
+                    profiler.disable()
+                times[name].append(elapsed)
+                statuses[name][code] = statuses[name].get(code, 0) + 1
+    finally:
+        Booking.objects.filter(note=NOTE).delete()
+
+    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    for name in endpoints:
+        print(
+            f"{name:12} median {medians[name]:6.2f} ms  statuses {statuses[name]}  "
+            f"{len(statements[name])} statements"
+        )
+        for sql in statements[name]:
+            print(f"    {sql[:110]}")
+        print("  time per statement (median ms, count per request):")
+        for label, values in spent[name].items():
+            print(
+                f"    {statistics.median(values) * 1000:6.3f}  "
+                f"{len(values) / args.requests:4.2f}  {label}"
+            )
+    print(f"ratio of medians (bare / booking): {medians['bare insert'] / medians['booking']:.0%}")
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+        stats.print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
