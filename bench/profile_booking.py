@@ -106,6 +106,13 @@ def main() -> None:
     bodies = _slots(machines, companies, 2 * args.requests + 40, args.seed)
     gc.freeze()
 
+    def backend_ticks() -> int:
+        """CPU ticks (user + system) the PostgreSQL backend of this connection has used."""
+        connection.ensure_connection()
+        pid = connection.connection.info.backend_pid
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
     def call(path: str, body: dict[str, Any], keyed: bool) -> tuple[float, int]:
         raw = json.dumps(body).encode()
         environ = _environ(path, token, raw, str(uuid.uuid4()) if keyed else None)
@@ -131,6 +138,9 @@ def main() -> None:
                 call(path, bodies[index * 20 + 19], keyed)
             statements[name] = [q["sql"] for q in queries.captured_queries]
         times: dict[str, list[float]] = {name: [] for name in endpoints}
+        # CPU seconds of this process (Python) and of the database backend, per endpoint.
+        python_cpu = dict.fromkeys(endpoints, 0.0)
+        database_ticks = dict.fromkeys(endpoints, 0)
         statuses: dict[str, dict[int, int]] = {name: {} for name in endpoints}
         profiler = cProfile.Profile() if args.profile else None
         # Time spent in each statement (from sending it to its answer), by its first words.
@@ -154,8 +164,12 @@ def main() -> None:
                 if profiler and name == "booking":
                     profiler.enable()
                 current[0] = name
+                ticks = backend_ticks()
+                cpu = time.process_time()
                 with connection.execute_wrapper(timed):
                     elapsed, code = call(path, body, keyed)
+                python_cpu[name] += time.process_time() - cpu
+                database_ticks[name] += backend_ticks() - ticks
                 if profiler and name == "booking":
                     profiler.disable()
                 times[name].append(elapsed)
@@ -164,10 +178,13 @@ def main() -> None:
         Booking.objects.filter(note=NOTE).delete()
 
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    tick = os.sysconf("SC_CLK_TCK")
     for name in endpoints:
         print(
             f"{name:12} median {medians[name]:6.2f} ms  statuses {statuses[name]}  "
-            f"{len(statements[name])} statements"
+            f"{len(statements[name])} statements  CPU per request: Python "
+            f"{python_cpu[name] / args.requests * 1000:.2f} ms, PostgreSQL "
+            f"{database_ticks[name] / tick / args.requests * 1000:.2f} ms"
         )
         for sql in statements[name]:
             print(f"    {sql[:110]}")

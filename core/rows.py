@@ -1,18 +1,25 @@
-"""Model instances from one hand-written statement that reads several unrelated tables.
+"""Rows in one round trip where the ORM would take several.
 
 The ORM joins only along relations and compiles every queryset anew (about half a millisecond
 for a two-table ``select_related`` on the booking path). Where one round trip must read rows
 that no relation joins — the machine locked, its platform, the company booking it — a statement
-is written once with ``columns`` and its row turned back into instances with ``instances``,
+is written once with ``columns`` and its row turned back into instances with ``instance``,
 converted exactly as the ORM converts them (``from_db_value``, SQLite's decimals and dates).
+
+``insert_new`` inserts what no unique constraint already holds and says which rows it inserted,
+where ``bulk_create(ignore_conflicts=True)`` cannot tell (it needs a read before and after).
 """
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import AutoField, Field, Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
+
+M = TypeVar("M", bound=Model)
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -54,3 +61,40 @@ def instance(model: type[Model], values: Sequence[Any], using: str = "default") 
         converted.append(value)
     names = [field.attname for field in model._meta.concrete_fields]
     return model.from_db(using, names, converted)
+
+
+def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> list[M]:
+    """Insert ``objs`` (new, of one model), skipping each whose ``unique`` field's value is
+    already recorded — also by a concurrent transaction, which PostgreSQL waits for. Returns
+    the objects inserted, their primary key set. One statement, as the ORM composes it:
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (``INSERT OR IGNORE … RETURNING`` on
+    SQLite)."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    opts = model._meta
+    pk, key = opts.pk, opts.get_field(unique)
+    assert pk is not None and isinstance(key, Field) and key.unique
+    fields = [
+        field
+        for field in opts.concrete_fields
+        if not field.generated and not isinstance(field, AutoField)
+    ]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_new")  # type: ignore[attr-defined]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, list(objs))
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = [pk, key]
+    ((sql, params),) = compiler.as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = dict((value, pk_value) for pk_value, value in cursor.fetchall())
+    new = []
+    for obj in objs:
+        value = getattr(obj, key.attname)
+        if value in inserted:
+            setattr(obj, pk.attname, inserted.pop(value))
+            obj._state.adding, obj._state.db = False, using
+            new.append(obj)
+    return new

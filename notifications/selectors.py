@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
@@ -11,6 +12,7 @@ from bookings.models import (
     BookingKind,
     BookingStatus,
     Company,
+    Membership,
     MembershipRole,
 )
 from platforms.models import Platform
@@ -19,13 +21,18 @@ from .models import Message, MessageStatus
 
 
 def _active_members(*, company_id: int) -> list[User]:
-    """The company's active members, each with its ``member_role``: one query, as every
-    booking confirmation asks it in the booking's transaction."""
+    """The company's active members (their id and ``wants_copies``), each with its
+    ``member_role``. Written out: every booking confirmation asks it in the booking's
+    transaction, and composing the join with the ORM cost twice what the database took."""
+    quote = connection.ops.quote_name
     return list(
-        User.objects.filter(is_active=True, memberships__company_id=company_id)
-        .annotate(member_role=F("memberships__role"))
-        .only("pk", "wants_copies")
-        .order_by("memberships__pk")
+        User.objects.raw(
+            f"SELECT u.id, u.wants_copies, ms.role AS member_role "
+            f"FROM {quote(User._meta.db_table)} u "
+            f"JOIN {quote(Membership._meta.db_table)} ms ON ms.user_id = u.id "
+            "WHERE ms.company_id = %s AND u.is_active ORDER BY ms.id",
+            [company_id],
+        )
     )
 
 

@@ -20,6 +20,7 @@ from accounts.models import User
 from bookings.models import Booking
 from core.db import atomic
 from core.log_redaction import redact
+from core.rows import insert_new
 from platforms.models import Platform
 
 from .compose import compose, message_id_for
@@ -70,23 +71,16 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
     if not rows:
         return []
     files = {item.key: item.attachments for item in outgoing if item.attachments}
-    keys = [row.idempotency_key for row in rows]
     with atomic():
-        known = set(
-            Message.objects.filter(idempotency_key__in=keys).values_list(
-                "idempotency_key", flat=True
+        # One statement: a key already recorded (or by a concurrent twin of the same event,
+        # which the insert waits for) is skipped, and only what is new comes back.
+        recorded = {
+            row.idempotency_key: row.pk
+            for row in insert_new(
+                list({row.idempotency_key: row for row in rows}.values()), unique="idempotency_key"
             )
-        )
-        fresh = {row.idempotency_key: row for row in rows if row.idempotency_key not in known}
-        # A concurrent twin of the same event may insert between the read and the write.
-        Message.objects.bulk_create(fresh.values(), ignore_conflicts=True)
-        recorded = dict(
-            Message.objects.filter(
-                idempotency_key__in=list(fresh), status=MessageStatus.PENDING
-            ).values_list("idempotency_key", "pk")
-        )
+        }
         ids = list(recorded.values())
-        # A twin that inserted the same row adds the same files: one copy each.
         Attachment.objects.bulk_create(
             [
                 Attachment(
@@ -98,8 +92,7 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
                 for key, attached in files.items()
                 if key in recorded
                 for name, content_type, content in attached
-            ],
-            ignore_conflicts=True,
+            ]
         )
     if ids:
         transaction.on_commit(lambda: messages_queue(ids))

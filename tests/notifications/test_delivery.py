@@ -94,6 +94,40 @@ def test_the_same_event_recorded_twice_is_one_message(world, frozen_now):
     assert Message.objects.count() == 1
 
 
+def test_of_a_batch_only_the_new_messages_are_recorded_and_queued(world, frozen_now):
+    from notifications.services import Outgoing, messages_record
+
+    booking = book(world)
+    known = Message.objects.get()
+
+    def item(key, recipient):
+        return Outgoing(
+            kind=MessageKind.BOOKING_CONFIRMED,
+            recipient=recipient,
+            platform=world.platform,
+            booking=booking,
+            key=key,
+        )
+
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        ids = messages_record(
+            [
+                item(known.idempotency_key, world.member),
+                item("fresh:1", world.admin),
+                item("fresh:1", world.admin),  # the same event twice in one batch
+                item("fresh:2", world.operator),
+            ]
+        )
+
+    fresh = Message.objects.exclude(pk=known.pk)
+    assert sorted(ids) == sorted(fresh.values_list("pk", flat=True))
+    assert sorted(fresh.values_list("idempotency_key", "recipient__email")) == [
+        ("fresh:1", world.admin.email),
+        ("fresh:2", world.operator.email),
+    ]
+    assert len(callbacks) == 1  # one hand-over of the new ids to the workers, on commit
+
+
 def test_a_transient_smtp_failure_is_retried_with_backoff_then_delivered(world, frozen_now, smtp):
     # given: the server answers "try later" twice
     smtp.replies = ["451 4.3.0 Try again later", "421 4.3.2 Service not available"]
