@@ -8,10 +8,11 @@ with another request is 422 ``idempotency_key_reused``. Answers are kept 24 h pe
 How: the view runs inside one transaction, and a success is recorded last, in that same
 transaction, by one upsert. If an answer is already recorded under the key (a retry, or a
 concurrent twin that committed first — PostgreSQL makes the upsert wait for it), this request's
-own work is rolled back and the recorded answer is replayed. A refusal (4xx) rolls the attempt
-back whole — the services inside it open no savepoints (``core.db.undone_whole``) — and is
-then recorded by the same upsert on its own. Transient answers (429, 5xx) are not recorded:
-retrying them should try again.
+own work is rolled back and the recorded answer is replayed. A refusal (4xx) that wrote nothing
+(a rule, a malformed body) is recorded the same way; one that wrote first rolls the attempt back
+whole — the services inside open no savepoints (``core.db.undone_whole``) — and is then
+recorded on its own. Transient answers (429, 5xx) are not recorded: retrying them should try
+again.
 """
 
 import hashlib
@@ -28,7 +29,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.db import undone_whole
+from core.db import undone_whole, watching_writes
 
 from .exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import IdempotencyKey, User
@@ -99,26 +100,30 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., HttpResponse]:
                 now=timezone.now(),
             )
 
-        with undone_whole():
+        with undone_whole(), watching_writes() as attempt:
             try:
                 response = view(self, request, *args, **kwargs)
             except Exception as exc:
                 # The view set's own error answer; an unexpected error propagates (rollback).
                 response = self.handle_exception(exc)
-            if response.status_code < 400:
+            status = response.status_code
+            transient = status >= 500 or status == 429
+            # A refusal before any write (a rule, a malformed body) is kept in this very
+            # transaction: committing it commits nothing else, and saves a rollback.
+            clean = not attempt.writes and not transaction.get_rollback()
+            if status < 400 or (clean and not transient):
                 body, kept = record(response)
                 if kept:
-                    return _answer(body, response.status_code)
-            # Refused, or answered before: undo this attempt, whatever it did.
+                    return _answer(body, status)
+            # Refused after writing, transient, or answered before: undo this attempt.
             transaction.set_rollback(True)
-        if response.status_code >= 500 or response.status_code == 429:
+        if transient:
             return response
-        if response.status_code >= 400:
-            # A refusal is kept on its own, once its attempt is undone (the services nested in
-            # the request's transaction without savepoints, so an error marked all of it).
+        if status >= 400 and not clean:
+            # Kept on its own, once its attempt is undone.
             body, kept = record(response)
             if kept:
-                return _answer(body, response.status_code)
+                return _answer(body, status)
         first = IdempotencyKey.objects.get(user=cast(User, request.user), key=key)
         if first.fingerprint != fingerprint:
             raise IdempotencyKeyReused()

@@ -147,15 +147,22 @@ def main() -> None:
         spent: dict[str, dict[str, list[float]]] = {name: {} for name in endpoints}
         current: list[str] = ["bare insert"]
 
+        # And the database's CPU ticks for each.
+        ticked: dict[str, dict[str, int]] = {name: {} for name in endpoints}
+
         def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            ticks = backend_ticks()
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
             finally:
+                elapsed = time.perf_counter() - started
                 label = " ".join(sql.split()[:4])[:60]
                 if label.split()[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
                     label = label.rsplit(" ", 1)[0]
-                spent[current[0]].setdefault(label, []).append(time.perf_counter() - started)
+                spent[current[0]].setdefault(label, []).append(elapsed)
+                mine = ticked[current[0]]
+                mine[label] = mine.get(label, 0) + backend_ticks() - ticks
 
         rest = bodies[40:]
         for number in range(args.requests):
@@ -174,6 +181,13 @@ def main() -> None:
                     profiler.disable()
                 times[name].append(elapsed)
                 statuses[name][code] = statuses[name].get(code, 0) + 1
+        with connection.cursor() as cursor:
+            # What PostgreSQL planned once (generic) and what it planned every time (custom).
+            cursor.execute(
+                "SELECT generic_plans, custom_plans, left(regexp_replace(statement, '\\s+', ' ',"
+                " 'g'), 70) FROM pg_prepared_statements ORDER BY custom_plans DESC"
+            )
+            plans = cursor.fetchall()
     finally:
         Booking.objects.filter(note=NOTE).delete()
 
@@ -188,13 +202,17 @@ def main() -> None:
         )
         for sql in statements[name]:
             print(f"    {sql[:110]}")
-        print("  time per statement (median ms, count per request):")
+        print("  per statement: median ms, count per request, database CPU ms per request")
         for label, values in spent[name].items():
             print(
                 f"    {statistics.median(values) * 1000:6.3f}  "
-                f"{len(values) / args.requests:4.2f}  {label}"
+                f"{len(values) / args.requests:4.2f}  "
+                f"{ticked[name][label] / tick / args.requests * 1000:5.2f}  {label}"
             )
     print(f"ratio of medians (bare / booking): {medians['bare insert'] / medians['booking']:.0%}")
+    print("prepared statements: generic plans, custom plans, statement")
+    for generic, custom, statement in plans:
+        print(f"    {generic:6} {custom:6}  {statement}")
     if profiler:
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")

@@ -21,7 +21,8 @@ def luhn_valid(digits: str) -> bool:
 
 
 def validate_siret(value: str) -> None:
-    if len(value) != 14 or not value.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "¹" (which int() refuses) and "١".
+    if len(value) != 14 or not (value.isascii() and value.isdigit()):
         raise ValidationError(_("A SIRET number has exactly 14 digits."), code="siret_format")
     valid = luhn_valid(value)
     if not valid and value.startswith(LA_POSTE_SIREN):

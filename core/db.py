@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
-from .exceptions import Busy
+from .exceptions import Busy, DomainError
 
 _undone_whole: ContextVar[bool] = ContextVar("undone_whole", default=False)
 
@@ -54,9 +54,10 @@ def busy_on_lock_failure(func: Callable[P, R]) -> Callable[P, R]:
 
 @contextmanager
 def undone_whole() -> Iterator[None]:
-    """A transaction whose owner undoes all of it on any error (the idempotent request's): the
-    atomic blocks of the services it calls need no savepoint of their own, two statements
-    fewer each. The owner must not go on using the transaction after an error."""
+    """A transaction whose owner undoes all of it on an error that wrote (the idempotent
+    request's): the atomic blocks of the services it calls need no savepoint of their own, two
+    statements fewer each. The owner must not go on using the transaction once it is marked
+    for rollback (``transaction.get_rollback()``)."""
     with transaction.atomic():
         token = _undone_whole.set(True)
         try:
@@ -65,7 +66,45 @@ def undone_whole() -> Iterator[None]:
             _undone_whole.reset(token)
 
 
-def atomic() -> transaction.Atomic:
-    """``transaction.atomic()`` for a service: a savepoint when nested, unless the enclosing
-    transaction is ``undone_whole`` (an error there marks it all for rollback)."""
-    return transaction.atomic(savepoint=not _undone_whole.get())
+class WriteWatch:
+    """Counts the statements run through Django that may write: anything but a SELECT."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if sql.lstrip()[:6].upper() != "SELECT":
+            self.writes += 1
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def watching_writes() -> Iterator[WriteWatch]:
+    watch = WriteWatch()
+    with connection.execute_wrapper(watch):
+        yield watch
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """``transaction.atomic()`` for a service that checks everything before it writes.
+
+    A refusal (``DomainError``) raised before any write leaves the block as a success would —
+    committing a transaction that holds nothing but its locks — and is raised after. A rollback
+    would do the same to the data, but psycopg forgets every prepared statement of the
+    connection at each rollback (and deallocates them on the server), so every refused booking
+    cost the following requests their prepared plans. A refusal after a write, or any other
+    error, rolls back as usual. Nested in ``undone_whole``: no savepoint of its own.
+    """
+    refusal: DomainError | None = None
+    with transaction.atomic(savepoint=not _undone_whole.get()), watching_writes() as watch:
+        try:
+            yield
+        except DomainError as error:
+            if watch.writes:
+                raise
+            refusal = error
+    if refusal is not None:
+        raise refusal

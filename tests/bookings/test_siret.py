@@ -17,6 +17,9 @@ def test_valid_siret_numbers_pass(siret):
         ("7328293200007", "siret_format"),
         ("7328293200007A", "siret_format"),
         ("732 829 320 00074", "siret_format"),
+        # Digits to str.isdigit(), not to int() or to INSEE.
+        ("7328293200007¹", "siret_format"),
+        ("٧٣٢٨٢٩٣٢٠٠٠٠٧٤", "siret_format"),
     ],
 )
 def test_invalid_siret_numbers_are_refused_with_a_reason(siret, code):

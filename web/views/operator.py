@@ -319,7 +319,7 @@ def companies(request: HtmxHttpRequest) -> HttpResponse:
 
 def _page(request: HtmxHttpRequest) -> int | None:
     value = request.GET.get("page", "")
-    return int(value) if value.isdigit() and len(value) < 6 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
 
 
 @login_required
