@@ -44,3 +44,21 @@ def test_a_member_books_with_a_key_in_a_fixed_number_of_statements(world, api_as
     assert len(statements) == 11, statements
     assert sum(s.startswith("SAVEPOINT") for s in statements) == 1, statements
     assert Booking.objects.filter(pk=response.json()["id"]).exists()
+
+
+def test_the_answer_is_what_drfs_own_serializer_would_write(world, api_as):
+    from rest_framework import serializers
+
+    from bookings.api.bookings import BookingSerializer
+
+    response, _ = _book(api_as("member_b"), world, 11)
+    booking = Booking.objects.select_related("machine", "company").get(pk=response.json()["id"])
+    Booking.objects.filter(pk=booking.pk).update(note="<script>alert(1)</script>")
+    booking.refresh_from_db()
+
+    shared = BookingSerializer(booking).data
+    fresh = serializers.Serializer.to_representation(BookingSerializer(booking), booking)
+
+    assert shared == fresh
+    assert response.json() == {**fresh, "note": ""}
+    assert BookingSerializer([booking, booking], many=True).data == [fresh, fresh]

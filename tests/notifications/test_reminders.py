@@ -143,3 +143,19 @@ def test_a_platform_may_remind_earlier(world, bookings, mailoutbox):
 
     reminder = Message.objects.get(kind=MessageKind.BOOKING_REMINDER, booking=booking)
     assert reminder.sent_at == paris(2027, 1, 6, 10)
+
+
+def test_a_round_asks_once_per_due_booking_not_once_per_contact(
+    world, bookings, django_assert_max_num_queries
+):
+    from bookings.models import Booking
+    from notifications.selectors import booking_contacts
+
+    booking = bookings(6)
+    Booking.objects.filter(pk=booking.pk).update(booked_by=None)  # its admins hear of it
+    contacts = booking_contacts(booking=Booking.objects.get(pk=booking.pk))
+
+    # Their preferences come with them: deciding who wants a reminder reads nothing more.
+    with django_assert_max_num_queries(0):
+        wanted = [contact.email for contact in contacts if contact.wants_reminders]
+    assert wanted == [world.admin.email]
