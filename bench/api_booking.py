@@ -10,7 +10,13 @@ client, sends N requests with C concurrent keep-alive connections to:
 Reports both throughputs and their ratio (goal: booking ≥ 70 % of the bare insert). The
 bookings it creates are deleted at the end.
 
-    .venv/bin/python bench/api_booking.py --requests 2000 --concurrency 4
+By default a staff account books on the companies' behalf, and the bench companies have no
+members, so no confirmation is recorded. ``--members`` books as the SMEs do: each company gets
+an administrator with a token of their own, who books without naming the company (their only
+one), and every booking records its confirmation in the outbox and hands it to Celery through
+a real Redis (``--redis-url``, a database of its own, emptied at the end; no worker runs).
+
+    .venv/bin/python bench/api_booking.py --requests 2000 --concurrency 4 [--members]
 """
 
 import argparse
@@ -71,6 +77,24 @@ def _slots(
     return slots
 
 
+def _member_tokens(companies: list[int]) -> dict[int, str]:
+    """An administrator per company (made once, kept between runs), each with a new token."""
+    from accounts.models import User
+    from accounts.services import token_create
+    from bookings.models import Membership, MembershipRole
+
+    tokens = {}
+    for company in companies:
+        user, _ = User.objects.get_or_create(
+            email=f"bench-admin-{company}@demo.fr", defaults={"display_name": "Bench admin"}
+        )
+        Membership.objects.get_or_create(
+            user=user, company_id=company, defaults={"role": MembershipRole.ADMIN}
+        )
+        tokens[company] = token_create(user=user, name="bench")[1]
+    return tokens
+
+
 def _combine(batches: list[dict[str, Any]]) -> dict[str, Any]:
     seconds = sum(b["seconds"] for b in batches)
     requests_count = sum(b["requests"] for b in batches)
@@ -104,7 +128,11 @@ def _run(
             session = local.session = requests.Session()
             session.headers["Authorization"] = f"Token {token}"
         # A client that retries safely sends a fresh Idempotency-Key with each new request.
-        headers = {"Idempotency-Key": str(uuid.uuid4())} if keyed else None
+        headers = {"Idempotency-Key": str(uuid.uuid4())} if keyed else {}
+        member_token = body.get("_token")
+        if member_token:
+            headers["Authorization"] = f"Token {member_token}"
+            body = {k: v for k, v in body.items() if k not in ("_token", "company")}
         started = time.perf_counter()
         response = session.post(url, json=body, headers=headers, timeout=30)
         elapsed = time.perf_counter() - started
@@ -141,6 +169,12 @@ def main() -> None:
         "--without-key", action="store_true", help="send booking requests without Idempotency-Key"
     )
     parser.add_argument(
+        "--members",
+        action="store_true",
+        help="book as each company's administrator, with a confirmation in the outbox",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
         "--database-url",
         default=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fablab_bench_500_200000"
@@ -161,6 +195,8 @@ def main() -> None:
     }
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
+    if args.members:
+        env["REDIS_URL"] = args.redis_url
     os.environ.update(env)
 
     import django
@@ -180,9 +216,17 @@ def main() -> None:
         email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
     )
     _, token = token_create(user=staff, name="bench")
-    machines = list(Machine.objects.filter(active=True).values_list("pk", "platform_id"))
+    bookable = Machine.objects.filter(active=True)
+    if args.members:
+        # Members book machines they need no qualification for (staff need none anywhere).
+        bookable = bookable.filter(requires_qualification=False)
+    machines = list(bookable.values_list("pk", "platform_id"))
     companies = list(Company.objects.values_list("pk", flat=True)[:500])
     bodies = _slots(machines, companies, 2 * args.requests, args.seed)
+    if args.members:
+        tokens = _member_tokens(companies)
+        for body in bodies[args.requests :]:
+            body["_token"] = tokens[body["company"]]
 
     port = _free_port()
     server = subprocess.Popen(
@@ -245,7 +289,11 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        Booking.objects.filter(note=NOTE).delete()
+        Booking.objects.filter(note=NOTE).delete()  # their outbox rows with them
+        if args.members:
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
     ratio = booking["created_per_second"] / bare["created_per_second"]
     report = {
         "database": args.database_url.rsplit("/", 1)[-1],
@@ -253,6 +301,7 @@ def main() -> None:
         "gunicorn_workers": args.workers,
         "concurrency": args.concurrency,
         "idempotency_key": not args.without_key,
+        "booked_by": "each company's administrator" if args.members else "staff",
         "bare_insert": bare,
         "booking_create": booking,
         "ratio_created": round(ratio, 3),

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_booking import NOTE, _slots  # noqa: E402
+from api_booking import NOTE, _member_tokens, _slots  # noqa: E402
 
 
 def _environ(path: str, token: str, body: bytes, key: str | None) -> dict[str, Any]:
@@ -65,6 +65,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument(
+        "--members",
+        action="store_true",
+        help="book as each company's administrator, the confirmation handed to a real Redis",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
         "--statements",
         action="store_true",
         help="time each statement and its database CPU (adds its own cost to each request)",
@@ -90,6 +96,8 @@ def main() -> None:
     )
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         os.environ.pop(name, None)
+    if args.members:
+        os.environ["REDIS_URL"] = args.redis_url
 
     from django.core.wsgi import get_wsgi_application
 
@@ -106,9 +114,13 @@ def main() -> None:
         email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
     )
     _, token = token_create(user=staff, name="bench-profile")
-    machines = list(Machine.objects.filter(active=True).values_list("pk", "platform_id"))
+    bookable = Machine.objects.filter(active=True)
+    if args.members:
+        bookable = bookable.filter(requires_qualification=False)
+    machines = list(bookable.values_list("pk", "platform_id"))
     companies = list(Company.objects.values_list("pk", flat=True)[:500])
     bodies = _slots(machines, companies, 2 * args.requests + 40, args.seed)
+    tokens = _member_tokens(companies) if args.members else {}
     gc.freeze()
 
     def backend_ticks() -> int:
@@ -119,8 +131,12 @@ def main() -> None:
         return int(fields[11]) + int(fields[12])
 
     def call(path: str, body: dict[str, Any], keyed: bool) -> tuple[float, int]:
+        user_token = token
+        if keyed and tokens:  # the booking, by the company's administrator
+            user_token = tokens[body["company"]]
+            body = {name: value for name, value in body.items() if name != "company"}
         raw = json.dumps(body).encode()
-        environ = _environ(path, token, raw, str(uuid.uuid4()) if keyed else None)
+        environ = _environ(path, user_token, raw, str(uuid.uuid4()) if keyed else None)
         status: list[str] = []
         started = time.perf_counter()
         chunks = application(environ, lambda s, h, *a: status.append(s))
@@ -198,6 +214,10 @@ def main() -> None:
             plans = cursor.fetchall()
     finally:
         Booking.objects.filter(note=NOTE).delete()
+        if args.members:
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
 
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     tick = os.sysconf("SC_CLK_TCK")
