@@ -41,6 +41,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 NOTE = "bench-api"
+MEMBER_PREFIX = "bench-admin-"
 
 
 def _free_port() -> int:
@@ -78,7 +79,7 @@ def _slots(
 
 
 def _member_tokens(companies: list[int]) -> dict[int, str]:
-    """An administrator per company (made once, kept between runs), each with a new token."""
+    """An administrator per company, each with a token (removed at the end of the run)."""
     from accounts.models import User
     from accounts.services import token_create
     from bookings.models import Membership, MembershipRole
@@ -86,7 +87,7 @@ def _member_tokens(companies: list[int]) -> dict[int, str]:
     tokens = {}
     for company in companies:
         user, _ = User.objects.get_or_create(
-            email=f"bench-admin-{company}@demo.fr", defaults={"display_name": "Bench admin"}
+            email=f"{MEMBER_PREFIX}{company}@demo.fr", defaults={"display_name": "Bench admin"}
         )
         Membership.objects.get_or_create(
             user=user, company_id=company, defaults={"role": MembershipRole.ADMIN}
@@ -294,6 +295,8 @@ def main() -> None:
             import redis
 
             redis.Redis.from_url(args.redis_url).flushdb()
+            # The network as seeded again: companies without members (the staff path's).
+            User.objects.filter(email__startswith=MEMBER_PREFIX).delete()
     ratio = booking["created_per_second"] / bare["created_per_second"]
     report = {
         "database": args.database_url.rsplit("/", 1)[-1],

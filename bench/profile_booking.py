@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_booking import NOTE, _member_tokens, _slots  # noqa: E402
+from api_booking import MEMBER_PREFIX, NOTE, _member_tokens, _slots  # noqa: E402
 
 
 def _environ(path: str, token: str, body: bytes, key: str | None) -> dict[str, Any]:
@@ -218,6 +218,7 @@ def main() -> None:
             import redis
 
             redis.Redis.from_url(args.redis_url).flushdb()
+            User.objects.filter(email__startswith=MEMBER_PREFIX).delete()
 
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     tick = os.sysconf("SC_CLK_TCK")
