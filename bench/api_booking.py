@@ -78,6 +78,75 @@ def _slots(
     return slots
 
 
+def add_network_arguments(parser: argparse.ArgumentParser, database: str) -> None:
+    """Which network to book on, and as whom."""
+    parser.add_argument(
+        "--members",
+        action="store_true",
+        help="book as each company's administrator, the confirmation in the outbox handed to "
+        "a real Redis",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}"
+        ),
+    )
+
+
+def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
+    """The settings both booking benches run the application with: production's (DEBUG off,
+    the bench-only endpoint on), plain HTTP on loopback, a broker only when given one."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "BENCH_ENDPOINTS": "1",
+        "DEBUG": "0",
+        # Plain HTTP on loopback: no redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "0",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def _bookable(members: bool) -> tuple[list[tuple[int, int]], list[int]]:
+    """(machine, platform) pairs to book — members only those that need no qualification
+    (staff need none anywhere) — and 500 companies."""
+    from bookings.models import Company
+    from platforms.models import Machine
+
+    bookable = Machine.objects.filter(active=True)
+    if members:
+        bookable = bookable.filter(requires_qualification=False)
+    machines = list(bookable.values_list("pk", "platform_id"))
+    return machines, list(Company.objects.values_list("pk", flat=True)[:500])
+
+
+def bench_requests(
+    count: int, seed: int, members: bool
+) -> tuple[str, list[dict[str, Any]], dict[int, str]]:
+    """The staff's token, ``count`` distinct booking bodies, and with ``members`` a token per
+    company's administrator."""
+    from accounts.models import User
+    from accounts.services import token_create
+
+    staff, _ = User.objects.get_or_create(
+        email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
+    )
+    _, token = token_create(user=staff, name="bench")
+    machines, companies = _bookable(members)
+    bodies = _slots(machines, companies, count, seed)
+    return token, bodies, _member_tokens(companies) if members else {}
+
+
 def _member_tokens(companies: list[int]) -> dict[int, str]:
     """An administrator per company, each with a token (removed at the end of the run)."""
     from accounts.models import User
@@ -169,35 +238,9 @@ def main() -> None:
     parser.add_argument(
         "--without-key", action="store_true", help="send booking requests without Idempotency-Key"
     )
-    parser.add_argument(
-        "--members",
-        action="store_true",
-        help="book as each company's administrator, with a confirmation in the outbox",
-    )
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fablab_bench_500_200000"
-        ),
-    )
+    add_network_arguments(parser, "fablab_bench_500_200000")
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "BENCH_ENDPOINTS": "1",
-        "DEBUG": "0",
-        # Plain HTTP on loopback: no redirect to HTTPS.
-        "SECURE_SSL_REDIRECT": "0",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        env.pop(name, None)
-    if args.members:
-        env["REDIS_URL"] = args.redis_url
+    env = bench_environment(args.database_url, args.redis_url if args.members else None)
     os.environ.update(env)
 
     import django
@@ -206,28 +249,16 @@ def main() -> None:
     from django.core.management import call_command
 
     from accounts.models import User
-    from accounts.services import token_create
-    from bookings.models import Booking, Company
+    from bookings.models import Booking
     from platforms.models import Machine
 
     call_command("migrate", verbosity=0)
     if not Machine.objects.exists():
         sys.exit("Seed the network first: make bench (or bench/booking_core.py).")
-    staff, _ = User.objects.get_or_create(
-        email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
-    )
-    _, token = token_create(user=staff, name="bench")
-    bookable = Machine.objects.filter(active=True)
-    if args.members:
-        # Members book machines they need no qualification for (staff need none anywhere).
-        bookable = bookable.filter(requires_qualification=False)
-    machines = list(bookable.values_list("pk", "platform_id"))
-    companies = list(Company.objects.values_list("pk", flat=True)[:500])
-    bodies = _slots(machines, companies, 2 * args.requests, args.seed)
-    if args.members:
-        tokens = _member_tokens(companies)
-        for body in bodies[args.requests :]:
-            body["_token"] = tokens[body["company"]]
+    token, bodies, tokens = bench_requests(2 * args.requests, args.seed, args.members)
+    for body in bodies[args.requests :] if tokens else ():
+        body["_token"] = tokens[body["company"]]
+    machines, companies = _bookable(args.members)
 
     port = _free_port()
     server = subprocess.Popen(

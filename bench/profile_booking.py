@@ -26,7 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_booking import MEMBER_PREFIX, NOTE, _member_tokens, _slots  # noqa: E402
+from api_booking import (  # noqa: E402
+    MEMBER_PREFIX,
+    NOTE,
+    add_network_arguments,
+    bench_environment,
+    bench_requests,
+)
 
 
 def _environ(path: str, token: str, body: bytes, key: str | None) -> dict[str, Any]:
@@ -65,39 +71,15 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument(
-        "--members",
-        action="store_true",
-        help="book as each company's administrator, the confirmation handed to a real Redis",
-    )
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
-    parser.add_argument(
         "--statements",
         action="store_true",
         help="time each statement and its database CPU (adds its own cost to each request)",
     )
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fablab_bench_500_1000000"
-        ),
-    )
+    add_network_arguments(parser, "fablab_bench_500_1000000")
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DATABASE_URL": args.database_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "BENCH_ENDPOINTS": "1",
-            "DEBUG": "0",
-            "SECURE_SSL_REDIRECT": "0",
-            "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
-        os.environ.pop(name, None)
-    if args.members:
-        os.environ["REDIS_URL"] = args.redis_url
+    env = bench_environment(args.database_url, args.redis_url if args.members else None)
+    os.environ.clear()  # without the broker it was not given
+    os.environ.update(env)
 
     from django.core.wsgi import get_wsgi_application
 
@@ -106,21 +88,9 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from accounts.services import token_create
-    from bookings.models import Booking, Company
-    from platforms.models import Machine
+    from bookings.models import Booking
 
-    staff, _ = User.objects.get_or_create(
-        email="bench-api@demo.fr", defaults={"is_staff": True, "display_name": "Bench API"}
-    )
-    _, token = token_create(user=staff, name="bench-profile")
-    bookable = Machine.objects.filter(active=True)
-    if args.members:
-        bookable = bookable.filter(requires_qualification=False)
-    machines = list(bookable.values_list("pk", "platform_id"))
-    companies = list(Company.objects.values_list("pk", flat=True)[:500])
-    bodies = _slots(machines, companies, 2 * args.requests + 40, args.seed)
-    tokens = _member_tokens(companies) if args.members else {}
+    token, bodies, tokens = bench_requests(2 * args.requests + 40, args.seed, args.members)
     gc.freeze()
 
     def backend_ticks() -> int:
