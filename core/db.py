@@ -100,10 +100,12 @@ def atomic() -> Iterator[None]:
     """
     refusal: DomainError | None = None
     with transaction.atomic(savepoint=not _undone_whole.get()), watching_writes() as watch:
+        queued = len(connection.run_on_commit)
         try:
             yield
         except DomainError as error:
-            if watch.writes:
+            # Something written, or queued to run on commit: roll back as usual.
+            if watch.writes or len(connection.run_on_commit) > queued:
                 raise
             refusal = error
     if refusal is not None:

@@ -36,6 +36,18 @@ def test_a_refusal_before_any_write_ends_without_a_rollback():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_refusal_after_queuing_work_for_the_commit_rolls_back_and_runs_nothing():
+    ran = []
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(SlotUnavailable), atomic():
+        transaction.on_commit(lambda: ran.append("sent"))
+        raise SlotUnavailable()
+
+    assert ran == []
+    assert queries.captured_queries[-1]["sql"] == "ROLLBACK"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_refusal_after_a_write_undoes_the_write():
     with pytest.raises(SlotUnavailable):
         _refuse_after(write=True)
