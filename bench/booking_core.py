@@ -55,6 +55,18 @@ def seeded(args: argparse.Namespace) -> None:
         companies=args.companies,
         seed=args.seed,
     )
+    settled()
+
+
+def settled() -> None:
+    """VACUUM ANALYZE, as autovacuum would have done to a network that has lived a while: on a
+    freshly seeded one the whole-network search at 5,000 machines took 273 ms instead of 136
+    (index-only scans need the visibility map; the planner needs the statistics). Quick when
+    nothing changed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def _stats(samples: list[float]) -> dict[str, float]:
@@ -132,6 +144,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         companies=args.companies,
         seed=args.seed,
     )
+    settled()
     seed_seconds = time.perf_counter() - seed_started
     rng = random.Random(args.seed)
     prefix = f"net{args.seed}-"
