@@ -110,7 +110,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., HttpResponse]:
             transient = status >= 500 or status == 429
             # A refusal before any write (a rule, a malformed body) is kept in this very
             # transaction: committing it commits nothing else, and saves a rollback.
-            clean = not attempt.writes and not transaction.get_rollback()
+            clean = not attempt.dirty and not transaction.get_rollback()
             if status < 400 or (clean and not transient):
                 body, kept = record(response)
                 if kept:

@@ -71,6 +71,12 @@ class WriteWatch:
 
     def __init__(self) -> None:
         self.writes = 0
+        self.queued = len(connection.run_on_commit)
+
+    @property
+    def dirty(self) -> bool:
+        """Whether anything was written, or queued to run on commit, since the watch began."""
+        return bool(self.writes) or len(connection.run_on_commit) > self.queued
 
     def __call__(
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
@@ -100,12 +106,10 @@ def atomic() -> Iterator[None]:
     """
     refusal: DomainError | None = None
     with transaction.atomic(savepoint=not _undone_whole.get()), watching_writes() as watch:
-        queued = len(connection.run_on_commit)
         try:
             yield
         except DomainError as error:
-            # Something written, or queued to run on commit: roll back as usual.
-            if watch.writes or len(connection.run_on_commit) > queued:
+            if watch.dirty:
                 raise
             refusal = error
     if refusal is not None:
