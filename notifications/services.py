@@ -75,10 +75,7 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
         # One statement: a key already recorded (or by a concurrent twin of the same event,
         # which the insert waits for) is skipped, and only what is new comes back.
         recorded = {
-            row.idempotency_key: row.pk
-            for row in insert_new(
-                list({row.idempotency_key: row for row in rows}.values()), unique="idempotency_key"
-            )
+            row.idempotency_key: row.pk for row in insert_new(rows, unique="idempotency_key")
         }
         ids = list(recorded.values())
         Attachment.objects.bulk_create(

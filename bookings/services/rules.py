@@ -88,19 +88,6 @@ def conflicts_as_slot_unavailable(func: Callable[P, R]) -> Callable[P, R]:
     return busy_on_lock_failure(wrapper)
 
 
-def lock_machine(machine: Machine | int) -> Machine:
-    """The machine (an instance or an id), re-read with a row lock that serialises the
-    bookings of that machine.
-
-    On SQLite the IMMEDIATE transaction already serialises every writer; this is a plain read.
-    """
-    pk = machine if isinstance(machine, int) else machine.pk
-    try:
-        return Machine.objects.select_for_update(of=("self",)).select_related("platform").get(pk=pk)
-    except Machine.DoesNotExist as error:
-        raise UnknownMachine(machine=pk) from error
-
-
 @dataclass(frozen=True)
 class BookingLock:
     """What a booking reads under its machine's lock, in one statement."""
@@ -129,9 +116,10 @@ def _booking_lock_sql(vendor: str, for_update_of: bool) -> str:
 def lock_for_booking(
     *, machine: Machine | int, company: Company | int | None, user: Any
 ) -> BookingLock:
-    """The machine (an instance or an id) locked as ``lock_machine`` locks it, with its platform,
-    the company (an instance or an id; read afresh) and whether ``user`` belongs to it: one
-    statement, as every booking starts with it. ``unknown_machine``, ``unknown_company``."""
+    """The machine (an instance or an id) with its platform, locked (``SELECT … FOR UPDATE OF``
+    the machine's row: it serialises the bookings of that machine), the company (an instance or
+    an id; read afresh) and whether ``user`` belongs to it: one statement, as every booking
+    starts with it. ``unknown_machine``, ``unknown_company``."""
     machine_pk = machine if isinstance(machine, int) else machine.pk
     company_pk = company if isinstance(company, int) or company is None else company.pk
     sql = _booking_lock_sql(connection.vendor, connection.features.has_select_for_update_of)
@@ -151,6 +139,15 @@ def lock_for_booking(
     elif company_pk is not None:
         raise UnknownCompany(company=company_pk)
     return BookingLock(machine=locked, company=found, member=bool(row[-1]))
+
+
+def lock_machine(machine: Machine | int) -> Machine:
+    """The machine (an instance or an id) with its platform, re-read with a row lock that
+    serialises the bookings of that machine (``lock_for_booking`` without a company).
+
+    On SQLite the IMMEDIATE transaction already serialises every writer; this is a plain read.
+    """
+    return lock_for_booking(machine=machine, company=None, user=None).machine
 
 
 def booking_price(*, machine: Machine, start: datetime, end: datetime) -> Decimal:
