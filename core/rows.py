@@ -98,3 +98,53 @@ def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> lis
             obj._state.adding, obj._state.db = False, using
             new.append(obj)
     return new
+
+
+@cache
+def _insert_sql(
+    model: type[Model], using: str, pk_set: bool, raw: tuple[tuple[str, str], ...]
+) -> tuple[str, tuple[Field, ...]]:
+    """The INSERT ``Model.save`` composes for ``model`` (the same fields, in the same order),
+    RETURNING its primary key, with the fields named in ``raw`` written as SQL; and the fields
+    whose values are parameters. Composed once: the compiler takes longer than the insert."""
+    opts = model._meta
+    quote = connections[using].ops.quote_name
+    written = dict(raw)
+    fields = [
+        field
+        for field in opts.local_concrete_fields
+        if not field.generated and (pk_set or field is not opts.auto_field)
+    ]
+    assert not any(hasattr(field, "get_placeholder") for field in fields)
+    values = [written.get(field.name, "%s") for field in fields]
+    returning, _params = connections[using].ops.return_insert_columns([opts.pk])
+    sql = (
+        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(values)}) {returning}"
+    )
+    return sql, tuple(field for field in fields if field.name not in written)
+
+
+def insert_statement(
+    obj: Model, *, using: str = "default", raw: dict[str, str] | None = None
+) -> tuple[str, list[Any]]:
+    """The INSERT of ``obj`` (new) as ``Model.save`` composes it — the same fields, each value
+    through its ``pre_save`` and ``get_db_prep_save`` — RETURNING its primary key, to be run
+    inside a larger statement; ``raw`` writes the named fields as SQL (a subquery) instead.
+    The statement is composed once per model; values that are expressions are refused."""
+    opts = type(obj)._meta
+    connection = connections[using]
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    sql, fields = _insert_sql(
+        type(obj),
+        using,
+        obj._is_pk_set(opts),  # type: ignore[attr-defined]
+        tuple(sorted((raw or {}).items())),
+    )
+    params = []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"{opts.label}.{field.name}: an expression, not a value")
+        params.append(field.get_db_prep_save(value, connection=connection))
+    return sql, params

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import audit_record, state_of
+from accounts.audit import insert_audited
 from core.datetimes import check_range
 from core.db import atomic
 from core.events import announce
@@ -172,8 +172,7 @@ def booking_create(
             note=note,
             status=_initial_status(locked),
         )
-        booking.save()
-        _audit_created(booking, user)
+        _insert_audited(booking, user)
         announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
 
@@ -191,13 +190,10 @@ CREATED_FIELDS = (
 )
 
 
-def _audit_created(booking: Booking, user: Any) -> None:
-    audit_record(
-        actor=user,
-        action="booking.created",
-        obj=booking,
-        after=state_of(booking, CREATED_FIELDS),
-    )
+def _insert_audited(booking: Booking, user: Any) -> None:
+    """Save the new booking and the entry recording its creation (one statement on
+    PostgreSQL)."""
+    insert_audited(booking, actor=user, action="booking.created", fields=CREATED_FIELDS)
 
 
 def _series_slots(
@@ -283,8 +279,7 @@ def booking_create_series(
             for slot_start, slot_end in accepted
         ]
         for booking in bookings:
-            booking.save()
-            _audit_created(booking, user)
+            _insert_audited(booking, user)
         # One announcement for the series: its member gets one message listing every date.
         announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
         return bookings
@@ -321,6 +316,5 @@ def booking_block(
             kind=BookingKind.INTERNAL,
             status=BookingStatus.CONFIRMED,
         )
-        booking.save()
-        _audit_created(booking, user)
+        _insert_audited(booking, user)
         return booking
