@@ -32,10 +32,10 @@ from platforms.signals import (
 from .models import MessageKind
 from .selectors import (
     booking_contacts,
+    booking_contacts_and_operators,
     booking_recipients,
     company_admins,
     platform_of_decision,
-    platform_operators,
 )
 from .services import Outgoing, messages_record
 
@@ -76,15 +76,9 @@ def _on_booking_created(sender: Any, booking: Booking, actor: Any, **kwargs: Any
     series = kwargs.get("series")
     context: dict[str, Any] = {"series": [b.pk for b in series]} if series else {}
     if booking.status == BookingStatus.PENDING:
-        outgoing = _about(
-            MessageKind.BOOKING_PENDING, booking, booking_contacts(booking=booking), **context
-        )
-        outgoing += _about(
-            MessageKind.OPERATOR_APPROVAL_NEEDED,
-            booking,
-            platform_operators(platform=booking.machine.platform, exclude=actor),
-            **context,
-        )
+        contacts, operators = booking_contacts_and_operators(booking=booking, exclude=actor)
+        outgoing = _about(MessageKind.BOOKING_PENDING, booking, contacts, **context)
+        outgoing += _about(MessageKind.OPERATOR_APPROVAL_NEEDED, booking, operators, **context)
     else:
         outgoing = _confirmation(MessageKind.BOOKING_CONFIRMED, booking, **context)
     messages_record(outgoing)
@@ -106,20 +100,19 @@ def _on_booking_rejected(sender: Any, booking: Booking, **kwargs: Any) -> None:
 def _on_booking_moved(
     sender: Any, booking: Booking, actor: Any, previous_start: Any, previous_end: Any, **kw: Any
 ) -> None:
+    if booking.status == BookingStatus.PENDING:
+        # Moved by its member onto a machine that needs approval: to be approved again.
+        contacts, operators = booking_contacts_and_operators(booking=booking, exclude=actor)
+    else:
+        contacts, operators = booking_contacts(booking=booking), []
     outgoing = _about(
         MessageKind.BOOKING_MOVED,
         booking,
-        booking_contacts(booking=booking),
+        contacts,
         previous_start=previous_start.isoformat(),
         previous_end=previous_end.isoformat(),
     )
-    if booking.status == BookingStatus.PENDING:
-        # Moved by its member onto a machine that needs approval: to be approved again.
-        outgoing += _about(
-            MessageKind.OPERATOR_APPROVAL_NEEDED,
-            booking,
-            platform_operators(platform=booking.machine.platform, exclude=actor),
-        )
+    outgoing += _about(MessageKind.OPERATOR_APPROVAL_NEEDED, booking, operators)
     messages_record(outgoing)
 
 
@@ -127,18 +120,12 @@ def _on_booking_moved(
 def _on_booking_cancelled(
     sender: Any, booking: Booking, actor: Any, by_operator: bool, **kwargs: Any
 ) -> None:
-    outgoing = _about(
-        MessageKind.BOOKING_CANCELLED,
-        booking,
-        booking_contacts(booking=booking),
-        by_operator=by_operator,
-    )
-    if not by_operator:
-        outgoing += _about(
-            MessageKind.OPERATOR_BOOKING_CANCELLED,
-            booking,
-            platform_operators(platform=booking.machine.platform, exclude=actor),
-        )
+    if by_operator:
+        contacts, operators = booking_contacts(booking=booking), []
+    else:
+        contacts, operators = booking_contacts_and_operators(booking=booking, exclude=actor)
+    outgoing = _about(MessageKind.BOOKING_CANCELLED, booking, contacts, by_operator=by_operator)
+    outgoing += _about(MessageKind.OPERATOR_BOOKING_CANCELLED, booking, operators)
     messages_record(outgoing)
 
 
