@@ -20,6 +20,7 @@ a real Redis (``--redis-url``, a database of its own, emptied at the end; no wor
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -95,9 +96,22 @@ def add_network_arguments(parser: argparse.ArgumentParser, database: str) -> Non
     )
 
 
+def _this_checkouts_code() -> None:
+    """Work from this checkout, and stop unless the application imported is its own. Loading
+    the application puts the working directory at the head of ``sys.path``: a worktree's
+    bench started from another checkout measured that checkout's code (bench/README.md,
+    "Comparing two versions")."""
+    os.chdir(ROOT)
+    spec = importlib.util.find_spec("bookings")
+    origin = Path(spec.origin if spec and spec.origin else "?").resolve()
+    if not origin.is_relative_to(ROOT):
+        sys.exit(f"bench: the application would be imported from {origin.parent}, not {ROOT}.")
+
+
 def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
     """The settings both booking benches run the application with: production's (DEBUG off,
     the bench-only endpoint on), plain HTTP on loopback, a broker only when given one."""
+    _this_checkouts_code()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

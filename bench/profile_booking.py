@@ -71,6 +71,14 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument(
+        "--only",
+        choices=["bare insert", "booking"],
+        help="send only these requests (to count instructions under valgrind --tool=callgrind)",
+    )
+    parser.add_argument(
+        "--profile-out", help="also write the profile to this file (for pstats or snakeviz)"
+    )
+    parser.add_argument(
         "--statements",
         action="store_true",
         help="time each statement and its database CPU (adds its own cost to each request)",
@@ -131,6 +139,7 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in endpoints}
         # CPU seconds of this process (Python) and of the database backend, per endpoint.
         python_cpu = dict.fromkeys(endpoints, 0.0)
+        cpu_each: dict[str, list[float]] = {name: [] for name in endpoints}
         database_ticks = dict.fromkeys(endpoints, 0)
         statuses: dict[str, dict[int, int]] = {name: {} for name in endpoints}
         profiler = cProfile.Profile() if args.profile else None
@@ -156,8 +165,13 @@ def main() -> None:
                 mine[label] = mine.get(label, 0) + backend_ticks() - ticks
 
         rest = bodies[40:]
+        # Marks for `valgrind --tool=callgrind --dump-before=sched_yield`: the requests, and
+        # nothing else, fall between the first two dumps (bench/README.md).
+        os.sched_yield()
         for number in range(args.requests):
             for index, (name, (path, keyed)) in enumerate(endpoints.items()):
+                if args.only and name != args.only:
+                    continue
                 body = rest[2 * number + index]
                 if profiler and name == "booking":
                     profiler.enable()
@@ -169,12 +183,15 @@ def main() -> None:
                         elapsed, code = call(path, body, keyed)
                 else:
                     elapsed, code = call(path, body, keyed)
-                python_cpu[name] += time.process_time() - cpu
+                cpu = time.process_time() - cpu
+                python_cpu[name] += cpu
+                cpu_each[name].append(cpu)
                 database_ticks[name] += backend_ticks() - ticks
                 if profiler and name == "booking":
                     profiler.disable()
                 times[name].append(elapsed)
                 statuses[name][code] = statuses[name].get(code, 0) + 1
+        os.sched_yield()
         with connection.cursor() as cursor:
             # What PostgreSQL planned once (generic) and what it planned every time (custom).
             cursor.execute(
@@ -190,13 +207,16 @@ def main() -> None:
             redis.Redis.from_url(args.redis_url).flushdb()
             User.objects.filter(email__startswith=MEMBER_PREFIX).delete()
 
-    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    if args.only:  # under callgrind, say: what counts is the instructions, not the times
+        endpoints = {args.only: endpoints[args.only]}
+    medians = {name: statistics.median(times[name]) * 1000 for name in endpoints}
     tick = os.sysconf("SC_CLK_TCK")
     for name in endpoints:
         print(
             f"{name:12} median {medians[name]:6.2f} ms  statuses {statuses[name]}  "
             f"{len(statements[name])} statements  CPU per request: Python "
-            f"{python_cpu[name] / args.requests * 1000:.2f} ms, PostgreSQL "
+            f"{python_cpu[name] / args.requests * 1000:.2f} ms (median "
+            f"{statistics.median(cpu_each[name]) * 1000:.2f}), PostgreSQL "
             f"{database_ticks[name] / tick / args.requests * 1000:.2f} ms"
         )
         for sql in statements[name]:
@@ -210,7 +230,10 @@ def main() -> None:
                 f"{len(values) / args.requests:4.2f}  "
                 f"{ticked[name][label] / tick / args.requests * 1000:5.2f}  {label}"
             )
-    print(f"ratio of medians (bare / booking): {medians['bare insert'] / medians['booking']:.0%}")
+    if not args.only:
+        print(
+            f"ratio of medians (bare / booking): {medians['bare insert'] / medians['booking']:.0%}"
+        )
     print("prepared statements: generic plans, custom plans, statement")
     for generic, custom, statement in plans:
         print(f"    {generic:6} {custom:6}  {statement}")
@@ -220,6 +243,8 @@ def main() -> None:
         stats.print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
         print(out.getvalue())
+        if args.profile_out:
+            stats.dump_stats(args.profile_out)
 
 
 if __name__ == "__main__":
