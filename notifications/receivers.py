@@ -100,11 +100,12 @@ def _on_booking_rejected(sender: Any, booking: Booking, **kwargs: Any) -> None:
 def _on_booking_moved(
     sender: Any, booking: Booking, actor: Any, previous_start: Any, previous_end: Any, **kw: Any
 ) -> None:
+    operators: list[User] = []
     if booking.status == BookingStatus.PENDING:
         # Moved by its member onto a machine that needs approval: to be approved again.
         contacts, operators = booking_contacts_and_operators(booking=booking, exclude=actor)
     else:
-        contacts, operators = booking_contacts(booking=booking), []
+        contacts = booking_contacts(booking=booking)
     outgoing = _about(
         MessageKind.BOOKING_MOVED,
         booking,
@@ -120,8 +121,9 @@ def _on_booking_moved(
 def _on_booking_cancelled(
     sender: Any, booking: Booking, actor: Any, by_operator: bool, **kwargs: Any
 ) -> None:
+    operators: list[User] = []
     if by_operator:
-        contacts, operators = booking_contacts(booking=booking), []
+        contacts = booking_contacts(booking=booking)
     else:
         contacts, operators = booking_contacts_and_operators(booking=booking, exclude=actor)
     outgoing = _about(MessageKind.BOOKING_CANCELLED, booking, contacts, by_operator=by_operator)
