@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import AutoField, Field, Model
+from django.db.models import Field, Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
@@ -63,6 +63,17 @@ def instance(model: type[Model], values: Sequence[Any], using: str = "default") 
     return model.from_db(using, names, converted)
 
 
+def _inserted_fields(model: type[Model], *, pk_set: bool) -> list[Field]:
+    """The fields ``Model.save`` writes in a new row: not generated ones, nor the automatic
+    key unless it is already set."""
+    opts = model._meta
+    return [
+        field
+        for field in opts.local_concrete_fields
+        if not field.generated and (pk_set or field is not opts.auto_field)
+    ]
+
+
 def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> list[M]:
     """Insert ``objs`` (new, of one model), skipping each whose ``unique`` field's value is
     already recorded — also by a concurrent transaction, which PostgreSQL waits for. Returns
@@ -75,11 +86,7 @@ def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> lis
     opts = model._meta
     pk, key = opts.pk, opts.get_field(unique)
     assert pk is not None and isinstance(key, Field) and key.unique
-    fields = [
-        field
-        for field in opts.concrete_fields
-        if not field.generated and not isinstance(field, AutoField)
-    ]
+    fields = _inserted_fields(model, pk_set=False)
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert_new")  # type: ignore[attr-defined]
     query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
@@ -110,11 +117,7 @@ def _insert_sql(
     opts = model._meta
     quote = connections[using].ops.quote_name
     written = dict(raw)
-    fields = [
-        field
-        for field in opts.local_concrete_fields
-        if not field.generated and (pk_set or field is not opts.auto_field)
-    ]
+    fields = _inserted_fields(model, pk_set=pk_set)
     assert not any(hasattr(field, "get_placeholder") for field in fields)
     values = [written.get(field.name, "%s") for field in fields]
     returning, _params = connections[using].ops.return_insert_columns([opts.pk])

@@ -21,19 +21,24 @@ from platforms.models import Platform
 from .models import Message, MessageStatus
 
 
+def _members_select(extra: str = "") -> str:
+    """The active members of the company given as parameter, whole, with their role (and
+    ``extra`` columns)."""
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {columns(User, 'u')}, ms.role{extra} "
+        f"FROM {quote(User._meta.db_table)} u "
+        f"JOIN {quote(Membership._meta.db_table)} ms ON ms.user_id = u.id "
+        "WHERE ms.company_id = %s AND u.is_active"
+    )
+
+
 def _active_members(*, company_id: int) -> list[tuple[User, str]]:
     """The company's active members, whole (their preferences decide what they hear), each with
     its role. Written out: every booking confirmation asks it in the booking's transaction, and
     composing the join with the ORM cost twice what the database took."""
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns(User, 'u')}, ms.role "
-            f"FROM {quote(User._meta.db_table)} u "
-            f"JOIN {quote(Membership._meta.db_table)} ms ON ms.user_id = u.id "
-            "WHERE ms.company_id = %s AND u.is_active ORDER BY ms.id",
-            [company_id],
-        )
+        cursor.execute(f"{_members_select()} ORDER BY ms.id", [company_id])
         rows = cursor.fetchall()
     return [(cast(User, instance(User, row[:-1])), row[-1]) for row in rows]
 
@@ -79,15 +84,11 @@ def booking_contacts_and_operators(
     through = Platform.operators.through._meta
     operator_column = quote(Platform.operators.field.m2m_reverse_name())
     platform_column = quote(Platform.operators.field.m2m_column_name())
-    user_table = quote(User._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns(User, 'u')}, ms.role, 0 AS part, ms.id AS place "
-            f"FROM {user_table} u "
-            f"JOIN {quote(Membership._meta.db_table)} ms ON ms.user_id = u.id "
-            "WHERE ms.company_id = %s AND u.is_active "
+            f"{_members_select(', 0 AS part, ms.id AS place')} "
             f"UNION ALL SELECT {columns(User, 'u')}, NULL, 1, 0 "
-            f"FROM {user_table} u "
+            f"FROM {quote(User._meta.db_table)} u "
             f"JOIN {quote(through.db_table)} po ON po.{operator_column} = u.id "
             f"WHERE po.{platform_column} = %s AND u.is_active AND u.id <> %s "
             f"ORDER BY part, place, {quote('email')}",
