@@ -164,6 +164,8 @@ def main() -> None:
                 mine = ticked[current[0]]
                 mine[label] = mine.get(label, 0) + backend_ticks() - ticks
 
+        # The profile covers the booking, or the one endpoint asked for (``--only``).
+        profiled = args.only or "booking"
         rest = bodies[40:]
         # Marks for `valgrind --tool=callgrind --dump-before=sched_yield`: the requests, and
         # nothing else, fall between the first two dumps (bench/README.md).
@@ -173,7 +175,7 @@ def main() -> None:
                 if args.only and name != args.only:
                     continue
                 body = rest[2 * number + index]
-                if profiler and name == "booking":
+                if profiler and name == profiled:
                     profiler.enable()
                 current[0] = name
                 ticks = backend_ticks()
@@ -187,7 +189,7 @@ def main() -> None:
                 python_cpu[name] += cpu
                 cpu_each[name].append(cpu)
                 database_ticks[name] += backend_ticks() - ticks
-                if profiler and name == "booking":
+                if profiler and name == profiled:
                     profiler.disable()
                 times[name].append(elapsed)
                 statuses[name][code] = statuses[name].get(code, 0) + 1

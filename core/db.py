@@ -86,6 +86,15 @@ class WriteWatch:
         return execute(sql, params, many, context)
 
 
+def wrote_nothing() -> None:
+    """Tell the watches that the statement just run, which they counted as a write, wrote
+    nothing (an ``INSERT … SELECT`` whose condition let no row through): a refusal after it
+    may still commit what holds nothing but locks (``atomic``)."""
+    for wrapper in connection.execute_wrappers:
+        if isinstance(wrapper, WriteWatch) and wrapper.writes:
+            wrapper.writes -= 1
+
+
 @contextmanager
 def watching_writes() -> Iterator[WriteWatch]:
     watch = WriteWatch()

@@ -109,7 +109,11 @@ def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> lis
 
 @cache
 def _insert_sql(
-    model: type[Model], using: str, pk_set: bool, raw: tuple[tuple[str, str], ...]
+    model: type[Model],
+    using: str,
+    pk_set: bool,
+    raw: tuple[tuple[str, str], ...],
+    source: str | None,
 ) -> tuple[str, tuple[Field, ...]]:
     """The INSERT ``Model.save`` composes for ``model`` (the same fields, in the same order),
     RETURNING its primary key, with the fields named in ``raw`` written as SQL; and the fields
@@ -119,21 +123,28 @@ def _insert_sql(
     written = dict(raw)
     fields = _inserted_fields(model, pk_set=pk_set)
     assert not any(hasattr(field, "get_placeholder") for field in fields)
-    values = [written.get(field.name, "%s") for field in fields]
+    values = ", ".join(written.get(field.name, "%s") for field in fields)
     returning, _params = connections[using].ops.return_insert_columns([opts.pk])
+    rows = f"VALUES ({values})" if source is None else f"SELECT {values} FROM {source}"
     sql = (
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(values)}) {returning}"
+        f"{rows} {returning}"
     )
     return sql, tuple(field for field in fields if field.name not in written)
 
 
 def insert_statement(
-    obj: Model, *, using: str = "default", raw: dict[str, str] | None = None
+    obj: Model,
+    *,
+    using: str = "default",
+    raw: dict[str, str] | None = None,
+    source: str | None = None,
 ) -> tuple[str, list[Any]]:
     """The INSERT of ``obj`` (new) as ``Model.save`` composes it — the same fields, each value
     through its ``pre_save`` and ``get_db_prep_save`` — RETURNING its primary key, to be run
     inside a larger statement; ``raw`` writes the named fields as SQL (a subquery) instead.
+    With ``source`` (SQL after ``FROM``: a table of the enclosing ``WITH``, a condition) the
+    row is written once per row of that source, ``INSERT … SELECT`` — none if it has none.
     The statement is composed once per model; values that are expressions are refused."""
     opts = type(obj)._meta
     connection = connections[using]
@@ -143,6 +154,7 @@ def insert_statement(
         using,
         obj._is_pk_set(opts),  # type: ignore[attr-defined]
         tuple(sorted((raw or {}).items())),
+        source,
     )
     params = []
     for field in fields:

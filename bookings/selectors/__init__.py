@@ -37,6 +37,7 @@ from .operations import (
 from .search import SearchResult, machines_search, with_machines
 from .slots import (
     QUOTA_STATUSES,
+    SLOT_FREE,
     QuotaUse,
     SlotState,
     company_week_hours,
@@ -44,10 +45,12 @@ from .slots import (
     overlap_hours,
     quota_use_this_week,
     slot_state,
+    slot_state_query,
 )
 
 __all__ = [
     "QUOTA_STATUSES",
+    "SLOT_FREE",
     "Availability",
     "BusyInterval",
     "MachineView",
@@ -78,6 +81,7 @@ __all__ = [
     "platforms_operated_by",
     "quota_use_this_week",
     "slot_state",
+    "slot_state_query",
     "user_is_company_admin",
     "user_is_member",
     "user_is_qualified",

@@ -42,11 +42,17 @@ class SlotState:
     taken: bool
 
 
-def _slot_state_sql(
-    machine: Machine, start: datetime, end: datetime, exclude_pk: int | None
+# Over the row of ``slot_state_query`` (as ``state``): the slot lies inside one opening range,
+# meets no closure and no active booking — every check the query answers lets it through.
+SLOT_FREE = "state.within_opening_range AND NOT state.closed AND NOT state.taken"
+
+
+def slot_state_query(
+    machine: Machine, start: datetime, end: datetime, exclude_pk: int | None = None
 ) -> tuple[str, list[Any]]:
-    """The SQL of ``slot_state``, written out: it runs on every booking, and composing it with
-    the ORM (three EXISTS subqueries) cost more than the database took to answer."""
+    """The SQL of ``slot_state`` and its parameters, written out: it runs on every booking, and
+    composing it with the ORM (three EXISTS subqueries) cost more than the database took to
+    answer. Its one row's columns are ``SlotState``'s fields."""
     ops = connection.ops
     quote = ops.quote_name
     tz = machine.platform.tz
@@ -65,12 +71,14 @@ def _slot_state_sql(
     sql = (
         "SELECT "
         f"EXISTS(SELECT 1 FROM {quote(OpeningHours._meta.db_table)} oh "
-        f"WHERE oh.platform_id = %s AND oh.weekday = %s AND oh.opens <= %s AND {closes_sql}), "
+        f"WHERE oh.platform_id = %s AND oh.weekday = %s AND oh.opens <= %s AND {closes_sql}) "
+        "AS within_opening_range, "
         f"EXISTS(SELECT 1 FROM {quote(ClosureInterval._meta.db_table)} ci "
-        f"WHERE ci.machine_id = %s AND ci.{quote('start')} < %s AND ci.{quote('end')} > %s), "
+        f"WHERE ci.machine_id = %s AND ci.{quote('start')} < %s AND ci.{quote('end')} > %s) "
+        "AS closed, "
         f"EXISTS(SELECT 1 FROM {quote(Booking._meta.db_table)} b "
         f"WHERE b.machine_id = %s AND b.status IN ({_ACTIVE_LITERALS}) "
-        f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s)"
+        f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s) AS taken"
     )
     params = [
         machine.platform_id,
@@ -103,7 +111,7 @@ def slot_state(
     Run it after locking the machine: under READ COMMITTED the statement then sees every
     booking committed by whoever held the lock before.
     """
-    sql, params = _slot_state_sql(machine, start, end, exclude_pk)
+    sql, params = slot_state_query(machine, start, end, exclude_pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         within, closed, taken = cursor.fetchone()

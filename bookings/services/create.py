@@ -4,11 +4,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import insert_audited
+from accounts.audit import insert_audited, insert_audited_if
 from core.datetimes import check_range
 from core.db import atomic
 from core.events import announce
@@ -28,7 +28,7 @@ from ..exceptions import (
     SeriesRefused,
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
-from ..selectors import slot_state
+from ..selectors import SLOT_FREE, SlotState, slot_state, slot_state_query
 from ..signals import booking_created
 from .rules import (
     booking_price,
@@ -86,6 +86,38 @@ def _lock_for_booking(
     return locked, found, operator
 
 
+def _check_request(
+    *, machine: Machine, user: Any, start: datetime, end: datetime, operator: bool, now: datetime
+) -> tuple[datetime, datetime]:
+    """The rules read from the request and the machine alone — local times, qualification,
+    alignment, length, notice, horizon; returns the slot as UTC instants."""
+    tz = machine.platform.tz
+    start, end = aware_strict(start, tz), aware_strict(end, tz)
+    check_qualified(machine=machine, user=user, start=start, operator=operator)
+    check_slot(machine=machine, start=start, end=end, now=now)
+    return start, end
+
+
+def _check_state(
+    *,
+    machine: Machine,
+    company: Company,
+    start: datetime,
+    end: datetime,
+    extra: list[Interval] | None = None,
+    state: SlotState | None = None,
+) -> None:
+    """The rules that read the database, in their order: opening hours, closures, the weekly
+    quota, overlap. ``state``: the rules' query, already answered. ``extra``: slots of the same
+    request already accepted (a series), counted for overlap and quota."""
+    if state is None:
+        state = slot_state(machine=machine, start=start, end=end)
+    check_open(machine=machine, start=start, end=end, state=state)
+    check_not_closed(state)
+    check_quota(machine=machine, company=company, start=start, end=end, extra=extra or ())
+    check_free(machine=machine, start=start, end=end, state=state, extra=extra or ())
+
+
 def _check_booking(
     *,
     machine: Machine,
@@ -97,17 +129,11 @@ def _check_booking(
     now: datetime,
     extra: list[Interval] | None = None,
 ) -> tuple[datetime, datetime]:
-    """Every rule for one slot; returns the slot as UTC instants. ``extra``: slots of the same
-    request already accepted (a series), counted for overlap and quota."""
-    tz = machine.platform.tz
-    start, end = aware_strict(start, tz), aware_strict(end, tz)
-    check_qualified(machine=machine, user=user, start=start, operator=operator)
-    check_slot(machine=machine, start=start, end=end, now=now)
-    state = slot_state(machine=machine, start=start, end=end)
-    check_open(machine=machine, start=start, end=end, state=state)
-    check_not_closed(state)
-    check_quota(machine=machine, company=company, start=start, end=end, extra=extra or ())
-    check_free(machine=machine, start=start, end=end, state=state, extra=extra or ())
+    """Every rule for one slot; returns the slot as UTC instants."""
+    start, end = _check_request(
+        machine=machine, user=user, start=start, end=end, operator=operator, now=now
+    )
+    _check_state(machine=machine, company=company, start=start, end=end, extra=extra)
     return start, end
 
 
@@ -154,9 +180,8 @@ def booking_create(
     """
     with atomic():
         locked, company, operator = _lock_for_booking(machine=machine, company=company, user=user)
-        start, end = _check_booking(
+        start, end = _check_request(
             machine=locked,
-            company=company,
             user=user,
             start=start,
             end=end,
@@ -172,7 +197,7 @@ def booking_create(
             note=note,
             status=_initial_status(locked),
         )
-        _insert_audited(booking, user)
+        _insert_checked(booking, company=company, user=user)
         announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
 
@@ -194,6 +219,37 @@ def _insert_audited(booking: Booking, user: Any) -> None:
     """Save the new booking and the entry recording its creation (one statement on
     PostgreSQL)."""
     insert_audited(booking, actor=user, action="booking.created", fields=CREATED_FIELDS)
+
+
+def _insert_checked(booking: Booking, *, company: Company, user: Any) -> None:
+    """Check the rules that read the database (``_check_state``), then insert ``booking`` with
+    its audit entry.
+
+    On PostgreSQL, when no weekly quota applies, that is one statement: the rules' query, and
+    the insert only if the query lets the slot through (inside one opening range, no closure,
+    no booking). When it does not, the rules are checked from its answer: the refusal they
+    explain — nothing was written — or a slot open only across two ranges, inserted then. A
+    quota has a query of its own, whose refusal comes before overlap's: such machines are
+    checked first, then inserted.
+    """
+    machine = booking.machine
+    state = None
+    if connection.vendor == "postgresql" and machine.weekly_quota_hours is None:
+        row, entry = insert_audited_if(
+            booking,
+            actor=user,
+            action="booking.created",
+            fields=CREATED_FIELDS,
+            state=slot_state_query(machine, booking.start, booking.end),
+            condition=SLOT_FREE,
+        )
+        if entry is not None:
+            return
+        state = SlotState(*(bool(value) for value in row))
+    _check_state(
+        machine=machine, company=company, start=booking.start, end=booking.end, state=state
+    )
+    _insert_audited(booking, user)
 
 
 def _series_slots(
