@@ -64,8 +64,10 @@ def _about(
     ]
 
 
-def _confirmation(kind: str, booking: Booking, **context: Any) -> list[Outgoing]:
-    contacts, copies = booking_recipients(booking=booking)
+def _confirmation(
+    kind: str, booking: Booking, members: list[tuple[User, str]] | None = None, **context: Any
+) -> list[Outgoing]:
+    contacts, copies = booking_recipients(booking=booking, members=members)
     outgoing = _about(kind, booking, contacts, **context)
     outgoing += _about(MessageKind.BOOKING_CONFIRMED_COPY, booking, copies, **context)
     return outgoing
@@ -80,7 +82,9 @@ def _on_booking_created(sender: Any, booking: Booking, actor: Any, **kwargs: Any
         outgoing = _about(MessageKind.BOOKING_PENDING, booking, contacts, **context)
         outgoing += _about(MessageKind.OPERATOR_APPROVAL_NEEDED, booking, operators, **context)
     else:
-        outgoing = _confirmation(MessageKind.BOOKING_CONFIRMED, booking, **context)
+        outgoing = _confirmation(
+            MessageKind.BOOKING_CONFIRMED, booking, kwargs.get("members"), **context
+        )
     messages_record(outgoing)
 
 

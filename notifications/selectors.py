@@ -58,12 +58,16 @@ def booking_contacts(*, booking: Booking) -> list[User]:
     return _contacts_among(booking, _active_members(company_id=booking.company_id))
 
 
-def booking_recipients(*, booking: Booking) -> tuple[list[User], list[User]]:
+def booking_recipients(
+    *, booking: Booking, members: list[tuple[User, str]] | None = None
+) -> tuple[list[User], list[User]]:
     """``booking_contacts``, and the company's administrators who asked for copies of their
-    members' confirmations (but not those contacts), from one query."""
+    members' confirmations (but not those contacts), from one query — none when the company's
+    active ``members`` (with their role, in the order they joined) were read already."""
     if booking.company_id is None:
         return [], []
-    members = _active_members(company_id=booking.company_id)
+    if members is None:
+        members = _active_members(company_id=booking.company_id)
     contacts = _contacts_among(booking, members)
     told = {user.pk for user in contacts}
     copies = [

@@ -31,8 +31,9 @@ QUOTA_STATUSES = (
 # plans the prepared statement for any parameters (a generic plan), only literals let it use the
 # partial index of active bookings; with parameters it read every booking of the machine, and
 # the check cost six times as much.
-assert all(status.isidentifier() for status in Booking.ACTIVE_STATUSES)
+assert all(status.isidentifier() for status in (*Booking.ACTIVE_STATUSES, *QUOTA_STATUSES))
 _ACTIVE_LITERALS = ", ".join(f"'{status}'" for status in Booking.ACTIVE_STATUSES)
+_QUOTA_LITERALS = ", ".join(f"'{status}'" for status in QUOTA_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -40,19 +41,32 @@ class SlotState:
     within_opening_range: bool
     closed: bool
     taken: bool
+    # Whether the company's hours in the slot's week stay within the machine's weekly quota
+    # with the slot; None where the query was not asked (no quota, or not answered here).
+    within_quota: bool | None = None
 
 
 # Over the row of ``slot_state_query`` (as ``state``): the slot lies inside one opening range,
-# meets no closure and no active booking — every check the query answers lets it through.
-SLOT_FREE = "state.within_opening_range AND NOT state.closed AND NOT state.taken"
+# meets no closure and no active booking, and keeps the quota if asked — every check the query
+# answers lets it through.
+SLOT_FREE = (
+    "state.within_opening_range AND NOT state.closed AND NOT state.taken "
+    "AND state.within_quota IS NOT FALSE"
+)
 
 
 def slot_state_query(
-    machine: Machine, start: datetime, end: datetime, exclude_pk: int | None = None
+    machine: Machine,
+    start: datetime,
+    end: datetime,
+    exclude_pk: int | None = None,
+    quota_of: int | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL of ``slot_state`` and its parameters, written out: it runs on every booking, and
     composing it with the ORM (three EXISTS subqueries) cost more than the database took to
-    answer. Its one row's columns are ``SlotState``'s fields."""
+    answer. Its one row's columns are ``SlotState``'s fields. With ``quota_of`` (a company's
+    key), a machine with a weekly quota and a slot within one local week, it also answers
+    ``within_quota`` (``check_quota``'s sum, in exact seconds)."""
     ops = connection.ops
     quote = ops.quote_name
     tz = machine.platform.tz
@@ -78,7 +92,7 @@ def slot_state_query(
         "AS closed, "
         f"EXISTS(SELECT 1 FROM {quote(Booking._meta.db_table)} b "
         f"WHERE b.machine_id = %s AND b.status IN ({_ACTIVE_LITERALS}) "
-        f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s) AS taken"
+        f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s) AS taken, "
     )
     params = [
         machine.platform_id,
@@ -93,7 +107,36 @@ def slot_state_query(
         ops.adapt_datetimefield_value(start - buffer),
         exclude_pk if exclude_pk is not None else 0,
     ]
+    if quota_of is None or not quota_answerable(machine, start, end):
+        return sql + "CAST(NULL AS boolean) AS within_quota", params
+    week = local_week(start, machine)
+    sql += (
+        "(SELECT COALESCE(SUM(EXTRACT(EPOCH FROM "
+        f"LEAST(q.{quote('end')}, %s) - GREATEST(q.{quote('start')}, %s))), 0) "
+        f"FROM {quote(Booking._meta.db_table)} q "
+        f"WHERE q.company_id = %s AND q.machine_id = %s AND q.status IN ({_QUOTA_LITERALS}) "
+        f"AND q.{quote('start')} < %s AND q.{quote('end')} > %s AND q.id <> %s) "
+        "+ %s <= %s AS within_quota"
+    )
+    week_start, week_end = (ops.adapt_datetimefield_value(moment) for moment in week)
+    params += [
+        week_end,
+        week_start,
+        quota_of,
+        machine.pk,
+        week_end,
+        week_start,
+        exclude_pk if exclude_pk is not None else 0,
+        overlap_seconds(week, (start, end)),
+        machine.weekly_quota_hours * 3600,
+    ]
     return sql, params
+
+
+def quota_answerable(machine: Machine, start: datetime, end: datetime) -> bool:
+    """Whether ``slot_state_query`` can answer the machine's weekly quota for the slot: the
+    machine has one, and the slot lies within one local week."""
+    return machine.weekly_quota_hours is not None and end <= local_week(start, machine)[1]
 
 
 def slot_state(
@@ -114,8 +157,18 @@ def slot_state(
     sql, params = slot_state_query(machine, start, end, exclude_pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        within, closed, taken = cursor.fetchone()
-    return SlotState(within_opening_range=bool(within), closed=bool(closed), taken=bool(taken))
+        return slot_state_of(cursor.fetchone())
+
+
+def slot_state_of(row: Sequence[Any]) -> SlotState:
+    """``SlotState`` from the row of ``slot_state_query`` (SQLite answers 0 and 1)."""
+    within, closed, taken, within_quota = row
+    return SlotState(
+        within_opening_range=bool(within),
+        closed=bool(closed),
+        taken=bool(taken),
+        within_quota=None if within_quota is None else bool(within_quota),
+    )
 
 
 def local_week(moment: datetime, machine: Machine) -> Interval:
@@ -126,12 +179,17 @@ def local_week(moment: datetime, machine: Machine) -> Interval:
     return local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
 
 
+def overlap_seconds(a: Interval, b: Interval) -> Decimal:
+    """How long two intervals overlap, in exact seconds (microseconds kept)."""
+    overlap = max(min(a[1], b[1]) - max(a[0], b[0]), timedelta(0))
+    return Decimal(overlap.days * 86400 + overlap.seconds) + Decimal(overlap.microseconds) / 10**6
+
+
 def overlap_hours(a: Interval, b: Interval) -> Decimal:
-    seconds = (min(a[1], b[1]) - max(a[0], b[0])).total_seconds()
-    return Decimal(max(seconds, 0)) / Decimal(3600)
+    return overlap_seconds(a, b) / 3600
 
 
-def company_week_hours(
+def company_week_seconds(
     *,
     company: Company,
     machine: Machine,
@@ -139,8 +197,9 @@ def company_week_hours(
     exclude_pk: int | None = None,
     extra: Sequence[Interval] = (),
 ) -> Decimal:
-    """Hours ``company`` holds on ``machine`` within ``week`` (a booking across the week
-    boundary counts its part in each week), plus the ``extra`` intervals being booked."""
+    """Seconds ``company`` holds on ``machine`` within ``week`` (a booking across the week
+    boundary counts its part in each week), plus the ``extra`` intervals being booked; exact,
+    as ``slot_state_query`` sums them."""
     rows = Booking.objects.filter(
         company=company,
         machine=machine,
@@ -150,10 +209,8 @@ def company_week_hours(
     )
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    total = sum(
-        (overlap_hours(week, span) for span in rows.values_list("start", "end")), Decimal(0)
-    )
-    return total + sum((overlap_hours(week, span) for span in extra), Decimal(0))
+    spans = [*rows.values_list("start", "end"), *extra]
+    return sum((overlap_seconds(week, span) for span in spans), Decimal(0))
 
 
 @dataclass(frozen=True)

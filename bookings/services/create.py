@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import insert_audited, insert_audited_if
+from accounts.models import User
 from core.datetimes import check_range
 from core.db import atomic
 from core.events import announce
@@ -28,7 +29,14 @@ from ..exceptions import (
     SeriesRefused,
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
-from ..selectors import SLOT_FREE, SlotState, slot_state, slot_state_query
+from ..selectors import (
+    SLOT_FREE,
+    SlotState,
+    quota_answerable,
+    slot_state,
+    slot_state_of,
+    slot_state_query,
+)
 from ..signals import booking_created
 from .rules import (
     booking_price,
@@ -43,6 +51,9 @@ from .rules import (
     lock_for_booking,
     lock_machine,
 )
+
+# The company's active members with their role, read under the booking's lock (None: not read).
+Members = list[tuple[User, str]] | None
 
 MAX_SERIES = 52
 SERIES_STEPS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
@@ -71,19 +82,19 @@ def _authorise(*, machine: Machine, member: bool, user: Any) -> bool:
 
 def _lock_for_booking(
     *, machine: Machine | int, company: Company | int, user: Any
-) -> tuple[Machine, Company, bool]:
+) -> tuple[Machine, Company, bool, Members]:
     """Lock the machine, then the checks that come before any time is read: who books
     (``not_member``) and whether the machine can be booked at all (``machine_inactive``).
-    Returns the locked machine, the company (read with it) and whether the user acts as its
-    platform's operator."""
-    lock = lock_for_booking(machine=machine, company=company, user=user)
+    Returns the locked machine, the company and its active members (read with it) and whether
+    the user acts as its platform's operator."""
+    lock = lock_for_booking(machine=machine, company=company, user=user, members=True)
     locked, found = lock.machine, cast(Company, lock.company)
     operator = _authorise(machine=locked, member=lock.member, user=user)
     if not found.is_validated:
         raise CompanyNotValidated()
     if not (locked.active and locked.platform.active):
         raise MachineInactive()
-    return locked, found, operator
+    return locked, found, operator, lock.members
 
 
 def _check_request(
@@ -179,7 +190,9 @@ def booking_create(
     Pending when the machine requires approval, else confirmed.
     """
     with atomic():
-        locked, company, operator = _lock_for_booking(machine=machine, company=company, user=user)
+        locked, company, operator, members = _lock_for_booking(
+            machine=machine, company=company, user=user
+        )
         start, end = _check_request(
             machine=locked,
             user=user,
@@ -198,7 +211,7 @@ def booking_create(
             status=_initial_status(locked),
         )
         _insert_checked(booking, company=company, user=user)
-        announce(booking_created, sender=Booking, booking=booking, actor=user)
+        announce(booking_created, sender=Booking, booking=booking, actor=user, members=members)
         return booking
 
 
@@ -221,34 +234,39 @@ def _insert_audited(booking: Booking, user: Any) -> None:
     insert_audited(booking, actor=user, action="booking.created", fields=CREATED_FIELDS)
 
 
+def _in_one_statement(machine: Machine, start: datetime, end: datetime) -> bool:
+    """Whether the rules' query can guard the insert (``_insert_checked``)."""
+    return connection.vendor == "postgresql" and (
+        machine.weekly_quota_hours is None or quota_answerable(machine, start, end)
+    )
+
+
 def _insert_checked(booking: Booking, *, company: Company, user: Any) -> None:
     """Check the rules that read the database (``_check_state``), then insert ``booking`` with
     its audit entry.
 
-    On PostgreSQL, when no weekly quota applies, that is one statement: the rules' query, and
-    the insert only if the query lets the slot through (inside one opening range, no closure,
-    no booking). When it does not, the rules are checked from its answer: the refusal they
+    On PostgreSQL that is one statement: the rules' query — with the weekly quota, if the
+    machine has one, for a slot within one local week — and the insert only if the query lets
+    the slot through (inside one opening range, no closure, within the quota, no booking). When
+    it does not, the rules are checked in their order from its answer: the refusal they
     explain — nothing was written — or a slot open only across two ranges, inserted then. A
-    quota has a query of its own, whose refusal comes before overlap's: such machines are
-    checked first, then inserted.
+    slot across two weeks of a quota is checked first, then inserted.
     """
-    machine = booking.machine
+    machine, start, end = booking.machine, booking.start, booking.end
     state = None
-    if connection.vendor == "postgresql" and machine.weekly_quota_hours is None:
+    if _in_one_statement(machine, start, end):
         row, entry = insert_audited_if(
             booking,
             actor=user,
             action="booking.created",
             fields=CREATED_FIELDS,
-            state=slot_state_query(machine, booking.start, booking.end),
+            state=slot_state_query(machine, start, end, quota_of=company.pk),
             condition=SLOT_FREE,
         )
         if entry is not None:
             return
-        state = SlotState(*(bool(value) for value in row))
-    _check_state(
-        machine=machine, company=company, start=booking.start, end=booking.end, state=state
-    )
+        state = slot_state_of(row)
+    _check_state(machine=machine, company=company, start=start, end=end, state=state)
     _insert_audited(booking, user)
 
 
@@ -284,7 +302,9 @@ def booking_create_series(
     # Before stepping: near year 9999, start + step * n would overflow.
     check_range(start, end)
     with atomic():
-        locked, company, operator = _lock_for_booking(machine=machine, company=company, user=user)
+        locked, company, operator, members = _lock_for_booking(
+            machine=machine, company=company, user=user
+        )
         tz = locked.platform.tz
         if start.tzinfo is not None:
             # Step in local wall-clock time, not in UTC.
@@ -337,7 +357,14 @@ def booking_create_series(
         for booking in bookings:
             _insert_audited(booking, user)
         # One announcement for the series: its member gets one message listing every date.
-        announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
+        announce(
+            booking_created,
+            sender=Booking,
+            booking=bookings[0],
+            series=bookings,
+            actor=user,
+            members=members,
+        )
         return bookings
 
 

@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from django.db import IntegrityError, connection
 
+from accounts.models import User
 from core.db import busy_on_lock_failure
 from core.intervals import Interval
 from core.rows import columns, instance, width
@@ -44,6 +45,8 @@ from ..exceptions import (
 from ..models import Company, Membership
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
+# Where a user's key lies among the columns ``columns(User, …)`` selects.
+_USER_KEY = [field.attname for field in User._meta.concrete_fields].index("id")
 # Operators skip the notice, not the calendar: they may place or move a booking back to the
 # start of the previous local day (to set the record straight after the fact), no earlier,
 # and no further ahead than members may book.
@@ -95,40 +98,64 @@ class BookingLock:
     machine: Machine  # with its platform
     company: Company | None
     member: bool  # whether the booking user belongs to the company
+    # The company's active members, whole, with their role, in the order they joined (None:
+    # not asked for). Who hears of the booking is among them: read here, not again.
+    members: list[tuple[User, str]] | None = None
 
 
 @cache
-def _booking_lock_sql(vendor: str, for_update_of: bool) -> str:
+def _booking_lock_sql(vendor: str, for_update_of: bool, members: bool) -> str:
     quote = connection.ops.quote_name
     machine, platform = Machine._meta, Platform._meta
     company, membership = Company._meta, Membership._meta
-    return (
+    select = (
         f"SELECT {columns(Machine, 'm')}, {columns(Platform, 'p')}, {columns(Company, 'c')}, "
         f"EXISTS(SELECT 1 FROM {quote(membership.db_table)} ms "
-        "WHERE ms.company_id = c.id AND ms.user_id = %s) "
-        f"FROM {quote(machine.db_table)} m "
+        "WHERE ms.company_id = c.id AND ms.user_id = %s)"
+    )
+    tables = (
+        f" FROM {quote(machine.db_table)} m "
         f"JOIN {quote(platform.db_table)} p ON p.id = m.platform_id "
-        f"LEFT JOIN {quote(company.db_table)} c ON c.id = %s "
-        "WHERE m.id = %s" + (" FOR UPDATE OF m" if for_update_of else "")
+        f"LEFT JOIN {quote(company.db_table)} c ON c.id = %s"
+    )
+    order = ""
+    if members:
+        # One row per membership (at least one row: the outer joins); an inactive member's
+        # user columns are NULL.
+        select += f", {columns(User, 'u')}, mb.role"
+        tables += (
+            f" LEFT JOIN {quote(membership.db_table)} mb ON mb.company_id = c.id"
+            f" LEFT JOIN {quote(User._meta.db_table)} u ON u.id = mb.user_id AND u.is_active"
+        )
+        order = " ORDER BY mb.id"
+    return f"{select}{tables} WHERE m.id = %s{order}" + (
+        " FOR UPDATE OF m" if for_update_of else ""
     )
 
 
 def lock_for_booking(
-    *, machine: Machine | int, company: Company | int | None, user: Any
+    *,
+    machine: Machine | int,
+    company: Company | int | None,
+    user: Any,
+    members: bool = False,
 ) -> BookingLock:
     """The machine (an instance or an id) with its platform, locked (``SELECT … FOR UPDATE OF``
     the machine's row: it serialises the bookings of that machine), the company (an instance or
-    an id; read afresh) and whether ``user`` belongs to it: one statement, as every booking
-    starts with it. ``unknown_machine``, ``unknown_company``."""
+    an id; read afresh), whether ``user`` belongs to it and, with ``members``, its active
+    members: one statement, as every booking starts with it. ``unknown_machine``,
+    ``unknown_company``."""
     machine_pk = machine if isinstance(machine, int) else machine.pk
     company_pk = company if isinstance(company, int) or company is None else company.pk
-    sql = _booking_lock_sql(connection.vendor, connection.features.has_select_for_update_of)
+    sql = _booking_lock_sql(
+        connection.vendor, connection.features.has_select_for_update_of, members
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [getattr(user, "pk", None), company_pk, machine_pk])
-        row = cursor.fetchone()
-    if row is None:
+        rows = cursor.fetchall()
+    if not rows:
         raise UnknownMachine(machine=machine_pk)
-    row = list(row)
+    row = list(rows[0])
     locked = cast(Machine, instance(Machine, row[: width(Machine)]))
     row = row[width(Machine) :]
     Machine.platform.field.set_cached_value(locked, instance(Platform, row[: width(Platform)]))
@@ -138,7 +165,17 @@ def lock_for_booking(
         found = cast(Company, instance(Company, row[: width(Company)]))
     elif company_pk is not None:
         raise UnknownCompany(company=company_pk)
-    return BookingLock(machine=locked, company=found, member=bool(row[-1]))
+    member = bool(row[width(Company)])
+    people = None
+    if members:
+        # Each row's last columns: the member (its user's columns; NULL if inactive), role.
+        first = width(Machine) + width(Platform) + width(Company) + 1
+        people = [
+            (cast(User, instance(User, person[first:-1])), person[-1])
+            for person in rows
+            if person[first + _USER_KEY] is not None
+        ]
+    return BookingLock(machine=locked, company=found, member=member, members=people)
 
 
 def lock_machine(machine: Machine | int) -> Machine:
@@ -183,19 +220,21 @@ def check_quota(
     end: datetime,
     exclude_pk: int | None = None,
     extra: Sequence[Interval] = (),
+    state: selectors.SlotState | None = None,
 ) -> None:
-    """The company's hours on the machine, per platform-local week, stay within the quota."""
-    if machine.weekly_quota_hours is None:
+    """The company's hours on the machine, per platform-local week, stay within the quota
+    (summed in exact seconds). ``state``: the rules' query, which may have answered it."""
+    if machine.weekly_quota_hours is None or (state is not None and state.within_quota):
         return
     quota = machine.weekly_quota_hours
     week = selectors.local_week(start, machine)
     while week[0] < end:
-        used = selectors.company_week_hours(
+        used = selectors.company_week_seconds(
             company=company, machine=machine, week=week, exclude_pk=exclude_pk, extra=extra
         )
-        wanted = selectors.overlap_hours(week, (start, end))
-        if used + wanted > quota:
-            raise QuotaExceeded(quota=_hours(quota), used=_hours(used))
+        wanted = selectors.overlap_seconds(week, (start, end))
+        if used + wanted > quota * 3600:
+            raise QuotaExceeded(quota=_hours(quota), used=_hours(used / 3600))
         week = selectors.local_week(week[1], machine)
 
 

@@ -62,3 +62,30 @@ def test_unknown_ids_are_named():
         lock_for_booking(machine=machine.pk, company=999999, user=membership.user)
     with pytest.raises(UnknownMachine):
         lock_for_booking(machine=999999, company=membership.company_id, user=membership.user)
+
+
+@pytest.mark.django_db
+def test_with_members_the_same_statement_reads_the_companys_active_members_in_joining_order():
+    from bookings.models import MembershipRole
+
+    machine = MachineFactory()
+    admin = MembershipFactory(role=MembershipRole.ADMIN)
+    company = admin.company
+    left = MembershipFactory(company=company, user=UserFactory(is_active=False))
+    member = MembershipFactory(company=company)
+    MembershipFactory()  # another company's
+
+    with CaptureQueriesContext(connection) as queries:
+        lock = lock_for_booking(machine=machine, company=company, user=member.user, members=True)
+
+    assert len(queries) == 1
+    assert [(user.pk, role) for user, role in lock.members] == [
+        (admin.user_id, MembershipRole.ADMIN),
+        (member.user_id, MembershipRole.MEMBER),
+    ]
+    assert left.user_id not in [user.pk for user, _role in lock.members]
+    assert _values(lock.members[0][0]) == _values(type(admin.user).objects.get(pk=admin.user_id))
+    assert lock.member is True
+    # Without a company, or without asking: no members.
+    assert lock_for_booking(machine=machine, company=None, user=None, members=True).members == []
+    assert lock_for_booking(machine=machine, company=company, user=member.user).members is None

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from accounts.models import AuditEntry
 from bookings.models import Booking, BookingKind, BookingStatus
-from bookings.services import booking_create
+from bookings.services import booking_create, create
 from core.exceptions import DomainError
 from platforms.models import ClosureInterval, Machine
 from platforms.services import closure_create
@@ -35,8 +35,6 @@ AROUND = [
     datetime(2027, 1, 11, tzinfo=UTC),
 ]
 ZONES = ["Europe/Paris", "America/Guadeloupe", "Australia/Lord_Howe"]
-# A quota no slot reaches: it only sends the booking down the check-then-insert path.
-UNREACHABLE_QUOTA = Decimal("9999.00")
 
 DAILY = [None, (time(0), time(0)), (time(7), time(20)), (time(6), time(0))]
 
@@ -70,6 +68,7 @@ def world(draw: Any) -> dict[str, Any]:
         ],
         "slot_minutes": slot,
         "buffer_minutes": draw(st.sampled_from([0, 0, 15, 60])),
+        "quota": draw(st.sampled_from([None, None, Decimal("1"), Decimal("2.5"), Decimal("6")])),
         "bookings": draw(st.lists(st.tuples(span, st.booleans()), max_size=10)),
         "closures": draw(st.lists(span, max_size=4)),
         # Requests in wall-clock time: (day after the window's start, slot of that day) or
@@ -102,6 +101,7 @@ def _build(data: dict[str, Any]) -> tuple[Machine, Any, Any]:
         min_notice_hours=0,
         max_advance_days=400,
         buffer_minutes=data["buffer_minutes"],
+        weekly_quota_hours=data["quota"],
     )
     company = CompanyFactory(validated_at=datetime(2026, 1, 1, tzinfo=UTC))
     staff = UserFactory(is_staff=True)
@@ -185,7 +185,9 @@ def _attempt(machine: Machine, company: Any, user: Any, start: datetime, end: da
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=world())
-def test_one_statement_and_check_then_insert_decide_every_slot_alike(data: dict[str, Any]) -> None:
+def test_one_statement_and_check_then_insert_decide_every_slot_alike(
+    data: dict[str, Any], monkeypatch: Any
+) -> None:
     with transaction.atomic():
         # given
         machine, company, staff = _build(data)
@@ -194,8 +196,11 @@ def test_one_statement_and_check_then_insert_decide_every_slot_alike(data: dict[
 
         # when
         in_one = [_attempt(machine, company, staff, start, end) for start, end in requests]
-        Machine.objects.filter(pk=machine.pk).update(weekly_quota_hours=UNREACHABLE_QUOTA)
-        checked_first = [_attempt(machine, company, staff, start, end) for start, end in requests]
+        with monkeypatch.context() as patched:
+            patched.setattr(create, "_in_one_statement", lambda *args: False)
+            checked_first = [
+                _attempt(machine, company, staff, start, end) for start, end in requests
+            ]
 
         # then
         assert in_one == checked_first
@@ -237,18 +242,47 @@ def test_a_slot_taken_by_another_booking_is_refused_by_the_one_statement_and_lea
     assert AuditEntry.objects.count() == entries
 
 
-def test_a_machine_with_a_quota_checks_before_it_inserts(member: Any) -> None:
-    machine = MachineFactory(weekly_quota_hours=Decimal("1.00"))
+def test_the_weekly_quota_is_answered_in_the_same_statement(member: Any) -> None:
+    machine = MachineFactory(weekly_quota_hours=Decimal("3.00"))
+    book = lambda start, end: booking_create(  # noqa: E731
+        machine=machine, company=member.company, user=member, start=start, end=end
+    )
+    book(paris(2027, 1, 5, 10), paris(2027, 1, 5, 11, 30))  # Tuesday: 1.5 h of the week
 
     with CaptureQueriesContext(connection) as queries, pytest.raises(DomainError) as refused:
-        booking_create(
+        book(paris(2027, 1, 6, 10), paris(2027, 1, 6, 12))  # Wednesday: 2 h more
+
+    statements = [" ".join(q["sql"].split()[:3]) for q in queries.captured_queries]
+    assert refused.value.code == "quota_exceeded"
+    assert "1.5" in refused.value.detail  # the hours used, for the message: read on refusal
+    assert sum(s.startswith("WITH state AS") for s in statements) == 1, statements
+    assert not any(s.startswith("ROLLBACK") for s in statements), statements
+    assert Booking.objects.count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        book(paris(2027, 1, 6, 10), paris(2027, 1, 6, 11, 30))  # exactly the 3 h
+    written = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT m.")]
+    # After the lock, the one statement that checks and writes, and the confirmation put in
+    # the outbox: no other query.
+    assert [sql.split()[0] for sql in written if "SAVEPOINT" not in sql] == ["WITH", "INSERT"]
+    assert Booking.objects.count() == 2
+
+
+def test_a_slot_across_two_weeks_of_a_quota_is_checked_then_inserted(member: Any) -> None:
+    machine = MachineFactory(
+        weekly_quota_hours=Decimal("10.00"), max_minutes=24 * 60, min_notice_hours=0
+    )
+    machine.platform.opening_hours.update(opens=time(0), closes=time(0))
+
+    with CaptureQueriesContext(connection) as queries:
+        booking = booking_create(  # Sunday 22:00 to Monday 02:00: 2 h in each week
             machine=machine,
             company=member.company,
             user=member,
-            start=paris(2027, 1, 6, 10),
-            end=paris(2027, 1, 6, 12),
+            start=paris(2027, 1, 10, 22),
+            end=paris(2027, 1, 11, 2),
         )
 
-    assert refused.value.code == "quota_exceeded"
-    assert not any(q["sql"].startswith("WITH") for q in queries.captured_queries)
-    assert not Booking.objects.exists()
+    statements = [" ".join(q["sql"].split()[:3]) for q in queries.captured_queries]
+    assert booking.pk
+    assert not any(s.startswith("WITH state AS") for s in statements), statements
+    assert any(s.startswith("WITH new AS") for s in statements), statements

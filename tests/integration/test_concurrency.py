@@ -84,15 +84,19 @@ def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql()
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeypatch):
-    # given: the service neither locks the machine nor looks for conflicts
+    # given: the service neither locks the machine nor looks for conflicts — in the rules'
+    # query checked before the insert, nor in the one that guards it
     monkeypatch.setattr(
         create_services,
         "slot_state",
         lambda **kwargs: selectors.SlotState(within_opening_range=True, closed=False, taken=False),
     )
+    monkeypatch.setattr(create_services, "SLOT_FREE", "NOT state.closed")
     # The same read, without FOR UPDATE.
     locking = rules._booking_lock_sql
-    monkeypatch.setattr(rules, "_booking_lock_sql", lambda vendor, _of: locking(vendor, False))
+    monkeypatch.setattr(
+        rules, "_booking_lock_sql", lambda vendor, _of, members: locking(vendor, False, members)
+    )
     machine = MachineFactory()
     users = _members(20)
     start, end = _slot()
