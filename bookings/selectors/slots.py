@@ -94,7 +94,7 @@ def slot_state_query(
         f"WHERE b.machine_id = %s AND b.status IN ({_ACTIVE_LITERALS}) "
         f"AND b.{quote('start')} < %s AND b.{quote('end')} > %s AND b.id <> %s) AS taken, "
     )
-    params = [
+    params: list[Any] = [
         machine.platform_id,
         local_start.weekday(),
         ops.adapt_timefield_value(local_start.time()),
@@ -107,7 +107,8 @@ def slot_state_query(
         ops.adapt_datetimefield_value(start - buffer),
         exclude_pk if exclude_pk is not None else 0,
     ]
-    if quota_of is None or not quota_answerable(machine, start, end):
+    quota = machine.weekly_quota_hours
+    if quota is None or quota_of is None or not quota_answerable(machine, start, end):
         return sql + "CAST(NULL AS boolean) AS within_quota", params
     week = local_week(start, machine)
     sql += (
@@ -128,7 +129,7 @@ def slot_state_query(
         week_start,
         exclude_pk if exclude_pk is not None else 0,
         overlap_seconds(week, (start, end)),
-        machine.weekly_quota_hours * 3600,
+        quota * 3600,
     ]
     return sql, params
 

@@ -125,7 +125,9 @@ def _check_state(
         state = slot_state(machine=machine, start=start, end=end)
     check_open(machine=machine, start=start, end=end, state=state)
     check_not_closed(state)
-    check_quota(machine=machine, company=company, start=start, end=end, extra=extra or ())
+    check_quota(
+        machine=machine, company=company, start=start, end=end, extra=extra or (), state=state
+    )
     check_free(machine=machine, start=start, end=end, state=state, extra=extra or ())
 
 
