@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from django.db import connections
 from django.db.models import Field, Model
 from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 
 M = TypeVar("M", bound=Model)
 
@@ -74,28 +73,50 @@ def _inserted_fields(model: type[Model], *, pk_set: bool) -> list[Field]:
     ]
 
 
+@cache
+def _insert_new_parts(
+    model: type[Model], using: str, unique: str
+) -> tuple[str, str, str, tuple[Field, ...]]:
+    """What ``insert_new`` writes for ``model`` around its rows — the INSERT that skips a
+    conflict, one row's placeholders, the suffix returning the key and ``unique`` — and the
+    fields written, as the ORM's compiler composes them for ``OnConflict.IGNORE``."""
+    connection = connections[using]
+    ops, opts = connection.ops, model._meta
+    pk, key = opts.pk, opts.get_field(unique)
+    assert pk is not None and isinstance(key, Field) and key.unique
+    fields = tuple(_inserted_fields(model, pk_set=False))
+    assert not any(hasattr(field, "get_placeholder") for field in fields)
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    prefix = (
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} "
+        f"{ops.quote_name(opts.db_table)} ({columns}) VALUES "
+    )
+    returning, _params = ops.return_insert_columns([pk, key])
+    conflict = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    suffix = " ".join(part for part in (conflict, returning) if part)
+    return prefix, f"({', '.join(['%s'] * len(fields))})", f" {suffix}", fields
+
+
 def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> list[M]:
     """Insert ``objs`` (new, of one model), skipping each whose ``unique`` field's value is
     already recorded — also by a concurrent transaction, which PostgreSQL waits for. Returns
-    the objects inserted, their primary key set. One statement, as the ORM composes it:
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (``INSERT OR IGNORE … RETURNING`` on
-    SQLite)."""
+    the objects inserted, their primary key set. One statement, as the ORM composes it
+    (``INSERT … ON CONFLICT DO NOTHING RETURNING``; ``INSERT OR IGNORE … RETURNING`` on
+    SQLite), its parts composed once per model: every notification writes through here."""
     if not objs:
         return []
     model = type(objs[0])
     opts = model._meta
     pk, key = opts.pk, opts.get_field(unique)
-    assert pk is not None and isinstance(key, Field) and key.unique
-    fields = _inserted_fields(model, pk_set=False)
+    assert pk is not None and isinstance(key, Field)
+    connection = connections[using]
+    prefix, row, suffix, fields = _insert_new_parts(model, using, unique)
+    params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert_new")  # type: ignore[attr-defined]
-    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, list(objs))
-    compiler = query.get_compiler(using=using)
-    compiler.returning_fields = [pk, key]
-    ((sql, params),) = compiler.as_sql()
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
+        params += _values(obj, fields, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + ", ".join([row] * len(objs)) + suffix, params)
         inserted = dict((value, pk_value) for pk_value, value in cursor.fetchall())
     new = []
     for obj in objs:
@@ -105,6 +126,18 @@ def insert_new(objs: Sequence[M], *, unique: str, using: str = "default") -> lis
             obj._state.adding, obj._state.db = False, using
             new.append(obj)
     return new
+
+
+def _values(obj: Model, fields: Sequence[Field], connection: Any) -> list[Any]:
+    """The values of ``obj`` for ``fields`` as ``save()`` writes them in a new row: each through
+    its ``pre_save`` and ``get_db_prep_save``. Expressions are refused."""
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"{obj._meta.label}.{field.name}: an expression, not a value")
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
 
 
 @cache
@@ -156,10 +189,4 @@ def insert_statement(
         tuple(sorted((raw or {}).items())),
         source,
     )
-    params = []
-    for field in fields:
-        value = field.pre_save(obj, add=True)
-        if hasattr(value, "resolve_expression"):
-            raise TypeError(f"{opts.label}.{field.name}: an expression, not a value")
-        params.append(field.get_db_prep_save(value, connection=connection))
-    return sql, params
+    return sql, _values(obj, fields, connection)

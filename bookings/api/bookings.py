@@ -19,8 +19,8 @@ from core.serializers import OutputSerializer
 from core.text import multi_line
 
 from ..exceptions import NotMember
-from ..models import Booking, BookingKind, BookingStatus, Company, Membership
-from ..selectors import bookings_visible_to
+from ..models import Booking, BookingKind, BookingStatus, Company
+from ..selectors import bookings_visible_to, companies_of
 from ..services import (
     booking_approve,
     booking_cancel,
@@ -131,9 +131,7 @@ def _company_for(user: Any, data: dict[str, Any]) -> int:
     company = data.get("company")
     if company is not None:
         return int(company)
-    companies = list(
-        Membership.objects.filter(user_id=user.pk).values_list("company_id", flat=True)[:2]
-    )
+    companies = companies_of(user=user, limit=2)
     if not companies:
         raise NotMember()
     if len(companies) > 1:

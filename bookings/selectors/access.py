@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -23,6 +24,18 @@ def user_is_member(*, user: object, company: Company | None) -> bool:
     if company is None or not getattr(user, "is_authenticated", False):
         return False
     return company.memberships.filter(user_id=user.pk).exists()  # type: ignore[attr-defined]
+
+
+def companies_of(*, user: Any, limit: int) -> list[int]:
+    """The keys of at most ``limit`` of the companies ``user`` belongs to. Written out: an
+    SME's booking that names no company asks it, and the ORM took longer to compose it than
+    the database to answer."""
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT company_id FROM {table} WHERE user_id = %s LIMIT %s", [user.pk, limit]
+        )
+        return [company for (company,) in cursor.fetchall()]
 
 
 def user_is_company_admin(*, user: object, company: Company) -> bool:
