@@ -23,6 +23,7 @@ from platforms.models import ClosureInterval, Machine
 from platforms.services import closure_create
 from tests.conftest import paris
 from tests.factories import CompanyFactory, MachineFactory, PlatformFactory, UserFactory
+from tests.strategies import opening_range
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("frozen_now")]
 
@@ -37,17 +38,6 @@ AROUND = [
 ZONES = ["Europe/Paris", "America/Guadeloupe", "Australia/Lord_Howe"]
 
 DAILY = [None, (time(0), time(0)), (time(7), time(20)), (time(6), time(0))]
-
-clock = st.integers(min_value=0, max_value=24 * 60 - 1)
-
-
-@st.composite
-def opening_range(draw: Any) -> tuple[int, time, time]:
-    opens = draw(clock)
-    to_midnight = opens == 24 * 60 - 1 or draw(st.booleans())
-    closes = 0 if to_midnight else draw(st.integers(min_value=opens + 1, max_value=24 * 60 - 1))
-    as_time = lambda total: time(total // 60, total % 60)  # noqa: E731
-    return draw(st.integers(0, 6)), as_time(opens), as_time(closes)
 
 
 @st.composite

@@ -4,7 +4,7 @@ random opening hours (minutes off the grid, ranges to midnight, overlapping rang
 and bookings across the clock changes, buffers, notices, horizons, slot lengths and zones."""
 
 import os
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from bookings.selectors import machines_search
 from platforms.models import ClosureInterval, OpeningHours
 from platforms.services import closure_create
 from tests.factories import CompanyFactory, MachineFactory, PlatformFactory, UserFactory
+from tests.strategies import opening_range
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -33,17 +34,6 @@ ZONES = ["Europe/Paris", "Europe/Paris", "America/Guadeloupe", "Australia/Lord_H
 SLOTS = [15, 30, 45, 60, 90, 120, 180, 240]
 ACTIVE = [BookingStatus.PENDING, BookingStatus.CONFIRMED]
 INACTIVE = [BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.COMPLETED]
-
-minutes = st.integers(min_value=0, max_value=24 * 60 - 1)
-
-
-@st.composite
-def opening_range(draw: Any) -> tuple[int, time, time]:
-    opens = draw(minutes)
-    to_midnight = opens == 24 * 60 - 1 or draw(st.booleans())
-    closes = 0 if to_midnight else draw(st.integers(min_value=opens + 1, max_value=24 * 60 - 1))
-    clock = lambda total: time(total // 60, total % 60)  # noqa: E731
-    return draw(st.integers(0, 6)), clock(opens), clock(closes)
 
 
 @st.composite
