@@ -1,8 +1,9 @@
-"""On PostgreSQL a booking's rules query and its insert are one statement (the booking is
-written only if the query lets the slot through); machines with a weekly quota still check
-first, then insert. Both paths must decide every slot alike: random opening hours (ranges to
-midnight, touching ranges), closures and bookings across the clock changes, buffers, slot
-lengths, zones — the same answer, the same booking, and a refusal that leaves nothing."""
+"""On PostgreSQL a booking's rules query — weekly quota included — and its insert are one
+statement (the booking is written only if the query lets the slot through); a slot across two
+weeks of a quota, series and SQLite check first, then insert. Both paths must decide every
+slot alike: random opening hours (ranges to midnight, touching ranges), closures and bookings
+across the clock changes, buffers, quotas, slot lengths, zones — the same answer, the same
+booking, and a refusal that leaves nothing."""
 
 import os
 from datetime import UTC, datetime, time, timedelta
