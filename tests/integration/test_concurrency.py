@@ -6,6 +6,7 @@ releases them together. Transactional tests, since the threads must see each oth
 
 import threading
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -106,6 +107,38 @@ def test_concurrent_requests_for_slots_within_each_others_buffer_make_one_bookin
     assert outcomes.count("booked") == 1, outcomes
     assert outcomes.count("slot_unavailable") == 19, outcomes
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_companys_concurrent_requests_stop_at_its_weekly_quota():
+    """Ten members of one company book ten separate hours at once on a machine that allows it
+    two hours a week: the quota, read by the statement that inserts after the lock, counts
+    each booking committed before — two booked, eight refused."""
+    # given
+    machine = MachineFactory(weekly_quota_hours=Decimal("2.00"))
+    company = MembershipFactory().company
+    users = []
+    for _ in range(10):
+        membership = MembershipFactory(company=company)
+        membership.user.company = company
+        users.append(membership.user)
+    start, _end = _slot()
+    spans = [
+        (start + timedelta(hours=2 * index), start + timedelta(hours=2 * index, minutes=60))
+        for index in range(4)
+    ] * 3
+
+    # when
+    outcomes = _race(machine, users, start, start, spans=spans[:10])
+
+    # then
+    assert outcomes.count("booked") == 2, outcomes
+    assert sorted(set(outcomes) - {"booked"}) in (
+        ["quota_exceeded"],
+        ["quota_exceeded", "slot_unavailable"],
+    ), outcomes
+    assert Booking.objects.count() == 2
 
 
 @pytest.mark.postgres
