@@ -108,8 +108,11 @@ def slot_state_query(
         exclude_pk if exclude_pk is not None else 0,
     ]
     quota = machine.weekly_quota_hours
-    if quota is None or quota_of is None or not quota_answerable(machine, start, end):
+    if quota is None or quota_of is None:
         return sql + "CAST(NULL AS boolean) AS within_quota", params
+    if not quota_answerable(machine, start, end):
+        # SLOT_FREE lets a quota it was not asked about through: never leave one unanswered.
+        raise ValueError("a slot across two local weeks: check its quota with check_quota")
     week = local_week(start, machine)
     sql += (
         "(SELECT COALESCE(SUM(EXTRACT(EPOCH FROM "

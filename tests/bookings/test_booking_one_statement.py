@@ -277,3 +277,17 @@ def test_a_slot_across_two_weeks_of_a_quota_is_checked_then_inserted(member: Any
     assert booking.pk
     assert not any(s.startswith("WITH state AS") for s in statements), statements
     assert any(s.startswith("WITH new AS") for s in statements), statements
+
+
+def test_the_rules_query_refuses_to_leave_a_quota_across_two_weeks_unanswered() -> None:
+    """``SLOT_FREE`` lets an unanswered quota through: asking the query for a quota it cannot
+    sum in one week is a programming error, not a slot let through."""
+    from bookings.selectors import slot_state_query
+
+    machine = MachineFactory(weekly_quota_hours=Decimal("10.00"))
+    sunday_night = (paris(2027, 1, 10, 22), paris(2027, 1, 11, 2))
+
+    with pytest.raises(ValueError, match="two local weeks"):
+        slot_state_query(machine, *sunday_night, quota_of=1)
+    sql, _params = slot_state_query(machine, *sunday_night)  # no quota asked: fine
+    assert "NULL AS boolean" in sql
