@@ -6,7 +6,7 @@ import icalendar
 import pytest
 import vobject
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bookings.ical import booking_uid
@@ -161,6 +161,12 @@ HOSTILE_TEXT = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(note=HOSTILE_TEXT, name=HOSTILE_TEXT)
+# A backslash before a comma, a semicolon, an "n" or another backslash: the feed escapes each
+# as RFC 5545 says, but icalendar 6.3's parser unescapes them in the wrong order (a note of
+# backslash-comma comes back as a bare comma); vobject reads them right, so the note is checked
+# through vobject.
+@example(note="\\,", name="")
+@example(note="a\\;b \\n \\\\", name="\\,")
 def test_hostile_text_stays_inside_its_property(world, note, name):
     # given a note and a company name that try to end the event or break the lines
     note = note.replace("\x00", "")  # the services refuse NUL (ProhibitNullCharactersValidator)
@@ -177,7 +183,7 @@ def test_hostile_text_stays_inside_its_property(world, note, name):
     assert str(event["uid"]) == booking_uid(world.booking)
     parsed = vobject.readOne(content.decode())
     assert len(parsed.vevent_list) == 1
-    description = str(event["description"])
+    description = parsed.vevent.description.value
     for line in note.splitlines():
         assert visible(line) in description
     lines = content.decode().split("\r\n")
