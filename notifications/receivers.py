@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.signals import account_erased
 from bookings.models import Booking, BookingStatus, Company
-from bookings.selectors import bookings_affected_by_closure
+from bookings.selectors import Members, bookings_affected_by_closure
 from bookings.signals import (
     booking_approved,
     booking_cancelled,
@@ -65,7 +65,7 @@ def _about(
 
 
 def _confirmation(
-    kind: str, booking: Booking, members: list[tuple[User, str]] | None = None, **context: Any
+    kind: str, booking: Booking, members: Members | None = None, **context: Any
 ) -> list[Outgoing]:
     contacts, copies = booking_recipients(booking=booking, members=members)
     outgoing = _about(kind, booking, contacts, **context)

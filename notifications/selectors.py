@@ -15,6 +15,7 @@ from bookings.models import (
     Membership,
     MembershipRole,
 )
+from bookings.selectors import Members
 from core.rows import columns, instance
 from platforms.models import Platform
 
@@ -33,7 +34,7 @@ def _members_select(extra: str = "") -> str:
     )
 
 
-def _active_members(*, company_id: int) -> list[tuple[User, str]]:
+def _active_members(*, company_id: int) -> Members:
     """The company's active members, whole (their preferences decide what they hear), each with
     its role. Written out: every booking confirmation asks it in the booking's transaction, and
     composing the join with the ORM cost twice what the database took."""
@@ -43,7 +44,7 @@ def _active_members(*, company_id: int) -> list[tuple[User, str]]:
     return [(cast(User, instance(User, row[:-1])), row[-1]) for row in rows]
 
 
-def _contacts_among(booking: Booking, members: list[tuple[User, str]]) -> list[User]:
+def _contacts_among(booking: Booking, members: Members) -> list[User]:
     for user, _role in members:
         if user.pk == booking.booked_by_id:
             return [user]
@@ -59,7 +60,7 @@ def booking_contacts(*, booking: Booking) -> list[User]:
 
 
 def booking_recipients(
-    *, booking: Booking, members: list[tuple[User, str]] | None = None
+    *, booking: Booking, members: Members | None = None
 ) -> tuple[list[User], list[User]]:
     """``booking_contacts``, and the company's administrators who asked for copies of their
     members' confirmations (but not those contacts), from one query — none when the company's

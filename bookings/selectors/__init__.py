@@ -5,6 +5,7 @@ one statement on PostgreSQL, interval arithmetic in Python elsewhere) and ``oper
 operator's day and week, companies)."""
 
 from .access import (
+    Members,
     bookings_affected_by_closure,
     bookings_in_company_feed,
     bookings_in_machine_feed,
@@ -58,6 +59,7 @@ __all__ = [
     "Availability",
     "BusyInterval",
     "MachineView",
+    "Members",
     "OperatorDay",
     "PlatformWeek",
     "QuotaUse",

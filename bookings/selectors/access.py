@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from platforms.models import (
     Closure,
     ClosureInterval,
@@ -17,6 +18,9 @@ from platforms.models import (
 )
 
 from ..models import Booking, BookingStatus, Company, Membership, MembershipRole
+
+# A company's active members, each with their role (MembershipRole), in the order they joined.
+Members = list[tuple[User, str]]
 
 
 def user_is_member(*, user: object, company: Company | None) -> bool:

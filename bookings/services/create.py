@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import insert_audited, insert_audited_if
-from accounts.models import User
 from core.datetimes import check_range
 from core.db import atomic
 from core.events import announce
@@ -31,6 +30,7 @@ from ..exceptions import (
 from ..models import Booking, BookingKind, BookingStatus, Company
 from ..selectors import (
     SLOT_FREE,
+    Members,
     SlotState,
     quota_answerable,
     slot_state,
@@ -51,9 +51,6 @@ from .rules import (
     lock_for_booking,
     lock_machine,
 )
-
-# The company's active members with their role, read under the booking's lock (None: not read).
-Members = list[tuple[User, str]] | None
 
 MAX_SERIES = 52
 SERIES_STEPS = {"daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
@@ -82,7 +79,7 @@ def _authorise(*, machine: Machine, member: bool, user: Any) -> bool:
 
 def _lock_for_booking(
     *, machine: Machine | int, company: Company | int, user: Any
-) -> tuple[Machine, Company, bool, Members]:
+) -> tuple[Machine, Company, bool, Members | None]:
     """Lock the machine, then the checks that come before any time is read: who books
     (``not_member``) and whether the machine can be booked at all (``machine_inactive``).
     Returns the locked machine, the company and its active members (read with it) and whether

@@ -100,7 +100,7 @@ class BookingLock:
     member: bool  # whether the booking user belongs to the company
     # The company's active members, whole, with their role, in the order they joined (None:
     # not asked for). Who hears of the booking is among them: read here, not again.
-    members: list[tuple[User, str]] | None = None
+    members: selectors.Members | None = None
 
 
 @cache
