@@ -10,6 +10,16 @@ from rest_framework import serializers
 from .datetimes import FIRST_YEAR, LAST_YEAR, in_range
 
 OUT_OF_RANGE = _("Give a date between the years {first} and {last}.")
+# The largest key a table can hold (BigAutoField): beyond it, SQLite cannot even bind the value.
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The key of a row: a whole number from 1 to ``MAX_ID``, refused as a field error beyond
+    (a query string's 2**63 once reached the database as an error, not an answer)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class BoundedDateTimeField(serializers.DateTimeField):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from accounts.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETER, idempotent
 from core.api_schema import error_responses
-from core.fields import BoundedDateField
+from core.fields import BoundedDateField, IdField
 from core.text import multi_line
 
 from .models import Machine, MachineCategory, Platform, Qualification, Region
@@ -74,7 +74,7 @@ class MachineSerializer(serializers.ModelSerializer):
 
 
 class MachineFilterSerializer(serializers.Serializer):
-    platform = serializers.IntegerField(required=False, min_value=1)
+    platform = IdField(required=False)
     category = serializers.ChoiceField(choices=MachineCategory.choices, required=False)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
 

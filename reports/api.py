@@ -16,21 +16,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_schema import error_responses
-from core.fields import BoundedDateField
+from core.fields import BoundedDateField, IdField
 from platforms.models import MachineCategory, Region
 
 from .exports import FORMATS, report_file
 from .selectors import MAX_REPORT_DAYS, report_scope, report_title, usage_report
 
-MAX_ID = 2**31 - 1
-
 
 class UsageQuerySerializer(serializers.Serializer):
     start = BoundedDateField(help_text=_("First day of the period (local time of each platform)."))
     end = BoundedDateField(help_text=_("The day after the period's last (excluded)."))
-    programme = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    platform = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    machine = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    programme = IdField(required=False)
+    platform = IdField(required=False)
+    machine = IdField(required=False)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
     format = serializers.ChoiceField(choices=FORMATS, required=False, default="json")
 

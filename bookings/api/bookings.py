@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts.idempotency import IDEMPOTENCY_ERRORS, IDEMPOTENCY_PARAMETER, idempotent
 from accounts.models import User
 from core.api_schema import error_responses
-from core.fields import BoundedDateTimeField
+from core.fields import BoundedDateTimeField, IdField
 from core.serializers import OutputSerializer
 from core.text import multi_line
 
@@ -81,9 +81,8 @@ class BookingSerializer(OutputSerializer):
 class BookingCreateSerializer(serializers.Serializer):
     # Only ids: the booking service reads the machine and the company with the machine's lock
     # (`unknown_machine`, `unknown_company`).
-    machine = serializers.IntegerField(min_value=1)
-    company = serializers.IntegerField(
-        min_value=1,
+    machine = IdField()
+    company = IdField(
         required=False,
         help_text="Defaults to your only company; required if you belong to several.",
     )
@@ -121,7 +120,7 @@ class MoveSerializer(serializers.Serializer):
 
 class BookingFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
-    machine = serializers.IntegerField(required=False, min_value=1)
+    machine = IdField(required=False)
     starts_after = BoundedDateTimeField(required=False)
     starts_before = BoundedDateTimeField(required=False)
 

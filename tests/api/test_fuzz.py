@@ -168,3 +168,39 @@ def test_hostile_query_strings_never_get_a_5xx(world, api_as, template, fields):
         _check(response, before)
 
     send()
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "field"),
+    [
+        ("get", "/api/v1/bookings/", "machine"),
+        ("get", "/api/v1/machines/", "platform"),
+        ("post", "/api/v1/bookings/", "machine"),
+        ("post", "/api/v1/bookings/", "company"),
+    ],
+)
+def test_a_key_no_table_can_hold_is_a_field_error_and_the_largest_one_an_answer(
+    world, api_as, method, url, field
+):
+    """Hypothesis once sent ?machine=9223372036854775808 (2**63): SQLite could not bind it and
+    the list answered 500. Every id a client sends is bounded like a key (core.fields.IdField)."""
+    client = api_as("member_a")
+    slot = {
+        "machine": world.machine.pk,
+        "start": "2027-01-06T10:00:00",
+        "end": "2027-01-06T11:00:00",
+    }
+
+    def send(value: int) -> Any:
+        if method == "get":
+            return client.get(url, {field: str(value)})
+        return client.post(url, {**slot, field: value}, format="json")
+
+    for beyond in (2**63, 2**64 + 1, 0, -1):
+        response = send(beyond)
+        assert response.status_code == 400, (beyond, response.content[:300])
+        assert response.json()["code"] == "invalid"
+        assert field in response.json()["errors"]
+    # The largest key there can be names nothing: an answer, not a field error or a 5xx.
+    response = send(2**63 - 1)
+    assert response.status_code < 500 and field not in response.json().get("errors", {})
