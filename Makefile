@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite lint format migrate seed messages bench bench-matrix clean
+.PHONY: run test lint format migrate seed messages bench bench-matrix clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -17,6 +17,8 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Without DATABASE_URL, the embedded PostgreSQL (data in .data/postgres) starts with the first
+# command and stops with the last one (the server and the periodic jobs).
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -34,13 +36,10 @@ run: $(STAMP)
 	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# PostgreSQL and Redis when they answer (else their tests skip, or fail with REQUIRE_SERVICES=1).
+# PostgreSQL at TEST_DATABASE_URL when it answers, else the embedded one; Redis when it answers
+# (else its tests skip, or fail with REQUIRE_SERVICES=1).
 test: $(STAMP)
 	$(PY) -m pytest
-
-# The embedded default: SQLite.
-test-sqlite: $(STAMP)
-	TEST_DATABASE=sqlite $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -71,4 +70,4 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .test-db.sqlite3*
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

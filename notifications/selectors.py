@@ -1,9 +1,8 @@
 """Who is told, and what is due: read queries of the outbox."""
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
@@ -15,33 +14,23 @@ from bookings.models import (
     Membership,
     MembershipRole,
 )
-from bookings.selectors import Members
-from core.rows import columns, instance
 from platforms.models import Platform
 
 from .models import Message, MessageStatus
 
-
-def _members_select(extra: str = "") -> str:
-    """The active members of the company given as parameter, whole, with their role (and
-    ``extra`` columns)."""
-    quote = connection.ops.quote_name
-    return (
-        f"SELECT {columns(User, 'u')}, ms.role{extra} "
-        f"FROM {quote(User._meta.db_table)} u "
-        f"JOIN {quote(Membership._meta.db_table)} ms ON ms.user_id = u.id "
-        "WHERE ms.company_id = %s AND u.is_active"
-    )
+# A company's active members, each with their role (MembershipRole), in the order they joined.
+Members = list[tuple[User, str]]
 
 
 def _active_members(*, company_id: int) -> Members:
     """The company's active members, whole (their preferences decide what they hear), each with
-    its role. Written out: every booking confirmation asks it in the booking's transaction, and
-    composing the join with the ORM cost twice what the database took."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"{_members_select()} ORDER BY ms.id", [company_id])
-        rows = cursor.fetchall()
-    return [(cast(User, instance(User, row[:-1])), row[-1]) for row in rows]
+    its role."""
+    memberships = (
+        Membership.objects.filter(company_id=company_id, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    return [(membership.user, membership.role) for membership in memberships]
 
 
 def _contacts_among(booking: Booking, members: Members) -> list[User]:
@@ -59,16 +48,12 @@ def booking_contacts(*, booking: Booking) -> list[User]:
     return _contacts_among(booking, _active_members(company_id=booking.company_id))
 
 
-def booking_recipients(
-    *, booking: Booking, members: Members | None = None
-) -> tuple[list[User], list[User]]:
+def booking_recipients(*, booking: Booking) -> tuple[list[User], list[User]]:
     """``booking_contacts``, and the company's administrators who asked for copies of their
-    members' confirmations (but not those contacts), from one query — none when the company's
-    active ``members`` (with their role, in the order they joined) were read already."""
+    members' confirmations (but not those contacts)."""
     if booking.company_id is None:
         return [], []
-    if members is None:
-        members = _active_members(company_id=booking.company_id)
+    members = _active_members(company_id=booking.company_id)
     contacts = _contacts_among(booking, members)
     told = {user.pk for user in contacts}
     copies = [
@@ -83,26 +68,13 @@ def booking_contacts_and_operators(
     *, booking: Booking, exclude: Any = None
 ) -> tuple[list[User], list[User]]:
     """``booking_contacts``, and the operators of the booking's platform but ``exclude`` (staff
-    are not operators unless named), email order: one query, as a booking waiting for approval
-    tells both in its transaction."""
-    quote = connection.ops.quote_name
-    through = Platform.operators.through._meta
-    operator_column = quote(Platform.operators.field.m2m_reverse_name())
-    platform_column = quote(Platform.operators.field.m2m_column_name())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"{_members_select(', 0 AS part, ms.id AS place')} "
-            f"UNION ALL SELECT {columns(User, 'u')}, NULL, 1, 0 "
-            f"FROM {quote(User._meta.db_table)} u "
-            f"JOIN {quote(through.db_table)} po ON po.{operator_column} = u.id "
-            f"WHERE po.{platform_column} = %s AND u.is_active AND u.id <> %s "
-            f"ORDER BY part, place, {quote('email')}",
-            [booking.company_id, booking.machine.platform_id, getattr(exclude, "pk", None) or 0],
-        )
-        rows = cursor.fetchall()
-    members = [(cast(User, instance(User, row[:-3])), row[-3]) for row in rows if row[-2] == 0]
-    operators = [cast(User, instance(User, row[:-3])) for row in rows if row[-2] == 1]
-    return _contacts_among(booking, members) if booking.company_id else [], operators
+    are not operators unless named), in e-mail order."""
+    operators = User.objects.filter(
+        is_active=True, operated_platforms=booking.machine.platform_id
+    ).order_by("email")
+    if getattr(exclude, "pk", None) is not None:
+        operators = operators.exclude(pk=exclude.pk)
+    return booking_contacts(booking=booking), list(operators)
 
 
 def company_admins(*, company: Company) -> list[User]:

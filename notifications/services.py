@@ -13,14 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Booking
-from core.db import atomic
 from core.log_redaction import redact
-from core.rows import insert_new
 from platforms.models import Platform
 
 from .compose import compose, message_id_for
@@ -71,29 +69,33 @@ def messages_record(outgoing: Iterable[Outgoing]) -> list[int]:
     if not rows:
         return []
     files = {item.key: item.attachments for item in outgoing if item.attachments}
-    with atomic():
-        # One statement: a key already recorded (or by a concurrent twin of the same event,
-        # which the insert waits for) is skipped, and only what is new comes back.
-        recorded = {
-            row.idempotency_key: row.pk for row in insert_new(rows, unique="idempotency_key")
-        }
-        ids = list(recorded.values())
-        Attachment.objects.bulk_create(
-            [
-                Attachment(
-                    message_id=recorded[key],
-                    filename=name,
-                    content_type=content_type,
-                    content=content,
-                )
-                for key, attached in files.items()
-                if key in recorded
-                for name, content_type, content in attached
-            ]
-        )
+    ids: list[int] = []
+    with transaction.atomic():
+        for row in rows:
+            if not _insert_new(row):
+                continue
+            ids.append(row.pk)
+            Attachment.objects.bulk_create(
+                Attachment(message=row, filename=name, content_type=content_type, content=content)
+                for name, content_type, content in files.get(row.idempotency_key, ())
+            )
     if ids:
         transaction.on_commit(lambda: messages_queue(ids))
     return ids
+
+
+def _insert_new(message: Message) -> bool:
+    """Insert ``message`` unless its key is recorded already — also by a concurrent twin of
+    the same event, whose insert PostgreSQL makes this one wait for. True when inserted."""
+    try:
+        with transaction.atomic():
+            message.save()
+        return True
+    except IntegrityError:
+        if Message.objects.filter(idempotency_key=message.idempotency_key).exists():
+            message.pk = None
+            return False
+        raise
 
 
 def messages_queue(ids: Iterable[int]) -> None:

@@ -200,6 +200,15 @@ class Machine(models.Model):
         blank=True,
         help_text=_("Leave blank for no quota."),
     )
+    daily_quota_hours = models.DecimalField(
+        _("daily limit per company (hours)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text=_("At most this many hours a day per company; leave blank for no limit."),
+    )
     buffer_minutes = models.PositiveIntegerField(_("buffer between bookings (minutes)"), default=0)
     active = models.BooleanField(_("active"), default=True)
     calendar = models.OneToOneField(

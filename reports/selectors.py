@@ -488,24 +488,6 @@ def _key(values: tuple[Any, ...]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def _groups_one_by_one(
-    monthly: QuerySet[Any], names: list[str]
-) -> dict[str, dict[Any, dict[str, Any]]]:
-    """One aggregate query per group (any database)."""
-    aggregates = _aggregates()
-    groups: dict[str, dict[Any, dict[str, Any]]] = {}
-    for name in names:
-        columns = GROUPS[name]
-        if not columns:
-            groups[name] = {None: monthly.aggregate(**aggregates)}
-            continue
-        groups[name] = {
-            _key(tuple(row[column] for column in columns)): row
-            for row in monthly.order_by().values(*columns).annotate(**aggregates)
-        }
-    return groups
-
-
 _SET_COLUMNS = {
     "machine_id": "g_machine",
     "machine__platform_id": "g_platform",
@@ -519,8 +501,8 @@ _SET_COLUMNS = {
 def _groups_by_sets(
     monthly: QuerySet[Any], names: list[str]
 ) -> dict[str, dict[Any, dict[str, Any]]]:
-    """Every group from two statements over one scan of the period's bookings (PostgreSQL),
-    the same figures as ``_groups_one_by_one``: the sums and counts by ``GROUPING SETS``
+    """Every group from two statements over one scan of the period's bookings: the sums and
+    counts by ``GROUPING SETS``
     (hashed: no distinct aggregate in it), the distinct SIRENs from the completed bookings
     deduplicated once and counted per group (hash aggregates, where ``COUNT(DISTINCT)`` would
     sort every group)."""
@@ -624,14 +606,6 @@ def _typed_key(name: str, text: str) -> Any:
     return text
 
 
-def _aggregate_groups(
-    monthly: QuerySet[Any], names: list[str]
-) -> dict[str, dict[Any, dict[str, Any]]]:
-    if connection.vendor == "postgresql":
-        return _groups_by_sets(monthly, names)
-    return _groups_one_by_one(monthly, names)
-
-
 def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) -> dict[str, Any]:
     """The report of ``scope`` over [start, end) in the API's shape; with ``detail``, also
     ``machine_months``: one row per machine per month (the CSV's and XLSX's detail)."""
@@ -644,7 +618,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
     new = _new_smes(frame, period, start, months)
     monthly = period.annotate(report_month=_month_of(frame, months))
     names = [name for name in GROUPS if detail or name != "machine_month"]
-    groups = _aggregate_groups(monthly, names)
+    groups = _groups_by_sets(monthly, names)
     totals = _figures(groups["totals"].get(None) or _empty_row())
     totals["new_smes"] = len(new.first_month)
     previous_start = start - (end - start)

@@ -2,14 +2,17 @@
 
 Loaded with ``-p tests.plugin`` (pyproject's addopts) so that it runs before pytest-django
 reads the settings:
-- ``make test``: PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
-  fablab) when it answers, else SQLite; Redis at TEST_REDIS_URL when it answers.
-- ``make test-sqlite`` (TEST_DATABASE=sqlite): the embedded default, SQLite.
-Tests marked ``postgres`` or ``redis`` skip with the reason when their service is missing, and
-fail instead when REQUIRE_SERVICES=1 (CI). Tests marked ``sqlite`` run on SQLite only.
+- PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/fablab) when it
+  answers; else the embedded PostgreSQL (config/embedded_postgres), which the first test
+  that needs the database starts. Every test runs either way: none waits for a database.
+- Each run creates its own test database (``test_fablab_<random>``), so two checkouts can
+  test on one server at the same time.
+- Redis at TEST_REDIS_URL when it answers; tests marked ``redis`` skip with the reason when
+  it does not, and fail instead when REQUIRE_SERVICES=1 (CI).
 """
 
 import os
+import secrets
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,31 +58,24 @@ def pytest_load_initial_conftests(early_config: Any, parser: Any, args: list[str
     # Unit tests run Celery eagerly; integration tests that want a real broker set it up.
     for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         os.environ.pop(name, None)
-    if os.environ.get("TEST_DATABASE", "auto") == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        services["database"] = "sqlite"
-        services["postgres_missing"] = "this run is on SQLite (make test-sqlite)"
-        services["postgres_wanted"] = False
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
+    reason = _probe_postgres(url)
+    if reason is None:
+        os.environ["DATABASE_URL"] = url
+        services["database"] = f"PostgreSQL at {urlsplit(url).hostname}:{urlsplit(url).port}"
     else:
-        url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
-        reason = _probe_postgres(url)
-        services["postgres_wanted"] = True
-        if reason is None:
-            os.environ["DATABASE_URL"] = url
-            services["database"] = "postgresql"
-        else:
-            os.environ.pop("DATABASE_URL", None)
-            services["database"] = "sqlite"
-            services["postgres_missing"] = reason
+        os.environ.pop("DATABASE_URL", None)
+        services["database"] = f"the embedded PostgreSQL ({reason})"
+    os.environ["TEST_DATABASE_NAME"] = f"test_fablab_{secrets.token_hex(4)}"
     redis_url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS_URL)
     services["redis_url"] = redis_url
     services["redis_missing"] = _probe_redis(redis_url)
 
 
 def pytest_report_header(config: Any) -> list[str]:
-    lines = [f"database: {services.get('database')}"]
-    if services.get("postgres_missing"):
-        lines.append(f"PostgreSQL tests: not run — {services['postgres_missing']}")
+    lines = [
+        f"database: {services.get('database')}, test database {os.environ['TEST_DATABASE_NAME']}"
+    ]
     if services.get("redis_missing"):
         lines.append(f"Redis tests: not run — {services['redis_missing']}")
     else:
@@ -89,16 +85,9 @@ def pytest_report_header(config: Any) -> list[str]:
     return lines
 
 
-def _missing(reason: str, wanted: bool) -> None:
-    if wanted and require_services():
-        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 def pytest_runtest_setup(item: Any) -> None:
-    if item.get_closest_marker("postgres") and services.get("database") != "postgresql":
-        _missing(services["postgres_missing"], services["postgres_wanted"])
-    if item.get_closest_marker("sqlite") and services.get("database") != "sqlite":
-        pytest.skip("SQLite-only test: runs under make test-sqlite")
     if item.get_closest_marker("redis") and services.get("redis_missing"):
-        _missing(services["redis_missing"], True)
+        reason = services["redis_missing"]
+        if require_services():
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)

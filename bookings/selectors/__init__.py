@@ -1,11 +1,10 @@
 """Read queries of the booking core, by concern: ``access`` (membership, visibility,
-qualifications), ``slots`` (what the booking rules read about a slot: opening range, closures,
-overlap, quotas), ``availability`` (a machine's free time), ``search`` (the network-wide search:
-one statement on PostgreSQL, interval arithmetic in Python elsewhere) and ``operations`` (the
-operator's day and week, companies)."""
+qualifications), ``slots`` (what the booking rules read about a slot: closures, neighbouring
+bookings, the company's hours), ``availability`` (a machine's free time), ``search`` (the
+network-wide search, one PostgreSQL statement) and ``operations`` (the operator's day and
+week, companies)."""
 
 from .access import (
-    Members,
     bookings_affected_by_closure,
     bookings_in_company_feed,
     bookings_in_machine_feed,
@@ -39,45 +38,42 @@ from .operations import (
 from .search import SearchResult, machines_search, with_machines
 from .slots import (
     QUOTA_STATUSES,
-    SLOT_FREE,
     QuotaUse,
-    SlotState,
-    company_week_seconds,
+    active_bookings_near,
+    closure_overlaps,
+    company_spans,
+    local_day,
     local_week,
     overlap_hours,
     overlap_seconds,
-    quota_answerable,
     quota_use_this_week,
-    slot_state,
-    slot_state_of,
-    slot_state_query,
 )
 
 __all__ = [
     "QUOTA_STATUSES",
-    "SLOT_FREE",
     "Availability",
     "BusyInterval",
     "MachineView",
-    "Members",
     "OperatorDay",
     "PlatformWeek",
     "QuotaUse",
     "SearchResult",
     "SeenBusy",
-    "SlotState",
+    "active_bookings_near",
     "bookable_slots",
     "bookings_affected_by_closure",
     "bookings_in_company_feed",
     "bookings_in_machine_feed",
     "bookings_seen_by",
     "bookings_visible_to",
+    "closure_overlaps",
     "companies_booking_on",
     "companies_of",
     "company_booking_counts",
     "company_bookings_on",
     "company_seen_by_operator",
-    "company_week_seconds",
+    "company_spans",
+    "local_day",
     "local_week",
     "machine_availability",
     "machine_seen_by",
@@ -87,11 +83,7 @@ __all__ = [
     "overlap_seconds",
     "platform_week",
     "platforms_operated_by",
-    "quota_answerable",
     "quota_use_this_week",
-    "slot_state",
-    "slot_state_of",
-    "slot_state_query",
     "user_is_company_admin",
     "user_is_member",
     "user_is_qualified",

@@ -3,11 +3,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
 from platforms.models import (
     Closure,
     ClosureInterval,
@@ -19,9 +17,6 @@ from platforms.models import (
 
 from ..models import Booking, BookingStatus, Company, Membership, MembershipRole
 
-# A company's active members, each with their role (MembershipRole), in the order they joined.
-Members = list[tuple[User, str]]
-
 
 def user_is_member(*, user: object, company: Company | None) -> bool:
     """Whether ``user`` belongs to ``company`` (either role)."""
@@ -30,16 +25,11 @@ def user_is_member(*, user: object, company: Company | None) -> bool:
     return company.memberships.filter(user_id=user.pk).exists()  # type: ignore[attr-defined]
 
 
-def companies_of(*, user: Any, limit: int) -> list[int]:
-    """The keys of at most ``limit`` of the companies ``user`` belongs to. Written out: an
-    SME's booking that names no company asks it, and the ORM took longer to compose it than
-    the database to answer."""
-    table = connection.ops.quote_name(Membership._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT company_id FROM {table} WHERE user_id = %s LIMIT %s", [user.pk, limit]
-        )
-        return [company for (company,) in cursor.fetchall()]
+def companies_of(*, user: Any) -> QuerySet[Company]:
+    """The companies ``user`` belongs to (either role), by name."""
+    if not getattr(user, "is_authenticated", False):
+        return Company.objects.none()
+    return Company.objects.filter(memberships__user=user).order_by("name")
 
 
 def user_is_company_admin(*, user: object, company: Company) -> bool:

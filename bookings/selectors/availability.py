@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.datetimes import check_range
@@ -106,47 +104,6 @@ def _load_busy(
     return busy
 
 
-def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a ``values_list`` queryset, fast on PostgreSQL.
-
-    Django reads each timestamptz through a Python-level loader (to attach its time zone),
-    which costs about as much as the query itself when search reads thousands of bookings;
-    psycopg's own C loader returns the same aware UTC datetimes (Django's sessions run in UTC).
-    """
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    from psycopg.types.datetime import TimestamptzLoader
-
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        # Registered on this cursor only; the query still goes through Django's wrapper (and
-        # its query log, so query counts stay honest).
-        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def load_busy_spans(
-    machine_ids: list[int], start: datetime, end: datetime
-) -> dict[int, list[Interval]]:
-    """Only the spans of active bookings: search needs no more, and fewer columns load faster
-    (unsorted: the interval arithmetic sorts what it merges)."""
-    rows = (
-        Booking.objects.filter(
-            machine_id__in=machine_ids,
-            status__in=Booking.ACTIVE_STATUSES,
-            start__lt=end,
-            end__gt=start,
-        )
-        .order_by()
-        .values_list("machine_id", "start", "end")
-    )
-    spans: dict[int, list[Interval]] = defaultdict(list)
-    for machine_id, s, e in _rows(rows):
-        spans[machine_id].append((s, e))
-    return spans
-
-
 def load_closed(
     machine_ids: list[int], start: datetime, end: datetime
 ) -> dict[int, list[Interval]]:
@@ -157,7 +114,7 @@ def load_closed(
         .values_list("machine_id", "start", "end")
     )
     closed: dict[int, list[Interval]] = defaultdict(list)
-    for machine_id, s, e in _rows(rows):
+    for machine_id, s, e in rows:
         closed[machine_id].append((s, e))
     return closed
 

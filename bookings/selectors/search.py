@@ -1,45 +1,36 @@
 """The network-wide search: every active machine with a bookable free period in a window, each
 with its first free slots, soonest first.
 
-Two paths give the same answer (``tests/bookings/test_search_paths.py`` holds them to it):
-- On PostgreSQL, one statement: the platforms' opening periods, the machines' buffered active
-  bookings and closure intervals as ``tstzmultirange``s, subtracted, clipped to each machine's
-  notice and horizon, aligned to its slot grid (``fablab_align``, migration
-  ``bookings/0012``), the first ``slots_per_machine`` per machine. Python only sorts.
-- Elsewhere (SQLite, the embedded default), four queries and the interval arithmetic in
-  Python (``availability``).
+One statement: the platforms' opening periods, the machines' buffered active bookings and
+closure intervals as ``tstzmultirange``s, subtracted, clipped to each machine's notice and
+horizon, aligned to its slot grid (``fablab_align``, migration ``bookings/0012``), the first
+``slots_per_machine`` per machine; Python only sorts. Its answer is a machine's week's
+(``availability.bookable_slots``) for every machine at once:
+``tests/bookings/test_search_paths.py`` holds the two to it on random data.
 
 A result names its machine by id, with the names it is sorted by; ``with_machines`` loads the
 machines of the results a page shows, in one query.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
 from core.datetimes import check_range
 from core.intervals import Interval
 from platforms.models import ClosureInterval, Machine, OpeningHours, Platform
 
 from ..models import Booking
-from .availability import (
-    Availability,
-    bookable_slots,
-    free_periods,
-    load_busy_spans,
-    load_closed,
-    opening_window,
-)
 
 
 @dataclass(frozen=True)
 class Criteria:
-    """What a search asks, as both paths read it."""
+    """What a search asks."""
 
     start: datetime
     end: datetime
@@ -80,25 +71,20 @@ def machines_search(
     min_free_minutes: int = 0,
     slots_per_machine: int = 3,
     now: datetime | None = None,
-    in_sql: bool | None = None,
 ) -> list[SearchResult]:
     """Machines of every active platform with a bookable free period in [start, end), soonest
     first, each with its first ``slots_per_machine`` bookable slots (after the notice, before
     the horizon, on the slot grid, at least ``min_free_minutes`` and the machine's minimum).
 
-    ``machine_ids`` limits the search to those machines (a page of the catalogue). One query on
-    PostgreSQL (``in_sql``, the default there), four elsewhere, whatever the number of
-    machines, bookings and closures. Dates outside the years 2000–2100 are refused
-    (``OutOfRange``).
+    ``machine_ids`` limits the search to those machines (a page of the catalogue). One query,
+    whatever the number of machines, bookings and closures. Dates outside the years 2000–2100
+    are refused (``OutOfRange``).
     """
     check_range(start, end)
     ids = None if machine_ids is None else list(machine_ids)
     if ids == []:
         return []
-    if in_sql is None:
-        in_sql = connection.vendor == "postgresql"
-    search = _search_in_sql if in_sql else _search_in_python
-    results = search(
+    results = _search_in_sql(
         Criteria(
             start=start,
             end=end,
@@ -125,73 +111,6 @@ def with_machines(results: Sequence[SearchResult]) -> list[SearchResult]:
             if result.machine is None:
                 result.machine = loaded[result.machine_id]
     return list(results)
-
-
-# --- Python (SQLite) ------------------------------------------------------------------------
-
-
-def _search_in_python(criteria: Criteria) -> list[SearchResult]:
-    start, end = criteria.start, criteria.end
-    machines_qs = (
-        Machine.objects.filter(active=True, platform__active=True)
-        .select_related("platform")
-        .defer("description", "specs")
-        .order_by()
-    )
-    if criteria.category:
-        machines_qs = machines_qs.filter(category=criteria.category)
-    if criteria.region:
-        machines_qs = machines_qs.filter(platform__region=criteria.region)
-    if criteria.platform:
-        machines_qs = machines_qs.filter(platform_id=criteria.platform)
-    if criteria.machine_ids is not None:
-        machines_qs = machines_qs.filter(pk__in=criteria.machine_ids)
-    machines = list(machines_qs)
-    if not machines:
-        return []
-    ids = [machine.pk for machine in machines]
-    hours: dict[int, list[OpeningHours]] = defaultdict(list)
-    platform_ids = {m.platform_id for m in machines}
-    for row in OpeningHours.objects.filter(platform_id__in=platform_ids).order_by():
-        hours[row.platform_id].append(row)
-    busy = load_busy_spans(ids, start, end)
-    closed = load_closed(ids, start, end)
-    # Machines of one platform share its opening periods: compute them once per platform.
-    opening: dict[int, list[Interval]] = {}
-    results = []
-    for machine in machines:
-        if machine.platform_id not in opening:
-            opening[machine.platform_id] = opening_window(
-                machine=machine, start=start, end=end, hours=hours[machine.platform_id]
-            )
-        availability = Availability(
-            machine=machine,
-            start=start,
-            end=end,
-            free=free_periods(
-                opening[machine.platform_id],
-                busy[machine.pk],
-                closed[machine.pk],
-                timedelta(minutes=machine.buffer_minutes),
-            ),
-        )
-        slots = bookable_slots(
-            availability,
-            min_minutes=criteria.min_free_minutes,
-            now=criteria.now,
-            limit=criteria.limit,
-        )
-        if slots:
-            results.append(
-                SearchResult(
-                    machine_id=machine.pk,
-                    platform_name=machine.platform.name,
-                    machine_name=machine.name,
-                    first_free=slots,
-                    machine=machine,
-                )
-            )
-    return results
 
 
 # --- SQL (PostgreSQL) -----------------------------------------------------------------------
@@ -324,8 +243,8 @@ SELECT id, platform_name, name, s, e FROM slots ORDER BY id, n
 """
 
 
-def search_statement(criteria: Criteria) -> tuple[str, dict[str, Any]]:
-    """The SQL path's statement and its parameters (also for EXPLAIN in a benchmark)."""
+def search_statement(criteria: Criteria) -> tuple[sql.Composed, dict[str, Any]]:
+    """The search's statement and its parameters (also for EXPLAIN in a benchmark)."""
     params: dict[str, Any] = {
         "start": criteria.start,
         "end": criteria.end,
@@ -335,34 +254,34 @@ def search_statement(criteria: Criteria) -> tuple[str, dict[str, Any]]:
     }
     filters = []
     if criteria.category:
-        filters.append("AND m.category = %(category)s")
+        filters.append(sql.SQL("AND m.category = %(category)s"))
         params["category"] = criteria.category
     if criteria.region:
-        filters.append("AND p.region = %(region)s")
+        filters.append(sql.SQL("AND p.region = %(region)s"))
         params["region"] = criteria.region
     if criteria.platform:
-        filters.append("AND m.platform_id = %(platform)s")
+        filters.append(sql.SQL("AND m.platform_id = %(platform)s"))
         params["platform"] = criteria.platform
     if criteria.machine_ids is not None:
-        filters.append("AND m.id = ANY(%(machine_ids)s)")
+        filters.append(sql.SQL("AND m.id = ANY(%(machine_ids)s)"))
         params["machine_ids"] = criteria.machine_ids
-    sql = SEARCH_SQL.format(
-        machine=Machine._meta.db_table,
-        platform=Platform._meta.db_table,
-        opening_hours=OpeningHours._meta.db_table,
-        booking=Booking._meta.db_table,
-        closure_interval=ClosureInterval._meta.db_table,
-        filters=" ".join(filters),
+    statement = sql.SQL(SEARCH_SQL).format(
+        machine=sql.Identifier(Machine._meta.db_table),
+        platform=sql.Identifier(Platform._meta.db_table),
+        opening_hours=sql.Identifier(OpeningHours._meta.db_table),
+        booking=sql.Identifier(Booking._meta.db_table),
+        closure_interval=sql.Identifier(ClosureInterval._meta.db_table),
+        filters=sql.SQL(" ").join(filters),
         # literals, not parameters: the partial index of active bookings must match them
-        active=", ".join(f"'{status}'" for status in Booking.ACTIVE_STATUSES),
+        active=sql.SQL(", ").join(sql.Literal(str(status)) for status in Booking.ACTIVE_STATUSES),
     )
-    return sql, params
+    return statement, params
 
 
 def _search_in_sql(criteria: Criteria) -> list[SearchResult]:
-    sql, params = search_statement(criteria)
+    statement, params = search_statement(criteria)
     results: dict[int, SearchResult] = {}
-    for machine_id, platform_name, name, slot_start, slot_end in _fetch(sql, params):
+    for machine_id, platform_name, name, slot_start, slot_end in _fetch(statement, params):
         result = results.get(machine_id)
         if result is None:
             result = results[machine_id] = SearchResult(machine_id, platform_name, name, [])
@@ -370,12 +289,9 @@ def _search_in_sql(criteria: Criteria) -> list[SearchResult]:
     return list(results.values())
 
 
-def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Rows with psycopg's C timestamptz loader (see ``availability._rows``), through Django's
-    cursor so that the query is logged and counted."""
-    from psycopg.types.datetime import TimestamptzLoader
-
+def _fetch(statement: sql.Composed, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The statement's rows, through Django's cursor (so that the query is logged and
+    counted)."""
     with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        cursor.execute(sql, params)
+        cursor.execute(statement.as_string(cursor.connection), params)
         return cursor.fetchall()

@@ -1,8 +1,9 @@
 """State changes of the booking core: the only code that writes bookings.
 
-Every function is keyword-only and runs in one transaction. Split by concern:
-``rules`` (the checks shared by every path), ``create`` (single bookings, series, internal
-blocks) and ``lifecycle`` (cancel, approve, reject, move, usage, no-shows).
+Every function is keyword-only and runs in one transaction. Split by concern: ``rules``
+(the one ordered list of booking rules) over ``context`` (the slot they look at, and the
+locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
+reject, move, usage, no-shows), ``usage`` (what recorded usage respects) and ``companies``.
 """
 
 from .companies import (
@@ -13,7 +14,7 @@ from .companies import (
     member_invite,
     user_validates_companies,
 )
-from .create import booking_block, booking_create, booking_create_series
+from .create import booking_block, booking_create, booking_create_series, booking_price
 from .lifecycle import (
     booking_approve,
     booking_cancel,
@@ -23,7 +24,6 @@ from .lifecycle import (
     usage_record,
     usage_start,
 )
-from .rules import booking_price
 
 __all__ = [
     "booking_approve",

@@ -21,7 +21,7 @@ from ..exceptions import (
     NotPending,
 )
 from ..models import Booking, BookingStatus
-from ..selectors import slot_state, user_is_member
+from ..selectors import user_is_member
 from ..signals import (
     booking_approved,
     booking_cancelled,
@@ -29,19 +29,10 @@ from ..signals import (
     booking_rejected,
     bookings_marked_no_show,
 )
-from .rules import (
-    booking_price,
-    check_free,
-    check_not_closed,
-    check_open,
-    check_operator_window,
-    check_quota,
-    check_slot,
-    check_usage,
-    check_usage_day,
-    conflicts_as_slot_unavailable,
-    lock_machine,
-)
+from .context import SlotContext, conflicts_as_slot_unavailable, lock_company, lock_machine
+from .create import booking_price
+from .rules import check_rules
+from .usage import check_usage, check_usage_day
 
 
 def _lock_booking(booking: Booking) -> Booking:
@@ -153,14 +144,15 @@ def booking_reject(*, booking: Booking, user: Any, reason: str) -> Booking:
 def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime) -> Booking:
     """Move an active booking to another slot of the same machine.
 
-    A member moves within every rule (notice, horizon, opening hours, closures, quota, overlap)
-    and only before the booking starts; a moved booking that needs approval awaits it again.
-    An operator moves at any time, outside notice and quota, but within the horizon, never
-    earlier than the previous local day, and never onto a closed or taken slot.
+    A member moves within every rule (``rules.RULES``) and only before the booking starts; a
+    moved booking that needs approval awaits it again. An operator moves at any time, outside
+    notice and quotas, but within the horizon, never earlier than the previous local day, and
+    never onto a closed or taken slot.
     """
     with transaction.atomic():
         locked = _lock_booking(booking)
         machine = lock_machine(locked.machine)
+        company = lock_company(locked.company) if locked.company is not None else None
         role = _role(booking=locked, user=user)
         if not locked.is_active:
             raise NotCancellable(status=locked.get_status_display())
@@ -168,18 +160,19 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         if role == "member" and now >= locked.start:
             raise AlreadyStarted()
         tz = machine.platform.tz
-        start, end = aware_strict(start, tz), aware_strict(end, tz)
-        check_slot(machine=machine, start=start, end=end, now=now, enforce_timing=role == "member")
-        if role == "operator":
-            check_operator_window(machine=machine, start=start, now=now)
-        state = slot_state(machine=machine, start=start, end=end, exclude_pk=locked.pk)
-        check_open(machine=machine, start=start, end=end, state=state)
-        check_not_closed(state)
-        if role == "member" and locked.company is not None:
-            check_quota(
-                machine=machine, company=locked.company, start=start, end=end, exclude_pk=locked.pk
-            )
-        check_free(machine=machine, start=start, end=end, state=state)
+        ctx = SlotContext(
+            machine=machine,
+            company=company,
+            user=user,
+            start=aware_strict(start, tz),
+            end=aware_strict(end, tz),
+            now=now,
+            change="move",
+            operator=role == "operator",
+            booking=locked,
+        )
+        check_rules(ctx)
+        start, end = ctx.start, ctx.end
         status = locked.status
         if role == "member" and machine.requires_approval:
             status = BookingStatus.PENDING

@@ -98,7 +98,7 @@ def test_a_refusal_is_replayed_too_and_a_transient_answer_is_not(world, api_as, 
     def busy(*args, **kwargs):
         raise Busy()
 
-    monkeypatch.setattr(create, "lock_for_booking", busy)
+    monkeypatch.setattr(create, "lock_machine", busy)
     assert book(client, world.machine, "k-busy").status_code == 503
     monkeypatch.undo()
     assert book(client, world.machine, "k-busy").status_code == 201
@@ -166,7 +166,6 @@ def _slot() -> tuple[str, str]:
     return start.isoformat(), (start + timedelta(hours=1)).isoformat()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_with_one_key_make_one_booking_and_get_one_answer():
     # given

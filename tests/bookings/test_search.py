@@ -3,7 +3,6 @@
 from datetime import time
 
 import pytest
-from django.db import connection
 
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import machines_search, with_machines
@@ -122,13 +121,10 @@ def test_first_free_slots_are_aligned_to_the_slot_grid(network):
     assert result.first_free[0] == (paris(2027, 1, 5, 11), paris(2027, 1, 5, 18))
 
 
-@pytest.mark.parametrize("in_sql", [False, True], ids=["python", "sql"])
 @pytest.mark.parametrize("machines_count", [5, 500])
 def test_search_runs_a_fixed_number_of_queries_whatever_the_size_of_the_network(
-    machines_count, in_sql, django_assert_num_queries
+    machines_count, django_assert_num_queries
 ):
-    if in_sql and connection.vendor != "postgresql":
-        pytest.skip("the SQL path is PostgreSQL's")
     # given: platforms of 5 machines, each with bookings (one cancelled), a recurring weekly
     # maintenance with one cancelled occurrence and a platform-wide closure
     staff = UserFactory(is_staff=True)
@@ -171,13 +167,13 @@ def test_search_runs_a_fixed_number_of_queries_whatever_the_size_of_the_network(
             start=paris(2027, 1, 8, 0),
             end=paris(2027, 1, 9, 0),
         )
-    machines_search(**WEEK, in_sql=in_sql)  # warm every cache (ContentTypes, zoneinfo…)
+    machines_search(**WEEK)  # warm every cache (ContentTypes, zoneinfo…)
 
-    # when / then: one statement in SQL; machines, hours, bookings and closures in Python
-    with django_assert_num_queries(1 if in_sql else 4):
-        results = machines_search(**WEEK, in_sql=in_sql)
+    # when / then: one statement
+    with django_assert_num_queries(1):
+        results = machines_search(**WEEK)
     assert len(results) == machines_count
     # and a page of them shows its machines for one query more
-    with django_assert_num_queries(0 if in_sql is False else 1):
+    with django_assert_num_queries(1):
         page = with_machines(results[:20])
     assert [result.machine.pk for result in page] == [result.machine_id for result in page]

@@ -12,11 +12,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from bookings import selectors, services
+from bookings import services
 from bookings.models import Booking
+from bookings.services import context, rules
 from bookings.services import create as create_services
-from bookings.services import rules
 from core.exceptions import DomainError
+from platforms.models import Machine
 from tests.factories import MachineFactory, MembershipFactory
 
 
@@ -60,6 +61,11 @@ def _race(machine, users, start, end, spans=None) -> list[str]:
     return outcomes
 
 
+def _unlocked(machine) -> Machine:
+    """The machine as the service reads it, without the row lock."""
+    return Machine.objects.select_related("platform").get(pk=machine.pk)
+
+
 def _members(count: int) -> list:
     users = []
     for _ in range(count):
@@ -69,7 +75,6 @@ def _members(count: int) -> list:
     return users
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql():
     # given
@@ -87,12 +92,11 @@ def test_fifty_concurrent_requests_for_one_slot_make_one_booking_on_postgresql()
     assert Booking.objects.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_for_slots_within_each_others_buffer_make_one_booking():
     """The exclusion constraint does not know the machine's buffer: only the lock, and the
-    rules' query reading after it (in the statement that inserts), keep two slots half an hour
-    apart from both being booked on a machine that needs an hour between bookings."""
+    rules reading after it, keep two slots half an hour apart from both being booked on a
+    machine that needs an hour between bookings."""
     # given
     machine = MachineFactory(buffer_minutes=60)
     users = _members(20)
@@ -109,12 +113,11 @@ def test_concurrent_requests_for_slots_within_each_others_buffer_make_one_bookin
     assert Booking.objects.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_companys_concurrent_requests_stop_at_its_weekly_quota():
     """Ten members of one company book ten separate hours at once on a machine that allows it
-    two hours a week: the quota, read by the statement that inserts after the lock, counts
-    each booking committed before — two booked, eight refused."""
+    two hours a week: the quota, read after the lock, counts each booking committed before —
+    two booked, eight refused."""
     # given
     machine = MachineFactory(weekly_quota_hours=Decimal("2.00"))
     company = MembershipFactory().company
@@ -141,21 +144,13 @@ def test_a_companys_concurrent_requests_stop_at_its_weekly_quota():
     assert Booking.objects.count() == 2
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeypatch):
-    # given: the service neither locks the machine nor looks for conflicts — in the rules'
-    # query checked before the insert, nor in the one that guards it
+    # given: the service neither locks the machine nor looks for conflicts
+    monkeypatch.setattr(context, "lock_machine", lambda machine: _unlocked(machine))
+    monkeypatch.setattr(create_services, "lock_machine", lambda machine: _unlocked(machine))
     monkeypatch.setattr(
-        create_services,
-        "slot_state",
-        lambda **kwargs: selectors.SlotState(within_opening_range=True, closed=False, taken=False),
-    )
-    monkeypatch.setattr(create_services, "SLOT_FREE", "NOT state.closed")
-    # The same read, without FOR UPDATE.
-    locking = rules._booking_lock_sql
-    monkeypatch.setattr(
-        rules, "_booking_lock_sql", lambda vendor, _of, members: locking(vendor, False, members)
+        rules, "RULES", tuple(rule for rule in rules.RULES if rule is not rules.free)
     )
     machine = MachineFactory()
     users = _members(20)
@@ -176,7 +171,6 @@ def test_without_the_service_check_the_constraint_alone_refuses_overlaps(monkeyp
     assert Booking.objects.count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_database_refuses_an_overlapping_insert_made_behind_the_service():
     machine = MachineFactory()
@@ -200,20 +194,28 @@ def test_the_database_refuses_an_overlapping_insert_made_behind_the_service():
     assert Booking.objects.count() == 2
 
 
-@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_requests_for_one_slot_make_one_booking_on_sqlite():
+def test_a_companys_concurrent_requests_stop_at_its_daily_limit():
+    """Ten members of one company book separate hours of one day at once on a machine that
+    allows it three hours a day: three booked, seven refused — the limit read after the lock."""
     # given
-    assert connection.vendor == "sqlite"
-    assert "memory" not in str(connection.settings_dict["NAME"])  # a real file, real locks
-    machine = MachineFactory()
-    users = _members(20)
-    start, end = _slot()
+    machine = MachineFactory(daily_quota_hours=Decimal("3.00"))
+    company = MembershipFactory().company
+    users = []
+    for _ in range(10):
+        membership = MembershipFactory(company=company)
+        membership.user.company = company
+        users.append(membership.user)
+    day = timezone.localdate() + timedelta(days=3)
+    first = timezone.make_aware(datetime.combine(day, time(8, 0)))
+    spans = [
+        (first + timedelta(hours=index), first + timedelta(hours=index + 1)) for index in range(10)
+    ]
 
     # when
-    outcomes = _race(machine, users, start, end)
+    outcomes = _race(machine, users, first, first, spans=spans)
 
-    # then: IMMEDIATE transactions queued the writers; every loser got a clean refusal
-    assert outcomes.count("booked") == 1, outcomes
-    assert outcomes.count("slot_unavailable") == 19, outcomes
-    assert Booking.objects.count() == 1
+    # then
+    assert outcomes.count("booked") == 3, outcomes
+    assert set(outcomes) - {"booked"} == {"daily_quota_exceeded"}, outcomes
+    assert Booking.objects.count() == 3

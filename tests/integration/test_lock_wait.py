@@ -23,7 +23,6 @@ def _slot() -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=2)
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
 def test_connections_carry_the_lock_timeout():
     with connection.cursor() as cursor:
@@ -31,7 +30,6 @@ def test_connections_carry_the_lock_timeout():
         assert cursor.fetchone()[0] == "3s"
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_that_waits_too_long_for_the_machine_answers_503_busy():
     # given: another transaction holds the machine's lock and keeps it
@@ -96,7 +94,7 @@ def test_lock_failures_and_deadlocks_are_busy_not_slot_unavailable(monkeypatch, 
         error.__cause__ = _PgError(sqlstate)
         raise error
 
-    monkeypatch.setattr(create, "lock_for_booking", fail)
+    monkeypatch.setattr(create, "lock_machine", fail)
 
     with pytest.raises(Busy):
         booking_create(
@@ -105,23 +103,4 @@ def test_lock_failures_and_deadlocks_are_busy_not_slot_unavailable(monkeypatch, 
             user=membership.user,
             start=start,
             end=end,
-        )
-
-
-@pytest.mark.django_db
-def test_sqlite_database_is_locked_is_busy(monkeypatch):
-    from bookings.services import create
-
-    machine = MachineFactory()
-    membership = MembershipFactory()
-    start, end = _slot()
-
-    def fail(*args, **kwargs):
-        raise OperationalError("database is locked")
-
-    monkeypatch.setattr(create, "lock_for_booking", fail)
-
-    with pytest.raises(Busy):
-        booking_create(
-            machine=machine, company=membership.company, user=membership.user, start=start, end=end
         )

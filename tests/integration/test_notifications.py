@@ -34,7 +34,7 @@ from notifications.services import messages_relay
 from tests.factories import MachineFactory, MembershipFactory
 from tests.notifications.conftest import free_port
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,6 @@ from notifications.services import Outgoing, messages_record
 from tests.factories import PlatformFactory, UserFactory
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_twin_waits_for_the_first_and_records_nothing_once_it_commits():
     platform = PlatformFactory()

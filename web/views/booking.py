@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings.exceptions import SeriesRefused
 from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
-from bookings.selectors import bookings_visible_to
+from bookings.selectors import bookings_visible_to, companies_of
 from bookings.services import booking_cancel, booking_create, booking_create_series, booking_move
 from core.datetimes import in_range
 from core.exceptions import DomainError
@@ -27,7 +27,7 @@ from ..calendar import week_label
 from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
 from ..history import history
 from .catalogue import _machine
-from .common import HtmxHttpRequest, companies_of, page_of, query_without_page, signed_in
+from .common import HtmxHttpRequest, page_of, query_without_page, signed_in
 
 
 def _prefill(request: HtmxHttpRequest, machine: Any) -> dict[str, Any]:
@@ -55,8 +55,8 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The booking form of a machine, pre-filled with the chosen range; books through the
     booking service and shows every refusal in the form."""
     machine = _machine(pk)
-    companies = [c for c in companies_of(request.user) if c.is_validated]
-    waiting = not companies and companies_of(request.user).exists()
+    companies = [c for c in companies_of(user=request.user) if c.is_validated]
+    waiting = not companies and companies_of(user=request.user).exists()
     template = "web/_booking_form.html" if request.htmx else "web/book.html"
     with timezone.override(machine.platform.tz):
         form = BookingForm(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import (
+    companies_of,
     machine_seen_by,
     machines_search,
     platforms_operated_by,
@@ -25,7 +26,7 @@ from reports.selectors import programmes_followed
 
 from ..calendar import week_grid, week_monday, week_window
 from ..forms import BookingForm, QualificationRequestForm, SearchForm
-from .common import HtmxHttpRequest, companies_of, page_of, query_without_page, signed_in
+from .common import HtmxHttpRequest, page_of, query_without_page, signed_in
 
 SEARCH_DAYS = 14
 
@@ -61,7 +62,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
-    companies = list(companies_of(request.user))
+    companies = list(companies_of(user=request.user))
     ids = [company.pk for company in companies]
     upcoming = (
         Booking.objects.filter(company_id__in=ids, end__gt=now, status__in=Booking.ACTIVE_STATUSES)
@@ -193,7 +194,7 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         context = {"machine": shown, **_week_context(request, shown)}
         if request.htmx and request.htmx.target == "week":
             return render(request, "web/_week.html", context)
-        companies = list(companies_of(request.user))
+        companies = list(companies_of(user=request.user))
         user = request.user
         qualified = True
         qualification = None

@@ -3,12 +3,10 @@
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
-from bookings.models import Company
 
 PER_PAGE = 24
 
@@ -22,12 +20,6 @@ class HtmxHttpRequest(HttpRequest):
 def signed_in(request: HttpRequest) -> User:
     # Callers are behind login_required.
     return cast(User, request.user)
-
-
-def companies_of(user: Any) -> QuerySet[Company]:
-    if not getattr(user, "is_authenticated", False):
-        return Company.objects.none()
-    return Company.objects.filter(memberships__user=user).order_by("name")
 
 
 def page_of(items: Any, number: int | None, per_page: int = PER_PAGE) -> Page:
