@@ -9,6 +9,7 @@ and ALLOWED_HOSTS (see docs/OPERATIONS.md).
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import environ
 from csp import constants as csp
@@ -125,6 +126,8 @@ TEMPLATES = [
 _db: dict[str, Any]
 if env("DATABASE_URL", default=""):
     _db = env.db_url("DATABASE_URL")
+    # A Unix socket's folder as the host, percent-encoded: postgres://user@%2Frun%2Fpostgresql/db
+    _db["HOST"] = unquote(_db.get("HOST") or "")
     if _db["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
             "DATABASE_URL must name a PostgreSQL server (postgres://…): range types, exclusion "

@@ -58,6 +58,7 @@ class MachineAdmin(admin.ModelAdmin):
         "requires_approval",
         "requires_qualification",
         "weekly_quota_hours",
+        "daily_quota_hours",
         "active",
     )
     list_filter = ("active", "category", "requires_approval", "requires_qualification", "platform")

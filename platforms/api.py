@@ -68,6 +68,7 @@ class MachineSerializer(serializers.ModelSerializer):
             "max_advance_days",
             "buffer_minutes",
             "weekly_quota_hours",
+            "daily_quota_hours",
             "requires_approval",
             "requires_qualification",
         )

@@ -100,6 +100,7 @@ MACHINE_EDITABLE = (
     "requires_approval",
     "requires_qualification",
     "weekly_quota_hours",
+    "daily_quota_hours",
     "buffer_minutes",
     "active",
 )

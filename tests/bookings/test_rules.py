@@ -1,4 +1,4 @@
-"""Qualifications, weekly quotas, series, approval, moves, usage, no-shows, internal blocks."""
+"""Qualifications, weekly quotas, daily limits, series, approval, moves, usage, no-shows, internal blocks."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -128,6 +128,98 @@ class TestQuota:
         booking_cancel(booking=first, user=member)
 
         assert book(machine, member, paris(2027, 1, 7, 8), paris(2027, 1, 7, 12)).pk
+
+
+class TestDailyLimit:
+    @pytest.fixture
+    def machine(self):
+        return MachineFactory(daily_quota_hours=Decimal("3"), max_minutes=600)
+
+    def test_the_daily_limit_counts_the_companys_hours_that_local_day(
+        self, machine, member, make_member
+    ):
+        # given: two hours booked on Wednesday
+        book(machine, member, paris(2027, 1, 6, 8), paris(2027, 1, 6, 10))
+
+        # when / then: two more that day are refused, naming the limit, the hours and the day
+        with pytest.raises(exc.DailyQuotaExceeded) as raised:
+            book(machine, member, paris(2027, 1, 6, 14), paris(2027, 1, 6, 16))
+        assert raised.value.code == "daily_quota_exceeded"
+        assert "3" in raised.value.detail and "2" in raised.value.detail
+        assert "2027" in raised.value.detail
+        # one more hour is exactly the limit; Thursday starts afresh; other companies too
+        assert book(machine, member, paris(2027, 1, 6, 14), paris(2027, 1, 6, 15)).pk
+        assert book(machine, member, paris(2027, 1, 7, 8), paris(2027, 1, 7, 11)).pk
+        assert book(machine, make_member(), paris(2027, 1, 6, 16), paris(2027, 1, 6, 18)).pk
+
+    def test_a_booking_longer_than_the_limit_is_refused_on_an_empty_day(self, machine, member):
+        with pytest.raises(exc.DailyQuotaExceeded):
+            book(machine, member, paris(2027, 1, 6, 8), paris(2027, 1, 6, 12))
+        assert not Booking.objects.exists()
+
+    def test_the_day_is_the_platforms_local_day_across_midnight(self, machine, member):
+        # given: open all night on Wednesday into Thursday
+        machine.platform.opening_hours.all().delete()
+        for weekday in (2, 3):
+            machine.platform.opening_hours.create(
+                weekday=weekday, opens=time(0, 0), closes=time(0, 0)
+            )
+        book(machine, member, paris(2027, 1, 6, 20), paris(2027, 1, 6, 23))  # Wednesday: 3 h
+
+        # when / then: 23:00–01:00 puts one more hour on Wednesday (refused) …
+        with pytest.raises(exc.DailyQuotaExceeded):
+            book(machine, member, paris(2027, 1, 6, 23), paris(2027, 1, 7, 1))
+        # … while 00:00–03:00 is Thursday's
+        assert book(machine, member, paris(2027, 1, 7, 0), paris(2027, 1, 7, 3)).pk
+
+    def test_a_daily_series_refuses_only_the_days_already_full(self, machine, member):
+        # given: Thursday already holds three hours
+        book(machine, member, paris(2027, 1, 7, 8), paris(2027, 1, 7, 11))
+
+        # when
+        with pytest.raises(exc.SeriesRefused) as raised:
+            booking_create_series(
+                machine=machine,
+                company=member.company,
+                user=member,
+                start=paris(2027, 1, 6, 14),
+                end=paris(2027, 1, 6, 16),
+                frequency="daily",
+                count=3,
+            )
+
+        # then: Thursday alone is refused, for its daily limit, and nothing is booked
+        assert [(c["start"], c["code"]) for c in raised.value.conflicts] == [
+            (paris(2027, 1, 7, 14), "daily_quota_exceeded")
+        ]
+        assert Booking.objects.count() == 1
+
+    def test_a_member_moving_into_a_full_day_is_refused_an_operator_is_not(
+        self, machine, member, operator
+    ):
+        book(machine, member, paris(2027, 1, 6, 8), paris(2027, 1, 6, 11))  # Wednesday: 3 h
+        thursday = book(machine, member, paris(2027, 1, 7, 8), paris(2027, 1, 7, 10))
+
+        with pytest.raises(exc.DailyQuotaExceeded):
+            booking_move(
+                booking=thursday,
+                user=member,
+                start=paris(2027, 1, 6, 14),
+                end=paris(2027, 1, 6, 16),
+            )
+        moved = booking_move(
+            booking=thursday, user=operator, start=paris(2027, 1, 6, 14), end=paris(2027, 1, 6, 16)
+        )
+        assert moved.start == paris(2027, 1, 6, 14)
+
+    def test_moving_within_its_own_day_does_not_count_the_booking_twice(self, machine, member):
+        booking = book(machine, member, paris(2027, 1, 6, 8), paris(2027, 1, 6, 11))
+
+        moved = booking_move(
+            booking=booking, user=member, start=paris(2027, 1, 6, 12), end=paris(2027, 1, 6, 15)
+        )
+
+        assert moved.start == paris(2027, 1, 6, 12)
 
 
 class TestSeries:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -156,10 +157,12 @@ class Worker:
 
     def __init__(self, broker: Redis, sink: SlowSink, tmp_path: Path) -> None:
         database = connection.settings_dict
+        # The embedded server listens on a socket: its folder is the host, percent-encoded.
+        host = quote(database["HOST"] or "127.0.0.1", safe="")
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+            "DATABASE_URL": f"postgres://{database['USER']}@{host}:"
             f"{database['PORT'] or 5432}/{database['NAME']}",
             "CELERY_BROKER_URL": broker.url,
             "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",  # type: ignore[attr-defined]
