@@ -5,14 +5,28 @@ start for its rrule, so a window given in Europe/Paris keeps a "Monday 08:00" cl
 local after a DST change, where its UTC default would shift it by an hour.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.db.models import Max
 from schedule.models import Event
 
 from core.intervals import Interval
 
+from .models import Platform
 from .timezones import zone
+
+# Closures are expanded from a day back to two days past the platform's longest horizon.
+HORIZON_MARGIN = timedelta(days=2)
+HISTORY_KEPT = timedelta(days=1)
+
+
+def expansion_window(*, platform: Platform, now: datetime) -> Interval:
+    """The window the platform's closures are expanded over: from a day ago to just past the
+    longest booking horizon of its machines."""
+    longest = platform.machines.aggregate(days=Max("max_advance_days"))["days"] or 0
+    return now - HISTORY_KEPT, now + timedelta(days=longest) + HORIZON_MARGIN
 
 
 def closure_occurrences(
@@ -28,6 +42,22 @@ def closure_occurrences(
     occurrences = event.get_occurrences(
         start.astimezone(tz), end.astimezone(tz), clear_prefetch=False
     )
+    return _intervals(occurrences, start, end)
+
+
+def planned_occurrences(
+    *, event: Event, timezone_name: str, start: datetime, end: datetime
+) -> list[Interval]:
+    """``closure_occurrences`` of a closure not placed yet (``event`` and its rule unsaved):
+    what its rule gives, as none of its occurrences can have been skipped or moved."""
+    tz = zone(timezone_name)
+    # django-scheduler's own expansion, without the persisted occurrences an unsaved event
+    # cannot have (and cannot ask for).
+    occurrences = event._get_occurrence_list(start.astimezone(tz), end.astimezone(tz))
+    return _intervals(occurrences, start, end)
+
+
+def _intervals(occurrences: Iterable, start: datetime, end: datetime) -> list[Interval]:
     intervals = []
     for occurrence in occurrences:
         if occurrence.cancelled:

@@ -5,11 +5,15 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from schedule.models import Event, Rule
 
 from core.intervals import Interval, merge_intervals
 
+from .exceptions import InvalidClosureRange
 from .models import OpeningHours, Platform, Qualification
-from .timezones import aware_lenient, local_dates
+from .recurrence import expansion_window, planned_occurrences
+from .timezones import aware_lenient, aware_strict, local_dates
 
 
 def opening_intervals(
@@ -63,3 +67,30 @@ def qualifications_visible_to(*, user: Any) -> QuerySet[Qualification]:
     if user.is_staff:
         return rows
     return rows.filter(Q(user_id=user.pk) | Q(machine__platform__operators__id=user.pk)).distinct()
+
+
+def planned_closure_intervals(
+    *,
+    platform: Platform,
+    start: datetime,
+    end: datetime,
+    frequency: str | None = None,
+    params: str = "",
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> list[Interval]:
+    """The intervals a closure would cover if ``closure_create`` placed it now, with the same
+    arguments (naive times: the platform's wall clock), over the same window. Reads only:
+    nothing is saved. ``invalid_local_time``, ``invalid_closure_range``."""
+    tz = platform.tz
+    start, end = aware_strict(start, tz), aware_strict(end, tz)
+    if end <= start:
+        raise InvalidClosureRange()
+    event = Event(
+        start=start,
+        end=end,
+        rule=Rule(frequency=frequency, params=params) if frequency else None,
+        end_recurring_period=aware_strict(until, tz) if until else None,
+    )
+    since, upto = expansion_window(platform=platform, now=now or timezone.now())
+    return planned_occurrences(event=event, timezone_name=platform.timezone, start=since, end=upto)

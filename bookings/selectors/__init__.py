@@ -5,6 +5,7 @@ network-wide search, one PostgreSQL statement) and ``operations`` (the operator'
 week, companies)."""
 
 from .access import (
+    bookings_a_closure_would_cover,
     bookings_affected_by_closure,
     bookings_in_company_feed,
     bookings_in_machine_feed,
@@ -61,6 +62,7 @@ __all__ = [
     "SeenBusy",
     "active_bookings_near",
     "bookable_slots",
+    "bookings_a_closure_would_cover",
     "bookings_affected_by_closure",
     "bookings_in_company_feed",
     "bookings_in_machine_feed",

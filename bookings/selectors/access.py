@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.intervals import Interval
 from platforms.models import (
     Closure,
     ClosureInterval,
@@ -107,6 +108,29 @@ def user_is_qualified(*, user: Any, machine: Machine, on: date) -> bool:
         machine=machine,
         status=QualificationStatus.GRANTED,
     ).exists()
+
+
+def bookings_a_closure_would_cover(
+    *, platform: Platform, machine: Machine | None, intervals: list[Interval]
+) -> list[Booking]:
+    """Active bookings still to come of ``machine`` (None: every machine of ``platform``) that
+    ``intervals`` — a closure not placed yet (``platforms.selectors.planned_closure_intervals``)
+    — overlap, soonest first."""
+    if not intervals:
+        return []
+    rows = (
+        Booking.objects.filter(
+            status__in=Booking.ACTIVE_STATUSES,
+            machine__platform=platform,
+            end__gt=max(timezone.now(), min(start for start, _ in intervals)),
+            start__lt=max(end for _, end in intervals),
+        )
+        .select_related("machine__platform", "company", "booked_by")
+        .order_by("start")
+    )
+    if machine is not None:
+        rows = rows.filter(machine=machine)
+    return [b for b in rows if any(s < b.end and e > b.start for s, e in intervals)]
 
 
 def bookings_affected_by_closure(*, closure: Closure) -> QuerySet[Booking]:

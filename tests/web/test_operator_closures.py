@@ -5,7 +5,9 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from schedule.models import Event, Rule
 
+from accounts.models import AuditEntry
 from bookings.models import BookingStatus
 from bookings.services import booking_create
 from notifications.models import Message, MessageKind
@@ -54,6 +56,8 @@ def test_preview_lists_covered_bookings_and_writes_nothing(
     assert [b.pk for b in answer.context["covered"]] == [setup["booking"].pk]
     assert not Closure.objects.exists() and not ClosureInterval.objects.exists()
     assert not Message.objects.filter(kind=MessageKind.BOOKING_CLOSURE).exists()
+    assert not Event.objects.exists() and not Rule.objects.exists()
+    assert not AuditEntry.objects.filter(action="closure.placed").exists()
 
 
 def test_placing_a_weekly_maintenance_tells_the_company_and_lists_its_booking(

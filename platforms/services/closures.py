@@ -1,44 +1,34 @@
-"""State changes of the supply side: platforms and machines."""
+"""Closures and maintenance: placed, skipped or moved, and expanded into intervals."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from schedule.models import Calendar, Event, Occurrence, Rule
 
-from accounts.audit import audit_record, state_of
+from accounts.audit import audit_record
 from core.events import announce
 
-from .exceptions import (
+from ..exceptions import (
     ClosureNotAllowed,
     InvalidClosureRange,
-    MachineNotAllowed,
     NoSuchOccurrence,
-    OperatorOnly,
-    QualificationNotAllowed,
 )
-from .feeds import new_feed_token
-from .models import (
+from ..models import (
     Closure,
     ClosureInterval,
     ClosureKind,
     Machine,
-    OpeningHours,
     Platform,
-    Qualification,
-    QualificationStatus,
 )
-from .recurrence import closure_occurrences
-from .selectors import user_operates
-from .signals import (
+from ..recurrence import closure_occurrences, expansion_window
+from ..selectors import user_operates
+from ..signals import (
     closure_occurrence_moved,
     closure_placed,
-    qualification_granted,
-    qualification_refused,
 )
-from .timezones import aware_strict
+from ..timezones import aware_strict
 
 RECURRENCE_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 
@@ -67,126 +57,6 @@ def machine_calendar_ensure(*, machine: Machine) -> Machine:
 
 
 @transaction.atomic
-def platform_create(**fields: Any) -> Platform:
-    """Create a platform together with its calendar."""
-    platform = Platform.objects.create(**fields)
-    return platform_calendar_ensure(platform=platform)
-
-
-@transaction.atomic
-def machine_create(*, platform: Platform, **fields: Any) -> Machine:
-    """Create a machine together with the calendar it owns."""
-    machine = Machine(platform=platform, **fields)
-    machine.full_clean(exclude=["calendar"])
-    machine.save()
-    machine_calendar_ensure(machine=machine)
-    if platform.closures.filter(machine__isnull=True).exists():
-        # Platform-wide closures close the new machine too.
-        closure_intervals_rebuild(platform=platform)
-    return machine
-
-
-MACHINE_EDITABLE = (
-    "description",
-    "manufacturer",
-    "model_name",
-    "specs",
-    "hourly_rate",
-    "slot_minutes",
-    "min_minutes",
-    "max_minutes",
-    "min_notice_hours",
-    "max_advance_days",
-    "requires_approval",
-    "requires_qualification",
-    "weekly_quota_hours",
-    "daily_quota_hours",
-    "buffer_minutes",
-    "active",
-)
-
-
-@transaction.atomic
-def machine_update(*, machine: Machine, user: Any, **fields: Any) -> Machine:
-    """An operator of the machine's platform changes its description, rate or booking rules.
-
-    Existing bookings keep what they were booked under (their price is a snapshot); the rules
-    apply to bookings made or moved from now on. A longer horizon re-expands the closures.
-    """
-    if not user_operates(user=user, platform=machine.platform):
-        raise MachineNotAllowed()
-    unknown = set(fields) - set(MACHINE_EDITABLE)
-    if unknown:
-        raise ValueError(f"not editable here: {sorted(unknown)}")
-    locked = Machine.objects.select_for_update().get(pk=machine.pk)
-    horizon = locked.max_advance_days
-    before = state_of(locked, fields)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean(exclude=["calendar"])
-    locked.save(update_fields=list(fields))
-    after = state_of(locked, fields)
-    changed = [name for name in fields if before[name] != after[name]]
-    if changed:
-        audit_record(
-            actor=user,
-            action="machine.updated",
-            obj=locked,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-        )
-    if locked.max_advance_days > horizon:
-        closure_intervals_rebuild(platform=locked.platform)
-    return locked
-
-
-@transaction.atomic
-def opening_hours_set(
-    *, platform: Platform, user: Any, ranges: list[tuple[int, Any, Any]]
-) -> list[OpeningHours]:
-    """Replace a platform's weekly opening hours with ``ranges`` (weekday, opens, closes),
-    several a day allowed. Bookings already made are not touched."""
-    if not user_operates(user=user, platform=platform):
-        raise MachineNotAllowed()
-    rows = [
-        OpeningHours(platform=platform, weekday=day, opens=opens, closes=closes)
-        for day, opens, closes in ranges
-    ]
-    for row in rows:
-        row.full_clean(exclude=["platform"])
-    previous = [
-        [row.weekday, row.opens.isoformat(), row.closes.isoformat()]
-        for row in platform.opening_hours.order_by("weekday", "opens")
-    ]
-    platform.opening_hours.all().delete()
-    created = OpeningHours.objects.bulk_create(rows)
-    audit_record(
-        actor=user,
-        action="platform.hours_set",
-        obj=platform,
-        before={"opening_hours": previous},
-        after={
-            "opening_hours": [
-                [row.weekday, row.opens.isoformat(), row.closes.isoformat()]
-                for row in sorted(rows, key=lambda r: (r.weekday, r.opens))
-            ]
-        },
-    )
-    return created
-
-
-# --- Closures and maintenance -------------------------------------------------------------
-
-HORIZON_MARGIN = timedelta(days=2)
-HISTORY_KEPT = timedelta(days=1)
-
-
-def _rebuild_window(platform: Platform, now: datetime) -> tuple[datetime, datetime]:
-    longest = platform.machines.aggregate(days=Max("max_advance_days"))["days"] or 0
-    return now - HISTORY_KEPT, now + timedelta(days=longest) + HORIZON_MARGIN
-
-
-@transaction.atomic
 def closure_intervals_rebuild(*, platform: Platform, now: datetime | None = None) -> int:
     """Re-expand every closure of ``platform`` into ``ClosureInterval`` rows up to the horizon.
 
@@ -194,7 +64,7 @@ def closure_intervals_rebuild(*, platform: Platform, now: datetime | None = None
     nightly (the horizon moves forward each day). Returns the number of rows written.
     """
     now = now or timezone.now()
-    since, until = _rebuild_window(platform, now)
+    since, until = expansion_window(platform=platform, now=now)
     machine_ids = list(platform.machines.values_list("pk", flat=True))
     ClosureInterval.objects.filter(machine_id__in=machine_ids, end__gt=since).delete()
     closures = (
@@ -387,83 +257,3 @@ def closure_occurrence_move(
     announce(
         closure_occurrence_moved, sender=Closure, closure=closure, actor=user, start=start, end=end
     )
-
-
-# --- Qualifications -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def qualification_request(*, user: Any, machine: Machine, note: str = "") -> Qualification:
-    """An SME member asks to be qualified on a machine (idempotent while pending or granted)."""
-    qualification, created = Qualification.objects.get_or_create(
-        user=user,
-        machine=machine,
-        defaults={"requested_at": timezone.now(), "note": note},
-    )
-    if not created and qualification.status == QualificationStatus.REFUSED:
-        qualification.status = QualificationStatus.REQUESTED
-        qualification.requested_at = timezone.now()
-        qualification.note = note
-        qualification.save()
-    return qualification
-
-
-@transaction.atomic
-def qualification_grant(
-    *, operator: Any, user: Any, machine: Machine, valid_until: date | None = None
-) -> Qualification:
-    """An operator of the machine's platform qualifies ``user`` on it (with or without request)."""
-    if not user_operates(user=operator, platform=machine.platform):
-        raise QualificationNotAllowed()
-    qualification, _ = Qualification.objects.update_or_create(
-        user=user,
-        machine=machine,
-        defaults={
-            "status": QualificationStatus.GRANTED,
-            "granted_by": operator,
-            "granted_at": timezone.now(),
-            "valid_until": valid_until,
-        },
-    )
-    audit_record(
-        actor=operator,
-        action="qualification.granted",
-        obj=qualification,
-        after=state_of(qualification, ["user", "machine", "status", "valid_until"]),
-    )
-    announce(
-        qualification_granted, sender=Qualification, qualification=qualification, actor=operator
-    )
-    return qualification
-
-
-@transaction.atomic
-def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qualification:
-    """An operator refuses (or withdraws) a qualification."""
-    if not user_operates(user=operator, platform=qualification.machine.platform):
-        raise QualificationNotAllowed()
-    before = state_of(qualification, ["status"])
-    withdrawn = qualification.status == QualificationStatus.GRANTED
-    qualification.status = QualificationStatus.REFUSED
-    qualification.save(update_fields=["status"])
-    audit_record(
-        actor=operator,
-        action="qualification.revoked" if withdrawn else "qualification.refused",
-        obj=qualification,
-        before=before,
-        after=state_of(qualification, ["status"]),
-    )
-    announce(
-        qualification_refused, sender=Qualification, qualification=qualification, actor=operator
-    )
-    return qualification
-
-
-@transaction.atomic
-def machine_ical_token_regenerate(*, machine: Machine, user: Any) -> Machine:
-    """Give a machine's operator feed a new secret address; the old one stops working."""
-    if not user_operates(user=user, platform=machine.platform):
-        raise OperatorOnly()
-    machine.ical_token = new_feed_token()
-    machine.save(update_fields=["ical_token"])
-    return machine

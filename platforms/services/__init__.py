@@ -1,0 +1,45 @@
+"""State changes of the supply side, by aggregate: ``catalogue`` (platforms, machines, their
+rules and opening hours), ``closures`` (closures and maintenance, their intervals) and
+``qualifications``. Keyword-only functions, one transaction each."""
+
+from .catalogue import (
+    MACHINE_EDITABLE,
+    machine_calendar_ensure,
+    machine_create,
+    machine_ical_token_regenerate,
+    machine_update,
+    opening_hours_set,
+    platform_calendar_ensure,
+    platform_create,
+)
+from .closures import (
+    RECURRENCE_FREQUENCIES,
+    closure_create,
+    closure_delete,
+    closure_intervals_rebuild,
+    closure_intervals_rebuild_all,
+    closure_occurrence_cancel,
+    closure_occurrence_move,
+)
+from .qualifications import qualification_grant, qualification_refuse, qualification_request
+
+__all__ = [
+    "MACHINE_EDITABLE",
+    "RECURRENCE_FREQUENCIES",
+    "closure_create",
+    "closure_delete",
+    "closure_intervals_rebuild",
+    "closure_intervals_rebuild_all",
+    "closure_occurrence_cancel",
+    "closure_occurrence_move",
+    "machine_calendar_ensure",
+    "machine_create",
+    "machine_ical_token_regenerate",
+    "machine_update",
+    "opening_hours_set",
+    "platform_calendar_ensure",
+    "platform_create",
+    "qualification_grant",
+    "qualification_refuse",
+    "qualification_request",
+]

@@ -1,0 +1,35 @@
+"""The operator's pages, by family: ``day`` (what waits today), ``bookings`` (a booking's
+page, booking on a company's behalf), ``platforms`` (the week and day, machines' rules,
+opening hours), ``closures``, ``qualifications`` and ``companies``. Each acts on the platforms
+the person operates only; anything else is a 404 (``base``)."""
+
+from .bookings import book_on_behalf, operator_booking
+from .closures import closure, closure_occurrence, closure_remove, closures
+from .companies import companies, company, refuse_company, validate_company
+from .day import approve, ended, operator_home, record_usage, reject, started
+from .platforms import machine_edit, opening_hours, platform_week_view
+from .qualifications import qualification_answer, qualifications
+
+__all__ = [
+    "approve",
+    "book_on_behalf",
+    "closure",
+    "closure_occurrence",
+    "closure_remove",
+    "closures",
+    "companies",
+    "company",
+    "ended",
+    "machine_edit",
+    "opening_hours",
+    "operator_booking",
+    "operator_home",
+    "platform_week_view",
+    "qualification_answer",
+    "qualifications",
+    "record_usage",
+    "refuse_company",
+    "reject",
+    "started",
+    "validate_company",
+]

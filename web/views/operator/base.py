@@ -1,0 +1,79 @@
+"""What every operator page shares: the platforms a person operates (anything else is a 404), the
+booking or platform asked for among them, and the answers to an htmx action."""
+
+from datetime import date, time
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from bookings.models import Booking
+from bookings.selectors import (
+    platforms_operated_by,
+)
+from core.datetimes import in_range
+from core.exceptions import DomainError
+from platforms.models import Platform
+
+from ...templatetags.web import slot_range
+from ..common import HtmxHttpRequest
+
+
+def operated_ids(request: HtmxHttpRequest) -> list[int]:
+    ids = list(platforms_operated_by(user=request.user).values_list("pk", flat=True))
+    if not ids:
+        raise Http404
+    return ids
+
+
+def operated_booking(request: HtmxHttpRequest, pk: int) -> Booking:
+    return get_object_or_404(
+        Booking.objects.select_related("machine__platform", "company"),
+        pk=pk,
+        machine__platform_id__in=operated_ids(request),
+    )
+
+
+def named(booking: Booking) -> dict[str, str]:
+    slot = slot_range(booking.start, booking.end, booking.machine.platform.timezone)
+    company = booking.company.name if booking.company else ""
+    return {"booking": f"{booking.machine.name}, {slot} ({company})"}
+
+
+def done(request: HtmxHttpRequest, text: str) -> HttpResponse:
+    """htmx: the row goes, replaced by what was done; otherwise back to the day."""
+    if request.htmx:
+        return render(request, "web/_done.html", {"text": text})
+    messages.success(request, text)
+    return redirect("web:operator")
+
+
+def refused(request: HtmxHttpRequest, error: DomainError) -> HttpResponse:
+    if request.htmx:
+        return render(request, "web/_done.html", {"text": error.detail, "error": True}, status=422)
+    messages.error(request, error.detail)
+    return redirect("web:operator")
+
+
+def operated_platform(request: HtmxHttpRequest, pk: int) -> Platform:
+    return get_object_or_404(Platform, pk=pk, pk__in=operated_ids(request))
+
+
+def day_param(value: str) -> date | None:
+    try:
+        chosen = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return chosen if chosen and in_range(chosen) else None
+
+
+def page_param(request: HtmxHttpRequest) -> int | None:
+    value = request.GET.get("page", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
+def clock_param(value: str) -> time | None:
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        return None

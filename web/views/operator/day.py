@@ -1,0 +1,122 @@
+"""The operator's day: what waits today across their platforms, and the one-click actions on it
+(approve, reject, record usage, started, ended)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings.selectors import (
+    operator_day,
+    platforms_operated_by,
+)
+from bookings.services import (
+    booking_approve,
+    booking_reject,
+    usage_record,
+    usage_start,
+)
+from core.exceptions import DomainError
+
+from ...forms import (
+    RejectForm,
+    UsageForm,
+)
+from ..common import HtmxHttpRequest
+from .base import done, named, operated_booking, operated_ids, refused
+
+
+@login_required
+def operator_home(request: HtmxHttpRequest) -> HttpResponse:
+    """Everything waiting for the operator today, across their platforms."""
+    operated_ids(request)
+    day = operator_day(user=request.user, now=timezone.now())
+    return render(
+        request,
+        "web/operator.html",
+        {
+            "day": day,
+            "platforms": platforms_operated_by(user=request.user).order_by("name"),
+            "reject_form": RejectForm(),
+            "usage_form": UsageForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = operated_booking(request, pk)
+    try:
+        booking_approve(booking=booking, user=request.user)
+    except DomainError as error:
+        return refused(request, error)
+    return done(
+        request, _("Approved: %(booking)s. The company is told by e-mail.") % named(booking)
+    )
+
+
+@login_required
+@require_POST
+def reject(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = operated_booking(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return refused(request, DomainError(_("Give the company a reason.")))
+    try:
+        booking_reject(booking=booking, user=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        return refused(request, error)
+    return done(request, _("Refused: %(booking)s. The company is told by e-mail.") % named(booking))
+
+
+@login_required
+@require_POST
+def record_usage(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    booking = operated_booking(request, pk)
+    with timezone.override(booking.machine.platform.tz):
+        form = UsageForm(request.POST)
+        if not form.is_valid():
+            return refused(request, DomainError(_("Give the actual start and end times.")))
+        try:
+            usage_record(
+                booking=booking,
+                user=request.user,
+                actual_start=form.cleaned_data["actual_start"],
+                actual_end=form.cleaned_data["actual_end"],
+            )
+        except DomainError as error:
+            return refused(request, error)
+    return done(request, _("Usage recorded: %(booking)s.") % named(booking))
+
+
+@login_required
+@require_POST
+def started(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One click: the use begins now."""
+    booking = operated_booking(request, pk)
+    try:
+        usage_start(booking=booking, user=request.user)
+    except DomainError as error:
+        return refused(request, error)
+    return done(request, _("Started: %(booking)s.") % named(booking))
+
+
+@login_required
+@require_POST
+def ended(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One click: the use ends now; it started when recorded, or at the booking's start."""
+    booking = operated_booking(request, pk)
+    now = timezone.now().replace(second=0, microsecond=0)
+    try:
+        usage_record(
+            booking=booking,
+            user=request.user,
+            actual_start=booking.actual_start or booking.start,
+            actual_end=now,
+        )
+    except DomainError as error:
+        return refused(request, error)
+    return done(request, _("Ended; usage recorded: %(booking)s.") % named(booking))
