@@ -21,6 +21,7 @@ COPY bookings ./bookings
 COPY notifications ./notifications
 COPY reports ./reports
 COPY web ./web
+COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

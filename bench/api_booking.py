@@ -1,14 +1,12 @@
-"""Booking over HTTP against gunicorn on PostgreSQL, compared with a bare DRF insert.
+"""Booking over HTTP against gunicorn on PostgreSQL: latency at each concurrency.
 
 Starts gunicorn (2 workers: the machine has 2 cores) on the benchmark network of
-bench/booking_core.py (500 machines, 200,000 bookings), then, in the same run and with the same
-client, sends N requests with C concurrent keep-alive connections to:
-- ``POST /api/v1/bookings/``: the real thing (token auth, validation, lock, rules, insert),
-  each request with its own ``Idempotency-Key`` as a client that retries safely sends it;
-- ``POST /api/bench/bare-insert/``: a bench-only DRF endpoint that authenticates the same way
-  and inserts one row (``BENCH_ENDPOINTS=1``).
-Reports both throughputs and their ratio (goal: booking ≥ 70 % of the bare insert). The
-bookings it creates are deleted at the end.
+bench/booking_core.py (500 machines, 200,000 bookings), then sends N requests to
+``POST /api/v1/bookings/`` (token auth, validation, lock, rules, insert, audit, outbox), each
+with its own ``Idempotency-Key`` as a client that retries safely sends it, from C concurrent
+keep-alive connections, for each C of ``--concurrency`` (default 1, 10 and 50). Reports the
+median and 95th percentile of each, and the answers by status. The bookings it creates are
+deleted at the end.
 
 By default a staff account books on the companies' behalf, and the bench companies have no
 members, so no confirmation is recorded. ``--members`` books as the SMEs do: each company gets
@@ -16,7 +14,7 @@ an administrator with a token of their own, who books without naming the company
 one), and every booking records its confirmation in the outbox and hands it to Celery through
 a real Redis (``--redis-url``, a database of its own, emptied at the end; no worker runs).
 
-    .venv/bin/python bench/api_booking.py --requests 2000 --concurrency 4 [--members]
+    .venv/bin/python bench/api_booking.py --requests 400 --concurrency 1 10 50 [--members]
 """
 
 import argparse
@@ -109,14 +107,13 @@ def _this_checkouts_code() -> None:
 
 
 def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
-    """The settings both booking benches run the application with: production's (DEBUG off,
-    the bench-only endpoint on), plain HTTP on loopback, a broker only when given one."""
+    """The settings the bench runs the application with: production's (DEBUG off), plain HTTP
+    on loopback, a broker only when given one."""
     _this_checkouts_code()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "BENCH_ENDPOINTS": "1",
         "DEBUG": "0",
         # Plain HTTP on loopback: no redirect to HTTPS.
         "SECURE_SSL_REDIRECT": "0",
@@ -179,25 +176,6 @@ def _member_tokens(companies: list[int]) -> dict[int, str]:
     return tokens
 
 
-def _combine(batches: list[dict[str, Any]]) -> dict[str, Any]:
-    seconds = sum(b["seconds"] for b in batches)
-    requests_count = sum(b["requests"] for b in batches)
-    created = sum(b["statuses"].get("201", 0) for b in batches)
-    statuses: dict[str, int] = {}
-    for b in batches:
-        for code, n in b["statuses"].items():
-            statuses[code] = statuses.get(code, 0) + n
-    return {
-        "requests": requests_count,
-        "seconds": round(seconds, 2),
-        "requests_per_second": round(requests_count / seconds, 1),
-        "created_per_second": round(created / seconds, 1),
-        "median_ms_of_batches": statistics.median(b["median_ms"] for b in batches),
-        "p95_ms_worst_batch": max(b["p95_ms"] for b in batches),
-        "statuses": statuses,
-    }
-
-
 def _run(
     url: str, token: str, bodies: list[dict[str, Any]], concurrency: int, keyed: bool = False
 ) -> dict[str, Any]:
@@ -244,11 +222,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=400, help="per concurrency")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=10, help="alternating batches per endpoint")
     parser.add_argument(
         "--without-key", action="store_true", help="send booking requests without Idempotency-Key"
     )
@@ -269,10 +246,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not Machine.objects.exists():
         sys.exit("Seed the network first: make bench (or bench/booking_core.py).")
-    token, bodies, tokens = bench_requests(2 * args.requests, args.seed, args.members)
-    for body in bodies[args.requests :] if tokens else ():
+    rounds = len(args.concurrency)
+    token, bodies, tokens = bench_requests(args.requests * (rounds + 1), args.seed, args.members)
+    for body in bodies if tokens else ():
         body["_token"] = tokens[body["company"]]
-    machines, companies = _bookable(args.members)
 
     port = _free_port()
     server = subprocess.Popen(
@@ -289,6 +266,7 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    results = {}
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -298,40 +276,12 @@ def main() -> None:
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        warm = _slots(machines, companies, 100, args.seed + 1)
-        _run(f"{base}/api/bench/bare-insert/", token, warm[:50], args.concurrency)
-        _run(
-            f"{base}/api/v1/bookings/",
-            token,
-            warm[50:],
-            args.concurrency,
-            keyed=not args.without_key,
-        )
-        # Alternate batches of both endpoints, so that the noise of this shared machine falls
-        # on both alike; then add the batches up.
-        bare_bodies, booking_bodies = bodies[: args.requests], bodies[args.requests :]
-        size = max(args.requests // args.rounds, 1)
-        bare_batches, booking_batches = [], []
-        for start in range(0, args.requests, size):
-            bare_batches.append(
-                _run(
-                    f"{base}/api/bench/bare-insert/",
-                    token,
-                    bare_bodies[start : start + size],
-                    args.concurrency,
-                )
-            )
-            booking_batches.append(
-                _run(
-                    f"{base}/api/v1/bookings/",
-                    token,
-                    booking_bodies[start : start + size],
-                    args.concurrency,
-                    keyed=not args.without_key,
-                )
-            )
-        bare = _combine(bare_batches)
-        booking = _combine(booking_batches)
+        url = f"{base}/api/v1/bookings/"
+        keyed = not args.without_key
+        _run(url, token, bodies[: args.requests], min(args.concurrency), keyed=keyed)  # warm-up
+        for index, concurrency in enumerate(args.concurrency, start=1):
+            batch = bodies[index * args.requests : (index + 1) * args.requests]
+            results[str(concurrency)] = _run(url, token, batch, concurrency, keyed=keyed)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -342,26 +292,22 @@ def main() -> None:
             redis.Redis.from_url(args.redis_url).flushdb()
             # The network as seeded again: companies without members (the staff path's).
             User.objects.filter(email__startswith=MEMBER_PREFIX).delete()
-    ratio = booking["created_per_second"] / bare["created_per_second"]
     report = {
         "database": args.database_url.rsplit("/", 1)[-1],
-        "server_side_binding": env.get("DB_SERVER_SIDE_BINDING", "1"),
         "gunicorn_workers": args.workers,
-        "concurrency": args.concurrency,
         "idempotency_key": not args.without_key,
         "booked_by": "each company's administrator" if args.members else "staff",
-        "bare_insert": bare,
-        "booking_create": booking,
-        "ratio_created": round(ratio, 3),
+        "by_concurrency": results,
         "taken_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     out = ROOT / "bench" / "results" / "api_booking.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
-    print(
-        f"\nbooking_create: {booking['created_per_second']}/s created, bare insert: "
-        f"{bare['created_per_second']}/s — ratio {ratio:.0%} (goal ≥ 70 %)"
-    )
+    for concurrency, figures in results.items():
+        print(
+            f"{concurrency:>3} clients: p50 {figures['median_ms']} ms, p95 {figures['p95_ms']} ms, "
+            f"{figures['created_per_second']}/s created, {figures['statuses']}"
+        )
 
 
 if __name__ == "__main__":

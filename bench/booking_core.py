@@ -2,8 +2,8 @@
 
 Measures, with median and p95 of repeated runs and the number of queries of each call:
 - ``machine_availability`` of a random machine over 4 weeks;
-- ``machines_search`` over 7 days for a random category and region, and over the whole network,
-  by the PostgreSQL statement and by the Python path (what SQLite runs) on the same data;
+- ``machines_search`` over 7 days for a random category and region, and over the whole
+  network;
 - ``booking_create`` in a loop on random slots (what it creates is deleted afterwards).
 
 Usage (see bench/README.md):
@@ -46,9 +46,10 @@ def seeded(args: argparse.Namespace) -> None:
     """Migrate the scale's database and seed its network once (a later run reuses it)."""
     from django.core.management import call_command
 
+    from bench.network import seed_network
+
     call_command("migrate", verbosity=0)
-    call_command(
-        "seed_demo",
+    seed_network(
         platforms=args.platforms,
         machines_per_platform=args.machines_per_platform,
         bookings=args.bookings,
@@ -136,8 +137,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     gc.freeze()  # as config/wsgi.py does once the application is loaded
     seed_started = time.perf_counter()
-    call_command(
-        "seed_demo",
+    from bench.network import seed_network
+
+    seed_network(
         platforms=args.platforms,
         machines_per_platform=args.machines_per_platform,
         bookings=args.bookings,
@@ -171,39 +173,35 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results["machine_availability (4 weeks)"] = {**_stats(samples), "queries": max(queries)}
 
     # Search over 7 days for a category and a region, across the whole network; then the whole
-    # network unfiltered. On PostgreSQL the search is one statement (``in_sql``); the Python
-    # path (what SQLite runs) is measured beside it on the same data.
+    # network unfiltered (one statement).
     start = local_midnight(today + timedelta(days=1), paris)
     end = start + timedelta(days=7)
-    for in_sql, path in ((True, "SQL"), (False, "Python")):
-        samples, queries, hits = [], [], []
-        for _ in range(max(args.runs // 4, 20)):
-            elapsed, count, found = _timed(
-                machines_search,
-                start=start,
-                end=end,
-                category=rng.choice(categories),
-                region=rng.choice(regions),
-                in_sql=in_sql,
-            )
-            samples.append(elapsed)
-            queries.append(count)
-            hits.append(len(found))
-        results[f"machines_search (7 days, category + region, {path})"] = {
-            **_stats(samples),
-            "queries": max(queries),
-            "machines_found_median": statistics.median(hits),
-        }
-        samples, queries = [], []
-        runs = max(args.runs // 10, 10) if in_sql else max(args.runs // 40, 5)
-        for _ in range(runs):
-            elapsed, count, _ = _timed(machines_search, start=start, end=end, in_sql=in_sql)
-            samples.append(elapsed)
-            queries.append(count)
-        results[f"machines_search (7 days, whole network, {path})"] = {
-            **_stats(samples),
-            "queries": max(queries),
-        }
+    samples, queries, hits = [], [], []
+    for _ in range(max(args.runs // 4, 20)):
+        elapsed, count, found = _timed(
+            machines_search,
+            start=start,
+            end=end,
+            category=rng.choice(categories),
+            region=rng.choice(regions),
+        )
+        samples.append(elapsed)
+        queries.append(count)
+        hits.append(len(found))
+    results["machines_search (7 days, category + region)"] = {
+        **_stats(samples),
+        "queries": max(queries),
+        "machines_found_median": statistics.median(hits),
+    }
+    samples, queries = [], []
+    for _ in range(max(args.runs // 10, 10)):
+        elapsed, count, _ = _timed(machines_search, start=start, end=end)
+        samples.append(elapsed)
+        queries.append(count)
+    results["machines_search (7 days, whole network)"] = {
+        **_stats(samples),
+        "queries": max(queries),
+    }
 
     # booking_create on random slots, as the platform's operator (staff) for a random company.
     staff, _ = User.objects.get_or_create(

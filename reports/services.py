@@ -16,6 +16,7 @@ from notifications.models import MessageKind
 from notifications.services import Outgoing, messages_record
 from platforms.models import Platform
 
+from .exceptions import ReportNotAllowed
 from .exports import period_label, report_file, summary_rows
 from .models import (
     ExportStatus,
@@ -27,7 +28,6 @@ from .models import (
     ReportSubscription,
 )
 from .selectors import (
-    ReportNotAllowed,
     Scope,
     report_scope,
     report_title,

@@ -1,5 +1,5 @@
 """Charts drawn on the server as SVG (no script, no CDN): the geometry here, the markup in
-``web/_chart.html``, the colours in the stylesheet."""
+``web/reports/_chart.html``, the colours in the stylesheet."""
 
 import math
 from dataclasses import dataclass

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from bookings.selectors import platforms_operated_by
+from platforms.selectors import platforms_operated_by
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -13,10 +13,10 @@ def site(request: HttpRequest) -> dict[str, Any]:
 
     def operates() -> bool:
         # Called only by a template that asks (the header, for a signed-in person): one
-        # EXISTS query then, none for a visitor or staff.
+        # EXISTS query then, none for a visitor.
         if user is None or not user.is_authenticated:
             return False
-        return bool(user.is_staff) or platforms_operated_by(user=user).exists()
+        return platforms_operated_by(user=user).exists()
 
     # Addresses given out (calendar feeds) use the configured site, never the request's Host.
     return {"site_url": settings.SITE_URL, "operates": operates}

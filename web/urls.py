@@ -100,13 +100,13 @@ urlpatterns = [
     ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_sent.html"),
+        auth_views.PasswordResetDoneView.as_view(template_name="web/account/password_reset_sent.html"),
         name="password-reset-sent",
     ),
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="web/password_choose.html",
+            template_name="web/account/password_choose.html",
             success_url=reverse_lazy("home"),
             post_reset_login=True,
             post_reset_login_backend=BACKEND,
@@ -116,7 +116,7 @@ urlpatterns = [
     path(
         "invitation/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="web/password_choose.html",
+            template_name="web/account/password_choose.html",
             extra_context={"invitation": True},
             success_url=reverse_lazy("home"),
             post_reset_login=True,

@@ -34,7 +34,6 @@ from .operations import (
     company_seen_by_operator,
     operator_day,
     platform_week,
-    platforms_operated_by,
 )
 from .search import SearchResult, machines_search, with_machines
 from .slots import (
@@ -84,7 +83,6 @@ __all__ = [
     "overlap_hours",
     "overlap_seconds",
     "platform_week",
-    "platforms_operated_by",
     "quota_use_this_week",
     "user_is_company_admin",
     "user_is_member",

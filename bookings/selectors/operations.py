@@ -10,18 +10,10 @@ from django.utils import timezone
 
 from core.datetimes import check_range
 from platforms.models import ClosureInterval, Machine, Platform, Qualification, QualificationStatus
+from platforms.selectors import platforms_operated_by
 from platforms.timezones import local_midnight
 
 from ..models import Booking, BookingStatus, Company
-
-
-def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:
-    """Staff operate every platform; an operator those they are listed on."""
-    if not getattr(user, "is_authenticated", False):
-        return Platform.objects.none()
-    if user.is_staff:
-        return Platform.objects.all()
-    return Platform.objects.filter(operators=user)
 
 
 @dataclass

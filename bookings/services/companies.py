@@ -11,6 +11,7 @@ from accounts.audit import audit_record
 from accounts.models import User
 from core.events import announce
 from platforms.feeds import new_feed_token
+from platforms.selectors import platforms_operated_by
 
 from ..exceptions import (
     AccountExists,
@@ -89,9 +90,7 @@ def company_register(
 
 def user_validates_companies(*, user: Any) -> bool:
     """Staff and the operators of any platform check the companies that sign up."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_staff) or user.operated_platforms.exists()
+    return platforms_operated_by(user=user).exists()
 
 
 @transaction.atomic

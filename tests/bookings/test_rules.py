@@ -1,4 +1,5 @@
-"""Qualifications, weekly quotas, daily limits, series, approval, moves, usage, no-shows, internal blocks."""
+"""Qualifications, weekly quotas, daily limits, series, approval, moves, usage, no-shows,
+internal blocks."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal

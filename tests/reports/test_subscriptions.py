@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from bookings.models import Booking
 from notifications.models import Message, MessageKind
+from reports.exceptions import ReportNotFound
 from reports.models import (
     ExportStatus,
     Frequency,
@@ -20,7 +21,6 @@ from reports.models import (
     ReportExport,
     ReportSubscription,
 )
-from reports.selectors import ReportNotFound
 from reports.services import (
     export_request,
     last_period,

@@ -1,6 +1,7 @@
 """The platform's week for its operators, a booking's page, booking on a company's behalf."""
 
 from datetime import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -8,9 +9,12 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bookings.models import Booking, BookingKind, BookingStatus
 from bookings.services import booking_create
+from platforms.models import Machine
 from tests.conftest import paris
 from tests.factories import MachineFactory, UserFactory
 
@@ -253,3 +257,39 @@ def test_another_platforms_machine_and_hours_are_not_found(
     )
     other.refresh_from_db()
     assert str(other.hourly_rate) == "60.00" and other.platform.opening_hours.count() == 7
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    typed=st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(["-1", "0", "0.1", "1e9", "NaN", "Infinity", "99.999", "100", "３"]),
+        st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    )
+)
+def test_a_daily_limit_typed_by_an_operator_is_kept_or_refused_never_a_500(
+    client: Any, setup: dict[str, Any], typed: str
+) -> None:
+    machine = setup["machine"]
+    client.force_login(setup["operator"])
+    url = reverse("web:operator-machine", args=[machine.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for flag in ("requires_approval", "requires_qualification", "active"):
+        if form[flag].value():
+            data[flag] = "on"
+        else:
+            data.pop(flag, None)
+    data["specs_text"] = ""
+    before = Machine.objects.get(pk=machine.pk).daily_quota_hours
+
+    answer = client.post(url, {**data, "daily_quota_hours": typed})
+
+    kept = Machine.objects.get(pk=machine.pk).daily_quota_hours
+    assert answer.status_code in (302, 422)
+    if answer.status_code == 422:
+        assert "daily_quota_hours" in answer.context["form"].errors and kept == before
+    else:
+        assert kept is None or Decimal("0.25") <= kept < 100

@@ -50,7 +50,7 @@ from .common import signed_in
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's, with a link to the configured site, never to the Host a request forged."""
 
-    template_name = "web/password_reset.html"
+    template_name = "web/account/password_reset.html"
     email_template_name = "web/email/password_reset.txt"
     subject_template_name = "web/email/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-sent")
@@ -96,7 +96,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("home")
-    return render(request, "web/signup.html", {"form": form}, status=422 if form.errors else 200)
+    return render(request, "web/account/signup.html", {"form": form}, status=422 if form.errors else 200)
 
 
 def _preferences_shown(*, is_operator: bool, is_company_admin: bool) -> tuple[str, ...]:
@@ -122,7 +122,7 @@ def profile(request: HttpRequest, new_token: str | None = None) -> HttpResponse:
     )
     return render(
         request,
-        "web/profile.html",
+        "web/account/profile.html",
         {
             "memberships": memberships,
             "machines": machines,
@@ -261,7 +261,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
     rows = company.memberships.select_related("user").order_by("user__email")
     return render(
         request,
-        "web/members.html",
+        "web/account/members.html",
         {"company": company, "rows": rows, "form": form, "is_admin": is_admin},
         status=422 if form.errors else 200,
     )
@@ -305,7 +305,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     return render(
         request,
-        "web/account_delete.html",
+        "web/account/delete.html",
         {"form": form},
         status=422 if form.errors else 200,
     )

@@ -57,7 +57,7 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     machine = _machine(pk)
     companies = [c for c in companies_of(user=request.user) if c.is_validated]
     waiting = not companies and companies_of(user=request.user).exists()
-    template = "web/_booking_form.html" if request.htmx else "web/book.html"
+    template = "web/booking/_form.html" if request.htmx else "web/booking/book.html"
     with timezone.override(machine.platform.tz):
         form = BookingForm(
             request.POST if request.method == "POST" else None,
@@ -120,7 +120,7 @@ def _booked(request: HtmxHttpRequest, created: list[Booking]) -> HttpResponse:
     if request.htmx:
         week = week_label(first.start.astimezone(first.machine.platform.tz).date())
         response = render(
-            request, "web/_booked.html", {"booking": first, "bookings": created, "week": week}
+            request, "web/booking/_booked.html", {"booking": first, "bookings": created, "week": week}
         )
         response["HX-Trigger"] = "booked"
         return response
@@ -142,7 +142,7 @@ def booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         series = list(_own_bookings(request).filter(series_id=shown.series_id).order_by("start"))
     return render(
         request,
-        "web/booking.html",
+        "web/booking/booking.html",
         {"booking": shown, "series": series, "history": history(shown)},
     )
 
@@ -185,7 +185,7 @@ def bookings(request: HtmxHttpRequest) -> HttpResponse:
         "now": now,
         "query": query_without_page(request),
     }
-    template = "web/_bookings_table.html" if request.htmx else "web/bookings.html"
+    template = "web/booking/_table.html" if request.htmx else "web/booking/bookings.html"
     return render(request, template, context)
 
 
@@ -218,7 +218,7 @@ def cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     return render(
         request,
-        "web/cancel.html",
+        "web/booking/cancel.html",
         {
             "booking": shown,
             "form": form,
@@ -254,7 +254,7 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 return redirect("web:booking", pk=moved.pk)
         return render(
             request,
-            "web/move.html",
+            "web/booking/move.html",
             {"booking": shown, "form": form},
             status=422 if form.errors else 200,
         )

@@ -15,12 +15,12 @@ from bookings.selectors import (
     companies_of,
     machine_seen_by,
     machines_search,
-    platforms_operated_by,
     quota_use_this_week,
     user_is_qualified,
     with_machines,
 )
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
+from platforms.selectors import platforms_operated_by
 from platforms.timezones import local_midnight
 from reports.selectors import programmes_followed
 
@@ -49,7 +49,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "web/home.html",
+        "web/catalogue/home.html",
         {
             "network": network,
             "categories": [
@@ -71,7 +71,7 @@ def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "web/dashboard.html",
+        "web/catalogue/dashboard.html",
         {
             "companies": companies,
             "waiting": [company for company in companies if not company.is_validated],
@@ -153,7 +153,7 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "searched": bool(request.GET) and valid and form.searches_time,
     }
-    template = "web/machines_results.html" if request.htmx else "web/machines.html"
+    template = "web/catalogue/_machines_results.html" if request.htmx else "web/catalogue/machines.html"
     return render(request, template, context)
 
 
@@ -193,7 +193,7 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     with timezone.override(shown.platform.tz):
         context = {"machine": shown, **_week_context(request, shown)}
         if request.htmx and request.htmx.target == "week":
-            return render(request, "web/_week.html", context)
+            return render(request, "web/catalogue/_week.html", context)
         companies = list(companies_of(user=request.user))
         user = request.user
         qualified = True
@@ -211,4 +211,4 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "form": BookingForm(companies=[c for c in companies if c.is_validated]),
             }
         )
-        return render(request, "web/machine.html", context)
+        return render(request, "web/catalogue/machine.html", context)

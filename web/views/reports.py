@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings.models import CompanySize
 from core.exceptions import DomainError
 from platforms.models import MachineCategory, Region
+from reports.exceptions import ReportNotAllowed
 from reports.exports import FORMATS, report_file
 from reports.models import ExportStatus, ReportExport, ReportSubscription
 from reports.selectors import (
-    ReportNotAllowed,
     Scope,
     platforms_in_view,
     programmes_followed,
@@ -85,7 +85,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
     try:
         scope, start, end = _scope(request, form)
     except ReportNotAllowed:
-        return render(request, "web/reports_none.html", status=403)
+        return render(request, "web/reports/none.html", status=403)
     except DomainError as error:
         raise Http404 from error
     report, computed_at = report_recent(scope=scope, start=start, end=end)
@@ -100,7 +100,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
     query.pop("format", None)
     return render(
         request,
-        "web/reports.html",
+        "web/reports/dashboard.html",
         {
             "form": form,
             "scope": scope,
@@ -216,7 +216,7 @@ def report_download(request: HtmxHttpRequest) -> HttpResponse:
 def report_export(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A report being built: its progress (refreshed by htmx), then its download."""
     export = get_object_or_404(ReportExport.objects.defer("content"), pk=pk, owner=request.user)
-    template = "web/_report_export.html" if request.htmx else "web/report_export.html"
+    template = "web/reports/_export.html" if request.htmx else "web/reports/export.html"
     return render(request, template, {"export": export, "done": ExportStatus.DONE})
 
 
@@ -239,7 +239,7 @@ def report_subscriptions(request: HtmxHttpRequest) -> HttpResponse:
     programmes = list(programmes_followed(user=request.user))
     platforms = list(platforms_in_view(user=request.user))
     if not programmes and not platforms:
-        return render(request, "web/reports_none.html", status=403)
+        return render(request, "web/reports/none.html", status=403)
     form = SubscriptionForm(
         request.POST if request.method == "POST" else None,
         programmes=programmes,
@@ -264,7 +264,7 @@ def report_subscriptions(request: HtmxHttpRequest) -> HttpResponse:
             return redirect("web:report-subscriptions")
     return render(
         request,
-        "web/report_subscriptions.html",
+        "web/reports/subscriptions.html",
         {
             "form": form,
             "subscriptions": ReportSubscription.objects.filter(

@@ -8,12 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bookings.models import Booking
-from bookings.selectors import (
-    platforms_operated_by,
-)
 from core.datetimes import in_range
 from core.exceptions import DomainError
 from platforms.models import Platform
+from platforms.selectors import platforms_operated_by
 
 from ...templatetags.web import slot_range
 from ..common import HtmxHttpRequest

@@ -88,7 +88,7 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         status = 422 if action and (move.errors or cancel.errors or usage.errors) else 200
         return render(
             request,
-            "web/operator_booking.html",
+            "web/operator/booking.html",
             {
                 "booking": booking,
                 "move": move,
@@ -146,7 +146,7 @@ def book_on_behalf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 return redirect("web:operator-booking", pk=booking.pk)
         return render(
             request,
-            "web/operator_book.html",
+            "web/operator/book.html",
             {"machine": machine, "form": form},
             status=422 if form.errors else 200,
         )

@@ -104,7 +104,7 @@ def closures(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
         return render(
             request,
-            "web/operator_closures.html",
+            "web/operator/closures.html",
             {"platform": platform, "form": form, "covered": covered, "rows": rows},
             status=422 if form.errors else 200,
         )
@@ -136,7 +136,7 @@ def closure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     with timezone.override(shown.platform.tz):
         return render(
             request,
-            "web/operator_closure.html",
+            "web/operator/closure.html",
             {
                 "closure": shown,
                 "covered": list(bookings_affected_by_closure(closure=shown)),

@@ -69,7 +69,7 @@ def companies(request: HtmxHttpRequest) -> HttpResponse:
     waiting = Company.objects.filter(validated_at__isnull=True).order_by("created_at")
     return render(
         request,
-        "web/operator_companies.html",
+        "web/operator/companies.html",
         {
             "waiting": [company for company in waiting if not company.is_refused],
             "refused": [company for company in waiting if company.is_refused],
@@ -94,7 +94,7 @@ def company(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     counts = company_booking_counts(company=shown, platform_ids=operated)
     return render(
         request,
-        "web/operator_company.html",
+        "web/operator/company.html",
         {
             "company": shown,
             "bookings": bookings,

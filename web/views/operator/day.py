@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from bookings.selectors import (
     operator_day,
-    platforms_operated_by,
 )
 from bookings.services import (
     booking_approve,
@@ -19,6 +18,7 @@ from bookings.services import (
     usage_start,
 )
 from core.exceptions import DomainError
+from platforms.selectors import platforms_operated_by
 
 from ...forms import (
     RejectForm,
@@ -35,7 +35,7 @@ def operator_home(request: HtmxHttpRequest) -> HttpResponse:
     day = operator_day(user=request.user, now=timezone.now())
     return render(
         request,
-        "web/operator.html",
+        "web/operator/home.html",
         {
             "day": day,
             "platforms": platforms_operated_by(user=request.user).order_by("name"),

@@ -56,7 +56,7 @@ def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         days = [monday + timedelta(days=offset) for offset in range(7)]
         return render(
             request,
-            "web/operator_week.html",
+            "web/operator/week.html",
             {
                 "platform": platform,
                 "rows": platform_grid(week=week, monday=monday, tz=tz),
@@ -88,7 +88,7 @@ def _platform_day_view(
     )
     return render(
         request,
-        "web/operator_day.html",
+        "web/operator/day.html",
         {
             "platform": platform,
             "grid": grid,
@@ -128,7 +128,7 @@ def machine_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect("web:operator-machine", pk=machine.pk)
     return render(
         request,
-        "web/operator_machine.html",
+        "web/operator/machine.html",
         {"machine": machine, "form": form, "history": history(machine)},
         status=422 if form.errors else 200,
     )
@@ -164,7 +164,7 @@ def opening_hours(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect("web:operator-hours", pk=platform.pk)
     return render(
         request,
-        "web/operator_hours.html",
+        "web/operator/hours.html",
         {"platform": platform, "formset": formset},
         status=422 if request.method == "POST" else 200,
     )

@@ -70,5 +70,5 @@ def qualifications(request: HtmxHttpRequest) -> HttpResponse:
         .order_by("machine__platform__name", "machine__name", "user__email")
     )
     return render(
-        request, "web/operator_qualifications.html", {"rows": rows, "today": timezone.now().date()}
+        request, "web/operator/qualifications.html", {"rows": rows, "today": timezone.now().date()}
     )

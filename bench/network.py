@@ -1,6 +1,6 @@
 """Random but realistic networks of platforms for benchmarks, reproducible for a seed.
 
-Everything is inserted in bulk (COPY on PostgreSQL) so that a million bookings take minutes:
+Everything is inserted in bulk (COPY) so that a million bookings take minutes:
 platforms with opening hours and calendars, machines of every category, companies with valid
 SIRETs, recurring maintenance (through ``closure_create``, so intervals are expanded), and
 bookings spread over the past year and the coming weeks, never overlapping, in realistic
@@ -21,12 +21,12 @@ from django.utils import timezone
 from schedule.models import Calendar
 
 from accounts.models import User
+from bookings.models import BookingStatus, Company, CompanySize
+from bookings.siret import siret_complete
+from core.events import announcements_muted
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Region
 from platforms.services import closure_create
 from platforms.timezones import aware_lenient, zone
-
-from .models import Booking, BookingStatus, Company, CompanySize
-from .siret import siret_complete
 
 FUTURE_DAYS = 45
 CATEGORIES = [choice for choice, _ in MachineCategory.choices]
@@ -304,18 +304,12 @@ def _insert_bookings(rows: Iterator[tuple[Any, ...]], total: int, progress: Prog
         nonlocal written
         if not batch:
             return
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            for row in batch:
-                buffer.write("\t".join(_copy_value(value) for value in row) + "\n")
-            sql = f"COPY bookings_booking ({columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                copy.write(buffer.getvalue())
-        else:
-            Booking.objects.bulk_create(
-                [Booking(**dict(zip(BOOKING_COLUMNS, row, strict=True))) for row in batch],
-                batch_size=2000,
-            )
+        buffer = io.StringIO()
+        for row in batch:
+            buffer.write("\t".join(_copy_value(value) for value in row) + "\n")
+        sql = f"COPY bookings_booking ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
         written += len(batch)
         batch.clear()
         progress("bookings", written, total)
@@ -360,9 +354,8 @@ def generate_network(
         written = _insert_bookings(
             _booking_rows(rng, machine_rows, company_rows, bookings, now), bookings, progress
         )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return NetworkSummary(
         platforms=platforms,
         machines=len(machine_rows),
@@ -370,4 +363,41 @@ def generate_network(
         bookings=written,
         closures=closures,
         seconds=clock.perf_counter() - started,
+    )
+
+
+def seed_network(
+    *, platforms: int, machines_per_platform: int, bookings: int, companies: int, seed: int
+) -> None:
+    """Generate the network of ``seed`` unless it is there already, its progress on stderr."""
+    import sys
+
+    if network_exists(seed):
+        print(f"A network with seed {seed} is already there: nothing added.")
+        return
+    started = clock.perf_counter()
+
+    def progress(label: str, done: int, total: int) -> None:
+        elapsed = clock.perf_counter() - started
+        percent = 100 * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(
+            f"\r{label:>10}: {done:>9,}/{total:,} ({percent:3d} %) {elapsed:6.1f} s{end}"
+        )
+        sys.stderr.flush()
+
+    # Benchmark data tells no one: no closure notice is sent.
+    with announcements_muted():
+        summary = generate_network(
+            platforms=platforms,
+            machines_per_platform=machines_per_platform,
+            bookings=bookings,
+            companies=companies,
+            seed=seed,
+            progress=progress,
+        )
+    print(
+        f"Network {seed}: {summary.platforms} platforms, {summary.machines} machines, "
+        f"{summary.companies} companies, {summary.closures} closures, "
+        f"{summary.bookings:,} bookings in {summary.seconds:.1f} s."
     )

@@ -7,23 +7,22 @@ rules rightly refuse to book the past.
 """
 
 import random
-import time as time_module
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.models import Booking, BookingStatus, Company, CompanySize, Membership, MembershipRole
-from bookings.network_seed import generate_network, network_exists
+from bookings.models import Booking, BookingStatus, Company, Membership, MembershipRole
 from bookings.services import booking_create, booking_price
 from bookings.signals import demo_seeded
 from bookings.siret import siret_complete
 from core.events import announcements_muted
 from core.exceptions import DomainError
+from demo.data import COMPANIES, MACHINES, PASSWORD, PLATFORMS, WEEKDAY_HOURS
 from platforms.models import (
     ClosureKind,
     Machine,
@@ -31,7 +30,6 @@ from platforms.models import (
     OpeningHours,
     Platform,
     Qualification,
-    Region,
 )
 from platforms.services import (
     closure_create,
@@ -42,133 +40,6 @@ from platforms.services import (
 )
 from platforms.timezones import aware_lenient
 
-PASSWORD = "demo1234"
-
-PLATFORMS = [
-    ("usine-du-futur-lyon", "Plateforme Usine du Futur Lyon", Region.AUVERGNE_RHONE_ALPES, "Lyon"),
-    ("fab-atelier-nantes", "Fab'Atelier Nantes", Region.PAYS_DE_LA_LOIRE, "Nantes"),
-    ("technocampus-toulouse", "TechnoCampus Toulouse", Region.OCCITANIE, "Toulouse"),
-    ("industrie-40-lille", "Plateforme Industrie 4.0 Lille", Region.HAUTS_DE_FRANCE, "Lille"),
-    ("atelier-partage-strasbourg", "Atelier Partagé Strasbourg", Region.GRAND_EST, "Strasbourg"),
-]
-
-# name, category, manufacturer, model, hourly rate, slot, approval, qualification
-MACHINES = [
-    (
-        "Imprimante 3D métal",
-        MachineCategory.ADDITIVE_MANUFACTURING,
-        "EOS",
-        "M 290",
-        120,
-        60,
-        True,
-        True,
-    ),
-    (
-        "Imprimante 3D FDM",
-        MachineCategory.ADDITIVE_MANUFACTURING,
-        "Ultimaker",
-        "S5",
-        25,
-        30,
-        False,
-        False,
-    ),
-    (
-        "Centre d'usinage 5 axes",
-        MachineCategory.CNC_MACHINING,
-        "DMG Mori",
-        "DMU 50",
-        95,
-        60,
-        False,
-        True,
-    ),
-    (
-        "Fraiseuse CNC grande vitesse",
-        MachineCategory.CNC_MACHINING,
-        "Datron",
-        "M8Cube",
-        70,
-        30,
-        False,
-        False,
-    ),
-    (
-        "Découpe laser CO2",
-        MachineCategory.LASER_CUTTING,
-        "Trotec",
-        "Speedy 400",
-        45,
-        30,
-        False,
-        False,
-    ),
-    (
-        "Découpe laser fibre",
-        MachineCategory.LASER_CUTTING,
-        "Trumpf",
-        "TruLaser 1030",
-        110,
-        60,
-        True,
-        False,
-    ),
-    (
-        "Robot collaboratif",
-        MachineCategory.ROBOTICS,
-        "Universal Robots",
-        "UR10e",
-        40,
-        30,
-        False,
-        False,
-    ),
-    ("Bras robot industriel", MachineCategory.ROBOTICS, "KUKA", "KR 10 R1100", 60, 60, True, True),
-    (
-        "Machine à mesurer tridimensionnelle",
-        MachineCategory.METROLOGY,
-        "Zeiss",
-        "Contura",
-        80,
-        60,
-        True,
-        False,
-    ),
-    (
-        "Scanner 3D portable",
-        MachineCategory.METROLOGY,
-        "Creaform",
-        "HandySCAN 3D",
-        50,
-        30,
-        False,
-        False,
-    ),
-    (
-        "Four de refusion CMS",
-        MachineCategory.ELECTRONICS,
-        "Essemtec",
-        "RO300FC",
-        35,
-        30,
-        False,
-        False,
-    ),
-    ("Presse à injection", MachineCategory.OTHER, "Arburg", "Allrounder 270", 65, 60, False, True),
-]
-
-COMPANIES = [
-    ("Mécanique de Précision Rhône", "84", CompanySize.SMALL, "2562B"),
-    ("Atelier Composites Atlantique", "52", CompanySize.MICRO, "2229A"),
-    ("Robotique Garonne", "76", CompanySize.MEDIUM, "2822Z"),
-    ("Plasturgie du Nord", "32", CompanySize.SMALL, "2229A"),
-    ("Électronique Rhénane", "44", CompanySize.MICRO, "2612Z"),
-    ("Prototypes Alsace Industrie", "44", CompanySize.INTERMEDIATE, "2899B"),
-]
-
-WEEKDAY_HOURS = [(time(8, 0), time(12, 0)), (time(13, 0), time(18, 0))]
-
 
 class Command(BaseCommand):
     help = "Create (idempotently) demo platforms, machines, companies, users and bookings."
@@ -177,24 +48,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=42, help="random seed (same seed, same data)"
         )
-        network = parser.add_argument_group(
-            "benchmark network",
-            "With --platforms, generate a large random network in bulk instead of the demo.",
-        )
-        network.add_argument("--platforms", type=int)
-        network.add_argument("--machines-per-platform", type=int, default=10)
-        network.add_argument("--bookings", type=int, default=200_000)
-        network.add_argument("--companies", type=int, default=2_000)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Demo and benchmark data tell no one: no confirmation, no closure notice is sent.
+        # Demo data tells no one: no confirmation, no closure notice is sent.
         with announcements_muted():
             self._handle(options)
 
     def _handle(self, options: dict[str, Any]) -> None:
-        if options["platforms"]:
-            self._network(options)
-            return
         rng = random.Random(options["seed"])
         with transaction.atomic():
             users = self._users()
@@ -212,42 +72,6 @@ class Command(BaseCommand):
                 f"Demo data ready: {len(platforms)} platforms, {len(machines)} machines, "
                 f"{len(companies)} companies; {created_history} past and {created_upcoming} "
                 f"upcoming bookings added."
-            )
-        )
-
-    def _network(self, options: dict[str, Any]) -> None:
-        seed = options["seed"]
-        if network_exists(seed):
-            self.stdout.write(f"A network with seed {seed} is already there: nothing added.")
-            return
-        if min(options["platforms"], options["machines_per_platform"], options["companies"]) < 1:
-            raise CommandError(
-                "--platforms, --machines-per-platform and --companies must be positive."
-            )
-        started = time_module.perf_counter()
-
-        def progress(label: str, done: int, total: int) -> None:
-            elapsed = time_module.perf_counter() - started
-            percent = 100 * done // max(total, 1)
-            self.stderr.write(
-                f"\r{label:>10}: {done:>9,}/{total:,} ({percent:3d} %) {elapsed:6.1f} s",
-                ending="\n" if done >= total else "",
-            )
-            self.stderr.flush()
-
-        summary = generate_network(
-            platforms=options["platforms"],
-            machines_per_platform=options["machines_per_platform"],
-            bookings=options["bookings"],
-            companies=options["companies"],
-            seed=seed,
-            progress=progress,
-        )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Network {seed}: {summary.platforms} platforms, {summary.machines} machines, "
-                f"{summary.companies} companies, {summary.closures} closures, "
-                f"{summary.bookings:,} bookings in {summary.seconds:.1f} s."
             )
         )
 

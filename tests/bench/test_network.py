@@ -1,12 +1,13 @@
 """The benchmark network generator: realistic, valid, reproducible."""
 
 import itertools
+from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
+from bench.network import seed_network
 from bookings.models import Booking, BookingStatus, Company
 from bookings.siret import validate_siret
 from notifications.models import Message
@@ -19,7 +20,8 @@ ARGS = {"platforms": 3, "machines_per_platform": 4, "bookings": 600, "companies"
 
 def seed(**overrides):
     out, err = StringIO(), StringIO()
-    call_command("seed_demo", stdout=out, stderr=err, **{**ARGS, **overrides})
+    with redirect_stdout(out), redirect_stderr(err):
+        seed_network(**{**ARGS, **overrides})
     return out.getvalue(), err.getvalue()
 
 

@@ -1,0 +1,23 @@
+"""Domain errors of the reports, each with a stable code."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+
+
+class ReportNotAllowed(DomainError):
+    code = "not_allowed"
+    status = 403
+    message = _("Reports are for funders, platform operators and member companies.")
+
+
+class ReportNotFound(DomainError):
+    code = "not_found"
+    status = 404
+    message = _("No such programme, platform or machine among those you follow.")
+
+
+class ReportPeriodInvalid(DomainError):
+    code = "invalid_period"
+    status = 400
+    message = _("The period must end after it starts and last at most three years.")

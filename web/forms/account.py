@@ -1,0 +1,107 @@
+"""Signing up, inviting a colleague, API keys, erasing one's account."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language
+from bookings.models import CompanySize, MembershipRole
+from bookings.siret import normalize_siret, validate_siret
+from core.text import single_line
+from platforms.models import Region
+
+
+class SignUpForm(forms.Form):
+    company_name = forms.CharField(
+        validators=[single_line], label=_("Company name"), max_length=200
+    )
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=20,
+        help_text=_("14 digits, as on your Kbis or INSEE notice (spaces allowed)."),
+    )
+    size_class = forms.ChoiceField(label=_("Size"), choices=CompanySize.choices)
+    region = forms.ChoiceField(label=_("Region"), choices=Region.choices)
+    naf_code = forms.RegexField(
+        label=_("NAF code (optional)"),
+        required=False,
+        regex=r"^\d{2}\.?\d{2}[A-Za-z]$",
+        max_length=6,
+        error_messages={"invalid": _("A NAF code looks like 2562B.")},
+    )
+    name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your work e-mail"), max_length=254)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=Language.choices)
+
+    def clean_siret(self) -> str:
+        siret = normalize_siret(self.cleaned_data["siret"])
+        validate_siret(siret)
+        return siret
+
+    def clean_naf_code(self) -> str:
+        return self.cleaned_data["naf_code"].replace(".", "").upper()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        validators=[single_line],
+        label=_("Name of the new key"),
+        max_length=100,
+        help_text=_("Say where it is used, e.g. “ERP export”."),
+    )
+
+
+class AccountEraseForm(forms.Form):
+    """Deleting one's account: the password again, and a tick that says one understands."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, max_length=4096, widget=forms.PasswordInput
+    )
+    understood = forms.BooleanField(
+        label=_(
+            "I understand: my account is deleted for good; my companies keep their bookings, "
+            "with no name attached."
+        )
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("This is not your password."), code="wrong_password")
+        return password

@@ -1,0 +1,165 @@
+"""What SMEs fill in: the search, a booking (once or as a series), a move, a cancellation, the
+bookings list filter, a qualification request."""
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bookings.models import BookingStatus, Company
+from bookings.services.create import MAX_SERIES
+from core.text import multi_line
+from platforms.models import MachineCategory, Platform, Region
+
+from .fields import (
+    MAX_SEARCH_DAYS,
+    BoundedDateField,
+    BoundedDateTimeField,
+    RangeForm,
+)
+
+FREE_TIME_CHOICES = [
+    ("", _("Any length")),
+    ("60", _("1 hour")),
+    ("120", _("2 hours")),
+    ("240", _("Half a day (4 h)")),
+    ("480", _("A day (8 h)")),
+]
+
+
+class SearchForm(forms.Form):
+    """The catalogue's filters; every one optional, all kept in the address."""
+
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *MachineCategory.choices],
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices]
+    )
+    platform = forms.ModelChoiceField(
+        label=_("Platform"),
+        required=False,
+        queryset=Platform.objects.filter(active=True).only("pk", "name"),
+        empty_label=_("All platforms"),
+    )
+    available_from = BoundedDateField(label=_("Free from"), required=False)
+    available_to = BoundedDateField(label=_("until"), required=False)
+    min_free = forms.TypedChoiceField(
+        label=_("Free for at least"),
+        required=False,
+        choices=FREE_TIME_CHOICES,
+        coerce=int,
+        empty_value=None,
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("available_from"), cleaned.get("available_to")
+        if start and end:
+            if end < start:
+                self.add_error("available_to", _("The end date must not be before the start date."))
+            elif (end - start).days >= MAX_SEARCH_DAYS:
+                self.add_error(
+                    "available_to",
+                    _("Search at most %(days)s days at a time.") % {"days": MAX_SEARCH_DAYS},
+                )
+        elif start and not end:
+            cleaned["available_to"] = start + timedelta(days=13)
+        elif end and not start:
+            self.add_error("available_from", _("Give the first day too."))
+        return cleaned
+
+    @property
+    def searches_time(self) -> bool:
+        """Whether the visitor asked for free time (dates or a length), not just the list."""
+        data = self.cleaned_data
+        return bool(data.get("available_from") or data.get("min_free"))
+
+
+REPEAT_CHOICES = [
+    ("", _("Once")),
+    ("daily", _("Every day")),
+    ("weekly", _("Every week")),
+]
+
+
+class BookingForm(RangeForm):
+    start = BoundedDateTimeField(label=_("From"))
+    end = BoundedDateTimeField(label=_("To"))
+    company = forms.ModelChoiceField(label=_("For the company"), queryset=Company.objects.none())
+    repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=REPEAT_CHOICES)
+    count = forms.IntegerField(
+        label=_("Number of times, this one included"),
+        required=False,
+        min_value=2,
+        max_value=MAX_SERIES,
+    )
+    note = forms.CharField(
+        validators=[multi_line],
+        label=_("Note for the platform (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, companies: list[Company], **kwargs: Any) -> None:
+        """``companies``: those the person may book for (validated, theirs)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["company"]
+        field.queryset = Company.objects.filter(pk__in=[c.pk for c in companies])  # type: ignore[attr-defined]
+        if len(companies) == 1:
+            field.initial = companies[0].pk
+            field.widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("repeat") and not cleaned.get("count"):
+            self.add_error("count", _("Say how many times (2 to %(max)s).") % {"max": MAX_SERIES})
+        return cleaned
+
+
+class MoveForm(RangeForm):
+    start = BoundedDateTimeField(label=_("New start"))
+    end = BoundedDateTimeField(label=_("New end"))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        validators=[multi_line],
+        label=_("Reason (optional, told to the platform)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BookingFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *BookingStatus.choices]
+    )
+    machine = forms.TypedChoiceField(
+        label=_("Machine"), required=False, coerce=int, empty_value=None
+    )
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, machines: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["machine"].choices = [("", _("All machines")), *machines]  # type: ignore[attr-defined]
+
+
+class QualificationRequestForm(forms.Form):
+    note = forms.CharField(
+        validators=[multi_line],
+        label=_("Your experience with this kind of machine (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

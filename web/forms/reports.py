@@ -1,0 +1,82 @@
+"""A report's scope and period, and a subscription to it."""
+
+from datetime import date, timedelta
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from platforms.models import Region
+from reports.models import Frequency
+from reports.services import default_period
+
+from .fields import BoundedDateField
+
+
+class ScopeForm(forms.Form):
+    """A report's scope: a programme, a platform, a region (choices among those in view)."""
+
+    programme = forms.TypedChoiceField(
+        label=_("Programme"), required=False, coerce=int, empty_value=None
+    )
+    platform = forms.TypedChoiceField(
+        label=_("Platform"), required=False, coerce=int, empty_value=None
+    )
+    region = forms.ChoiceField(
+        label=_("Region of the platforms"),
+        required=False,
+        choices=[("", _("All regions")), *Region.choices],
+    )
+
+    def __init__(
+        self, *args: Any, programmes: Any = (), platforms: Any = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.programmes, self.platforms = list(programmes), list(platforms)
+        cast(forms.ChoiceField, self.fields["programme"]).choices = [
+            ("", _("Every programme I follow")),
+            *[(p.pk, p.name) for p in self.programmes],
+        ]
+        cast(forms.ChoiceField, self.fields["platform"]).choices = [
+            ("", _("Every platform in view")),
+            *[(p.pk, p.name) for p in self.platforms],
+        ]
+
+
+class ReportForm(ScopeForm):
+    """The dashboard's filters: a period (its last day included) and a scope. Without dates,
+    the twelve months to the end of this one."""
+
+    start = BoundedDateField(label=_("From"), required=False)
+    last = BoundedDateField(label=_("To (included)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, last = cleaned.get("start"), cleaned.get("last")
+        if start and last:
+            if last < start:
+                self.add_error("last", _("The end must be after the start."))
+            elif (last - start).days >= 3 * 366:
+                self.add_error("last", _("A report covers at most three years."))
+        return cleaned
+
+    def only_programme(self) -> int | None:
+        """A funder following one programme sees its progress without choosing it."""
+        return self.programmes[0].pk if len(self.programmes) == 1 else None
+
+    def period(self) -> tuple[date, date]:
+        """[start, end): the dates given, or the twelve months to the end of this one."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start, last = data.get("start"), data.get("last")
+        if start is None and last is None:
+            return default_period(timezone.localdate())
+        end = last + timedelta(days=1) if last else default_period(timezone.localdate())[1]
+        if start is None:
+            start = (end - timedelta(days=335)).replace(day=1)
+        return start, max(end, start + timedelta(days=1))
+
+
+class SubscriptionForm(ScopeForm):
+    email = forms.EmailField(label=_("Send to"), max_length=254)
+    frequency = forms.ChoiceField(label=_("Every"), choices=Frequency.choices)
