@@ -148,6 +148,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     settled()
     seed_seconds = time.perf_counter() - seed_started
+    from django.db import reset_queries
+
+    reset_queries()  # the seeding filled the query log: counts below start from empty
     rng = random.Random(args.seed)
     prefix = f"net{args.seed}-"
     machines = list(

@@ -18,7 +18,7 @@ from core.fields import BoundedDateTimeField, IdField
 from core.text import multi_line
 
 from ..exceptions import NotMember
-from ..models import Booking, BookingStatus, Company
+from ..models import Booking, BookingKind, BookingStatus, Company
 from ..selectors import bookings_visible_to, companies_of
 from ..services import (
     booking_approve,
@@ -48,40 +48,32 @@ ACTION_ERRORS = {
 }
 
 
-class BookingSerializer(serializers.ModelSerializer):
-    """A booking as the API shows it (read only: bookings change through the services)."""
+class BookingSerializer(serializers.Serializer):
+    """A booking as the API shows it (read only: bookings change through the services). Fields
+    declared one by one: a ModelSerializer derives them from the model on every answer."""
 
+    id = serializers.IntegerField(read_only=True)
+    machine = serializers.IntegerField(source="machine_id", read_only=True)
     machine_name = serializers.CharField(source="machine.name", read_only=True)
     platform = serializers.IntegerField(source="machine.platform_id", read_only=True)
+    company = serializers.IntegerField(source="company_id", read_only=True, allow_null=True)
     company_name = serializers.CharField(source="company.name", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Booking
-        fields = [
-            "id",
-            "machine",
-            "machine_name",
-            "platform",
-            "company",
-            "company_name",
-            "kind",
-            "start",
-            "end",
-            "status",
-            "version",
-            "note",
-            "price",
-            "series_id",
-            "late_cancellation",
-            "cancelled_at",
-            "cancellation_reason",
-            "rejection_reason",
-            "actual_start",
-            "actual_end",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+    kind = serializers.ChoiceField(choices=BookingKind.choices, read_only=True)
+    start = serializers.DateTimeField(read_only=True)
+    end = serializers.DateTimeField(read_only=True)
+    status = serializers.ChoiceField(choices=BookingStatus.choices, read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    series_id = serializers.UUIDField(read_only=True, allow_null=True)
+    late_cancellation = serializers.BooleanField(read_only=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancellation_reason = serializers.CharField(read_only=True)
+    rejection_reason = serializers.CharField(read_only=True)
+    actual_start = serializers.DateTimeField(read_only=True, allow_null=True)
+    actual_end = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class BookingCreateSerializer(serializers.Serializer):
