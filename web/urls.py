@@ -100,7 +100,9 @@ urlpatterns = [
     ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="web/account/password_reset_sent.html"),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="web/account/password_reset_sent.html"
+        ),
         name="password-reset-sent",
     ),
     path(

@@ -96,7 +96,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect("home")
-    return render(request, "web/account/signup.html", {"form": form}, status=422 if form.errors else 200)
+    return render(
+        request, "web/account/signup.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 def _preferences_shown(*, is_operator: bool, is_company_admin: bool) -> tuple[str, ...]:

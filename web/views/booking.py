@@ -120,7 +120,9 @@ def _booked(request: HtmxHttpRequest, created: list[Booking]) -> HttpResponse:
     if request.htmx:
         week = week_label(first.start.astimezone(first.machine.platform.tz).date())
         response = render(
-            request, "web/booking/_booked.html", {"booking": first, "bookings": created, "week": week}
+            request,
+            "web/booking/_booked.html",
+            {"booking": first, "bookings": created, "week": week},
         )
         response["HX-Trigger"] = "booked"
         return response

@@ -153,7 +153,9 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "searched": bool(request.GET) and valid and form.searches_time,
     }
-    template = "web/catalogue/_machines_results.html" if request.htmx else "web/catalogue/machines.html"
+    template = (
+        "web/catalogue/_machines_results.html" if request.htmx else "web/catalogue/machines.html"
+    )
     return render(request, template, context)
 
 
