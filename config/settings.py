@@ -143,6 +143,9 @@ else:
         "DATA_DIR": env("EMBEDDED_POSTGRES_DATA", default=str(BASE_DIR / ".data" / "postgres")),
         "DEFAULT_NAME": "fablab",
     }
+    from config.embedded_postgres import exit_cleanly_on_sigterm
+
+    exit_cleanly_on_sigterm()
 DATABASES = {"default": _db}
 _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 _db["CONN_HEALTH_CHECKS"] = True

