@@ -18,7 +18,9 @@ $(STAMP): $(PY) pyproject.toml
 	@touch $(STAMP)
 
 # Without DATABASE_URL, the embedded PostgreSQL (data in .data/postgres) starts with the first
-# command and stops with the last one (the server and the periodic jobs).
+# command and stops with the last one (the server and the periodic jobs). No auto-reload: its
+# parent process would kill the server's process outright on the way out, before it could stop
+# the database (run `manage.py runserver` yourself to work with reloading).
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -34,7 +36,7 @@ run: $(STAMP)
 	@echo ""
 	@$(PY) manage.py run_periodic_jobs & jobs=$$!; \
 	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # PostgreSQL at TEST_DATABASE_URL when it answers, else the embedded one; Redis when it answers
 # (else its tests skip, or fail with REQUIRE_SERVICES=1).
