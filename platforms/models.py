@@ -206,7 +206,12 @@ class Machine(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.25"))],
+        validators=[
+            MinValueValidator(
+                Decimal("0.25"),
+                message=_("Allow at least a quarter of an hour, or leave it blank for no limit."),
+            )
+        ],
         help_text=_("At most this many hours a day per company; leave blank for no limit."),
     )
     buffer_minutes = models.PositiveIntegerField(_("buffer between bookings (minutes)"), default=0)
