@@ -230,8 +230,8 @@ class Booking(models.Model):
                 | Q(kind="company", company__isnull=False),
                 name="booking_company_unless_internal",
             ),
-            # The PostgreSQL exclusion constraint "booking_no_overlap" is added by migration
-            # 0002 only on PostgreSQL; it is not declared here so that SQLite can migrate.
+            # The exclusion constraint "booking_no_overlap" (active bookings never overlap) is
+            # added by migration 0003 in SQL (btree_gist over the machine and a tstzrange).
         ]
         indexes = [
             models.Index(fields=["machine", "start"], name="booking_machine_start"),

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from .datetimes import FIRST_YEAR, LAST_YEAR, in_range
 
 OUT_OF_RANGE = _("Give a date between the years {first} and {last}.")
-# The largest key a table can hold (BigAutoField): beyond it, SQLite cannot even bind the value.
+# The largest key a table can hold (BigAutoField): beyond it, the database cannot bind the value.
 MAX_ID = 2**63 - 1
 
 

@@ -2,7 +2,7 @@
 
 A fixed number of queries whatever the number of bookings and closures: opening hours,
 bookings and closure intervals are each loaded once, then combined in Python, in UTC. The
-network-wide search (``search``) reuses these pieces on SQLite.
+network-wide search (``search``) is held to this answer, machine by machine, in the tests.
 """
 
 from collections import defaultdict

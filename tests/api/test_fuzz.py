@@ -182,8 +182,8 @@ def test_hostile_query_strings_never_get_a_5xx(world, api_as, template, fields):
 def test_a_key_no_table_can_hold_is_a_field_error_and_the_largest_one_an_answer(
     world, api_as, method, url, field
 ):
-    """Hypothesis once sent ?machine=9223372036854775808 (2**63): SQLite could not bind it and
-    the list answered 500. Every id a client sends is bounded like a key (core.fields.IdField)."""
+    """Hypothesis once sent ?machine=9223372036854775808 (2**63): the database could not bind
+    it and the list answered 500. Every id a client sends is bounded like a key (core.fields.IdField)."""
     client = api_as("member_a")
     slot = {
         "machine": world.machine.pk,
