@@ -183,7 +183,8 @@ def test_a_key_no_table_can_hold_is_a_field_error_and_the_largest_one_an_answer(
     world, api_as, method, url, field
 ):
     """Hypothesis once sent ?machine=9223372036854775808 (2**63): the database could not bind
-    it and the list answered 500. Every id a client sends is bounded like a key (core.fields.IdField)."""
+    it and the list answered 500. Every id a client sends is bounded like a key
+    (core.fields.IdField)."""
     client = api_as("member_a")
     slot = {
         "machine": world.machine.pk,
