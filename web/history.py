@@ -14,6 +14,9 @@ from accounts.audit import history_of
 
 ACTIONS = {
     "booking.created": pgettext_lazy("history", "Booked"),
+    "booking.created_within_notice": pgettext_lazy(
+        "history", "Booked by the platform within the notice period"
+    ),
     "booking.approved": pgettext_lazy("history", "Approved"),
     "booking.rejected": pgettext_lazy("history", "Refused"),
     "booking.moved": pgettext_lazy("history", "Moved"),

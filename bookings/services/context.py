@@ -64,10 +64,21 @@ class SlotContext:
         return self.change == "block"
 
     @property
-    def overrides(self) -> bool:
-        """An operator moving a booking or blocking time: no notice and no quota, but within
-        the operator's window (``rules.operator_window``)."""
+    def skips_notice(self) -> bool:
+        """Operators book walk-ins, move and block without notice, within the operator's window
+        (``rules.operator_window``)."""
+        return self.operator
+
+    @property
+    def skips_quotas(self) -> bool:
+        """An operator moving a booking or blocking time is not held to a company's quotas (one
+        booking on a company's behalf is)."""
         return self.operator and self.change != "book"
+
+    @property
+    def within_notice(self) -> bool:
+        """The slot starts sooner than members may book (an operator's walk-in)."""
+        return self.start < self.now + timedelta(hours=self.machine.min_notice_hours)
 
     @property
     def excluded(self) -> int | None:

@@ -17,7 +17,6 @@ from accounts.audit import audit_record, state_of
 from core.datetimes import check_range
 from core.events import announce
 from core.exceptions import DomainError
-from core.intervals import Interval
 from platforms.models import Machine
 from platforms.selectors import user_operates
 from platforms.timezones import aware_strict
@@ -101,12 +100,15 @@ def _new_booking(
     )
 
 
-def _save_created(booking: Booking, user: Any) -> Booking:
-    """Save the new booking and the audit entry recording its creation."""
+def _save_created(booking: Booking, ctx: SlotContext) -> Booking:
+    """Save the new booking and the audit entry recording its creation — an operator's walk-in
+    as booked within the notice members are held to."""
     booking.save()
     audit_record(
-        actor=user,
-        action="booking.created",
+        actor=ctx.user,
+        action="booking.created_within_notice"
+        if ctx.within_notice and not ctx.internal
+        else "booking.created",
         obj=booking,
         after=state_of(booking, CREATED_FIELDS),
     )
@@ -126,7 +128,8 @@ def booking_create(
     """Book ``machine`` for ``company`` (each an instance or an id) over [start, end), or raise
     the first refusal: ``unknown_machine`` / ``unknown_company``, ``not_member``,
     ``company_not_validated``, ``machine_inactive``, ``invalid_local_time``, then the rules in
-    their order (``rules.RULES``). Naive datetimes are wall-clock times of the platform.
+    their order (``rules.RULES``). Naive datetimes are wall-clock times of the platform. An
+    operator books a walk-in without notice (recorded as such in the audit trail).
     Pending when the machine requires approval, else confirmed; announced as
     ``booking_created``.
     """
@@ -147,7 +150,7 @@ def booking_create(
             _new_booking(
                 machine=locked, company=company, user=user, start=ctx.start, end=ctx.end, note=note
             ),
-            user,
+            ctx,
         )
         announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
@@ -196,7 +199,7 @@ def booking_create_series(
             start = start.astimezone(tz).replace(tzinfo=None)
             end = end.astimezone(tz).replace(tzinfo=None)
         now = timezone.now()
-        accepted: list[Interval] = []
+        accepted: list[SlotContext] = []
         refused: list[dict[str, object]] = []
         for local_start, local_end in _series_slots(start, end, frequency, count):
             try:
@@ -208,10 +211,10 @@ def booking_create_series(
                     end=aware_strict(local_end, tz),
                     now=now,
                     operator=operator,
-                    earlier=tuple(accepted),
+                    earlier=tuple((slot.start, slot.end) for slot in accepted),
                 )
                 check_rules(ctx)
-                accepted.append((ctx.start, ctx.end))
+                accepted.append(ctx)
             except DomainError as error:
                 shown = (local_start.replace(tzinfo=tz), local_end.replace(tzinfo=tz))
                 refused.append(_refusal(*shown, error))
@@ -224,14 +227,14 @@ def booking_create_series(
                     machine=locked,
                     company=company,
                     user=user,
-                    start=slot_start,
-                    end=slot_end,
+                    start=slot.start,
+                    end=slot.end,
                     note=note,
                     series_id=series,
                 ),
-                user,
+                slot,
             )
-            for slot_start, slot_end in accepted
+            for slot in accepted
         ]
         announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
         return bookings
@@ -274,5 +277,5 @@ def booking_block(
                 kind=BookingKind.INTERNAL,
                 status=BookingStatus.CONFIRMED,
             ),
-            user,
+            ctx,
         )

@@ -3,8 +3,9 @@
 Each rule is a small function over a ``SlotContext`` (``context.py``) that raises its domain
 error or returns. ``RULES`` is the one list every path runs — a booking, each date of a
 series, a move and an operator's internal block — through ``check_rules``; what a path is
-exempt from is a property of its context (``internal``, ``overrides``, ``operator``). Adding a
-rule is a function here, placed in ``RULES``, and its error in ``exceptions.py``.
+exempt from is a property of its context (``internal``, ``skips_notice``, ``skips_quotas``,
+``operator``). Adding a rule is a function here, placed in ``RULES``, and its error in
+``exceptions.py``.
 
 Overlap is the last rule and the database's too: the exclusion constraint refuses what two
 racing requests might let through (``context.conflicts_as_slot_unavailable``).
@@ -80,9 +81,8 @@ def not_too_long(ctx: SlotContext) -> None:
 
 
 def notice(ctx: SlotContext) -> None:
-    hours = ctx.machine.min_notice_hours
-    if not ctx.overrides and ctx.start < ctx.now + timedelta(hours=hours):
-        raise TooSoon(hours=hours)
+    if not ctx.skips_notice and ctx.within_notice:
+        raise TooSoon(hours=ctx.machine.min_notice_hours)
 
 
 def horizon(ctx: SlotContext) -> None:
@@ -95,7 +95,7 @@ def horizon(ctx: SlotContext) -> None:
 def operator_window(ctx: SlotContext) -> None:
     """What bounds an operator who skips the notice: never before the start of the previous
     local day."""
-    if not ctx.overrides:
+    if not ctx.skips_notice:
         return
     today = ctx.now.astimezone(ctx.tz).date()
     earliest = local_midnight(today - timedelta(days=OPERATOR_BACKDATE_DAYS), ctx.tz)
@@ -128,7 +128,7 @@ def weekly_quota(ctx: SlotContext) -> None:
     """The company's hours on the machine, per platform-local week, stay within the machine's
     weekly quota (summed in exact seconds)."""
     quota = ctx.machine.weekly_quota_hours
-    if quota is None or ctx.company is None or ctx.overrides:
+    if quota is None or ctx.company is None or ctx.skips_quotas:
         return
     for week in ctx.periods(selectors.local_week):
         used = ctx.held_seconds(week)
@@ -140,7 +140,7 @@ def daily_quota(ctx: SlotContext) -> None:
     """The company's hours on the machine, per platform-local day, stay within the machine's
     daily limit."""
     quota = ctx.machine.daily_quota_hours
-    if quota is None or ctx.company is None or ctx.overrides:
+    if quota is None or ctx.company is None or ctx.skips_quotas:
         return
     for day in ctx.periods(selectors.local_day):
         used = ctx.held_seconds(day)

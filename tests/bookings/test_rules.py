@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from accounts.models import AuditEntry
 from bookings import exceptions as exc
 from bookings.models import Booking, BookingKind, BookingStatus
 from bookings.services import (
@@ -481,6 +482,51 @@ class TestUsageAndNoShows:
             later.pk: BookingStatus.CONFIRMED,  # ended 30 min ago: still in its grace period
         }
         assert no_shows_mark(now=paris(2027, 1, 6, 17, 30), grace_minutes=60) == 0
+
+
+class TestWalkIns:
+    """An SME walks in: the operator books the machine for it now, within the notice members
+    are held to (issue 25, 7)."""
+
+    def test_an_operator_books_a_walk_in_and_the_trail_says_so(self, machine, member, operator):
+        # given: it is Monday 09:00, the machine asks 24 hours' notice
+        assert machine.min_notice_hours == 24
+
+        # when
+        walk_in = book(
+            machine, operator, paris(2027, 1, 4, 10), paris(2027, 1, 4, 11), company=member.company
+        )
+
+        # then
+        assert walk_in.status == BookingStatus.CONFIRMED
+        [entry] = AuditEntry.objects.filter(object_id=str(walk_in.pk))
+        assert entry.action == "booking.created_within_notice"
+        assert entry.actor == operator
+
+    def test_the_member_is_still_held_to_the_notice(self, machine, member):
+        with pytest.raises(exc.TooSoon):
+            book(machine, member, paris(2027, 1, 4, 10), paris(2027, 1, 4, 11))
+
+    def test_an_operator_booking_ahead_leaves_an_ordinary_trail(self, machine, member, operator):
+        booking = book(machine, operator, company=member.company)
+
+        assert AuditEntry.objects.get(object_id=str(booking.pk)).action == "booking.created"
+
+    def test_not_before_the_previous_local_day_nor_outside_opening_hours(
+        self, machine, member, operator
+    ):
+        with pytest.raises(exc.TooEarly):
+            book(machine, operator, paris(2027, 1, 2, 10), paris(2027, 1, 2, 11), member.company)
+        with pytest.raises(exc.OutsideOpeningHours):
+            book(machine, operator, paris(2027, 1, 4, 19), paris(2027, 1, 4, 20), member.company)
+
+    def test_a_walk_in_still_counts_against_the_companys_weekly_quota(self, member, operator):
+        machine = MachineFactory(weekly_quota_hours=Decimal("1"))
+        machine.platform.operators.add(operator)
+        book(machine, operator, paris(2027, 1, 4, 10), paris(2027, 1, 4, 11), member.company)
+
+        with pytest.raises(exc.QuotaExceeded):
+            book(machine, operator, paris(2027, 1, 4, 12), paris(2027, 1, 4, 13), member.company)
 
 
 class TestInternalBlocks:

@@ -148,6 +148,32 @@ def test_operator_books_for_a_company_or_blocks_internal_time(
     assert made[0].company == setup["member"].company and made[0].booked_by == setup["operator"]
 
 
+def test_an_operator_books_a_walk_in_starting_within_the_hour_and_its_page_says_so(
+    client: Any, setup: dict[str, Any], frozen_now: Any
+) -> None:
+    # given: a machine asking a day's notice; it is Monday 09:00
+    machine = setup["machine"]
+    machine.min_notice_hours = 24
+    machine.save()
+    client.force_login(setup["operator"])
+
+    # when: the SME is at the desk for 10:00
+    answer = client.post(
+        reverse("web:operator-book", args=[machine.pk]),
+        {
+            "start": "2027-01-04T10:00",
+            "end": "2027-01-04T11:00",
+            "company": setup["member"].company.pk,
+        },
+    )
+
+    # then: booked, and the booking's history says it was within the notice
+    assert answer.status_code == 302
+    walk_in = Booking.objects.get()
+    page = client.get(reverse("web:operator-booking", args=[walk_in.pk]))
+    assert "Réservée par la plateforme dans le délai de prévenance" in page.content.decode()
+
+
 def test_other_platforms_booking_page_and_booking_form_are_not_found(
     client: Any, setup: dict[str, Any], frozen_now: Any
 ) -> None:
