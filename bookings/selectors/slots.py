@@ -97,6 +97,11 @@ class QuotaUse:
     used: Decimal
     quota: Decimal
 
+    @property
+    def over_by(self) -> Decimal:
+        """Hours held beyond the quota (an operator's booking may go over it); 0 within."""
+        return max(self.used - self.quota, Decimal(0))
+
 
 def quota_use_this_week(*, company_ids: Sequence[int], now: datetime) -> list[QuotaUse]:
     """For each company and machine with a weekly quota, the hours held this week (the

@@ -1,6 +1,7 @@
 """The SME's pages, per role, and their refusals."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -52,6 +53,30 @@ def test_dashboard_lists_upcoming_and_pending_bookings(
     assert [b.pk for b in upcoming] == [confirmed.pk]
     assert [b.pk for b in awaiting] == [pending.pk]
     assert member.company.ical_token in page.content.decode()
+
+
+def test_dashboard_says_a_quota_gone_over_in_words_with_the_machines_platform(
+    signed_in: Any, member: Any, frozen_now: Any
+) -> None:
+    # given: two machines of one name; on one, the platform booked the company past its quota
+    over = MachineFactory(name="Tour CNC", weekly_quota_hours=Decimal("8"))
+    within = MachineFactory(name="Tour CNC", weekly_quota_hours=Decimal("8"))
+    for machine, hours in ((over, 9), (within, 2)):
+        Booking.objects.create(
+            machine=machine,
+            company=member.company,
+            start=paris(2027, 1, 5, 8),
+            end=paris(2027, 1, 5, 8 + hours),
+        )
+
+    # when
+    text = signed_in(member).get("/").content.decode()
+
+    # then
+    assert f"Tour CNC ({over.platform.name})" in text
+    assert f"Tour CNC ({within.platform.name})" in text
+    assert "9,0 h sur 8,0 h" in text and "1,0 h au-delà du quota" in text
+    assert text.count("au-delà du quota") == 1
 
 
 def test_dashboard_tells_a_company_waiting_for_validation(signed_in: Any, member: Any) -> None:
