@@ -141,6 +141,33 @@ def test_bookings_lists_own_company_upcoming_first(
     assert [b.pk for b in page.context["rows"]] == [sooner.pk, later.pk]
 
 
+def test_bookings_put_last_week_on_the_first_page_after_what_is_coming(
+    signed_in: Any, member: Any, frozen_now: Any, laser: Any
+) -> None:
+    # given: two upcoming bookings and thirty past ones, one a week, the last a week ago
+    coming = [_book(member, laser, hour=hour) for hour in (14, 10)]
+    past = [
+        Booking.objects.create(
+            machine=laser,
+            company=member.company,
+            start=paris(2026, 12, 28, 10) - timedelta(weeks=weeks),
+            end=paris(2026, 12, 28, 11) - timedelta(weeks=weeks),
+            status=BookingStatus.COMPLETED,
+        )
+        for weeks in range(30)
+    ]
+
+    # when
+    page = signed_in(member).get("/bookings/")
+
+    # then: upcoming soonest first, then the past latest first, each under its heading
+    rows = [b.pk for b in page.context["rows"]]
+    assert rows[:2] == [coming[1].pk, coming[0].pk]
+    assert rows[2:] == [b.pk for b in past[:22]]
+    text = page.content.decode()
+    assert text.index("Prochaines réservations") < text.index("Réservations passées")
+
+
 def test_bookings_filter_by_status(
     signed_in: Any, member: Any, frozen_now: Any, laser: Any
 ) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -173,17 +173,17 @@ def bookings(request: HtmxHttpRequest) -> HttpResponse:
     upcoming = Case(
         When(end__gte=now, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
-    rows = rows.annotate(past=upcoming).order_by("past", "start")
-    page = page_of(rows, form.cleaned_data.get("page") if form.is_valid() else None)
-    # Upcoming soonest first, then the past latest first, within the page.
-    shown = list(page.object_list)
-    shown = [b for b in shown if not b.past] + sorted(
-        (b for b in shown if b.past), key=lambda b: b.start, reverse=True
+    # Upcoming soonest first, then the past latest first (last week on the first page).
+    rows = rows.annotate(past=upcoming).order_by(
+        "past",
+        Case(When(past=0, then=F("start"))).asc(nulls_last=True),
+        F("start").desc(),
     )
+    page = page_of(rows, form.cleaned_data.get("page") if form.is_valid() else None)
     context = {
         "form": form,
         "page": page,
-        "rows": shown,
+        "rows": list(page.object_list),
         "now": now,
         "query": query_without_page(request),
     }
