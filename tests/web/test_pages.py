@@ -392,10 +392,17 @@ def test_password_reset_sends_a_link_to_the_configured_site(
 def test_profile_creates_shows_once_and_revokes_api_keys(signed_in: Any, member: Any) -> None:
     client = signed_in(member)
     created = client.post("/profile/tokens/", {"name": "Export ERP"})
-    raw = created.context["new_token"]
-    assert raw and raw in created.content.decode()
+    # The answer is a redirect to the profile (issue 25, 4): a reload or a language switch
+    # there asks for a page, never makes a second key.
+    assert created.status_code == 302 and created["Location"] == reverse("profile")
+    shown = client.get(created["Location"])
+    raw = shown.context["new_token"]
+    assert raw and raw in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store"
     token = ApiToken.objects.get(user=member)
     assert raw not in client.get("/profile/").content.decode()
+    switched = client.post("/language/", {"language": "en", "next": "/profile/"}, follow=True)
+    assert switched.status_code == 200 and ApiToken.objects.filter(user=member).count() == 1
     client.post(reverse("token-revoke", args=[token.pk]))
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -109,11 +109,16 @@ def _preferences_shown(*, is_operator: bool, is_company_admin: bool) -> tuple[st
     )
 
 
+# A key just made waits here, in the session, for the one page that shows it.
+NEW_KEY = "new_api_key"
+
+
 @login_required
-def profile(request: HttpRequest, new_token: str | None = None) -> HttpResponse:
+def profile(request: HttpRequest) -> HttpResponse:
     """The person's companies and operated machines with their calendar addresses, their
-    optional e-mails and their API keys."""
+    optional e-mails and their API keys — a key just made shown this once."""
     user = signed_in(request)
+    new_token = request.session.pop(NEW_KEY, None)
     memberships = list(
         Membership.objects.filter(user=user).select_related("company").order_by("company__name")
     )
@@ -122,7 +127,7 @@ def profile(request: HttpRequest, new_token: str | None = None) -> HttpResponse:
         .select_related("platform")
         .order_by("platform__name", "name")
     )
-    return render(
+    response = render(
         request,
         "web/account/profile.html",
         {
@@ -135,6 +140,9 @@ def profile(request: HttpRequest, new_token: str | None = None) -> HttpResponse:
             "new_token": new_token,
         },
     )
+    if new_token:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -158,15 +166,15 @@ def message_preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_new(request: HttpRequest) -> HttpResponse:
-    """A new API key, shown once on the page that answers."""
+    """A new API key, then back to the profile, which shows it once: reloading that page, or
+    switching the language there, makes no second key."""
     form = TokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the key a name (at most 100 characters)."))
         return redirect("profile")
     _token, raw = token_create(user=signed_in(request), name=form.cleaned_data["name"])
-    response = profile(request, new_token=raw)
-    response["Cache-Control"] = "no-store"
-    return response
+    request.session[NEW_KEY] = raw
+    return redirect("profile")
 
 
 @login_required
