@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -85,6 +86,37 @@ def test_week_refuses_unreadable_weeks_with_this_week(
         page = client.get(reverse("web:machine", args=[laser.pk]), {"week": value})
         assert page.status_code == 200, value
         assert page.context["grid"].monday.isoformat() == "2027-01-04", value
+
+
+def test_a_machine_opens_on_the_first_week_with_something_to_book(
+    client: Any, frozen_now: Any
+) -> None:
+    # given: Sunday 10 January 2027, 09:00, and a machine asking two days' notice: nothing is
+    # bookable this week (issue 25, 2)
+    machine = MachineFactory(min_notice_hours=48)
+    url = reverse("web:machine", args=[machine.pk])
+    with time_machine.travel(paris(2027, 1, 10, 9), tick=False):
+        # when
+        page = client.get(url)
+        # then: it opens on next week, whose free cells are bookable …
+        assert page.context["grid"].monday.isoformat() == "2027-01-11"
+        assert "free" in _cells(page).values()
+        # … and "This week" still shows this week, which has nothing
+        this_week = client.get(url, {"week": page.context["this_week"]})
+        assert this_week.context["grid"].monday.isoformat() == "2027-01-04"
+        assert "free" not in _cells(this_week).values()
+
+
+def test_a_search_result_opens_the_machine_on_its_slots_week(
+    client: Any, frozen_now: Any, laser: Any
+) -> None:
+    # given: a search for the week of 25 January
+    page = client.get(
+        "/machines/",
+        {"available_from": "2027-01-25", "available_to": "2027-01-29"},
+    )
+    # then: "See its week" opens that week
+    assert f"/machines/{laser.pk}/?week=2027-W04" in page.content.decode()
 
 
 def test_week_of_the_spring_change_keeps_wall_clock_rows(client: Any, laser: Any) -> None:

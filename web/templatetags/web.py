@@ -2,8 +2,10 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 
 from platforms.timezones import zone
@@ -34,6 +36,17 @@ def local_time(moment: datetime, tz_name: str) -> str:
 def iso(moment: datetime) -> str:
     """ISO 8601 with the offset, as the week's cells carry it (data-start, data-end)."""
     return moment.isoformat(timespec="minutes")
+
+
+@register.simple_tag
+def machine_week_url(machine: Any, slots: list[tuple[datetime, datetime]]) -> str:
+    """A machine's page on the week of the first of ``slots`` (a search's result); without a
+    slot, the page chooses (its first week with something to book)."""
+    url = reverse("web:machine", args=[machine.pk])
+    if not slots:
+        return url
+    year, week, _ = _local(slots[0][0], machine.platform.timezone).isocalendar()
+    return f"{url}?week={year}-W{week:02d}"
 
 
 @register.filter

@@ -1,6 +1,6 @@
 """Finding machines: the home page, the network catalogue and search, a machine's week."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +24,7 @@ from platforms.selectors import platforms_operated_by
 from platforms.timezones import local_midnight
 from reports.selectors import programmes_followed
 
-from ..calendar import week_grid, week_monday, week_window
+from ..calendar import week_grid, week_label, week_monday, week_window
 from ..forms import BookingForm, QualificationRequestForm, SearchForm
 from .common import HtmxHttpRequest, page_of, query_without_page, signed_in
 
@@ -173,18 +173,41 @@ def _machine(pk: int) -> Machine:
     )
 
 
+# How far ahead a machine's page looks for its first bookable week.
+FIRST_WEEK_AHEAD = timedelta(weeks=8)
+
+
+def _first_bookable_monday(machine: Machine, now: datetime) -> date | None:
+    """The Monday of the week holding the machine's first slot bookable now (None: none in
+    the next weeks)."""
+    ahead = min(timedelta(days=machine.max_advance_days), FIRST_WEEK_AHEAD)
+    found = machines_search(
+        start=now, end=now + ahead, machine_ids=[machine.pk], slots_per_machine=1, now=now
+    )
+    if not found:
+        return None
+    day = found[0].soonest.astimezone(machine.platform.tz).date()
+    return day - timedelta(days=day.weekday())
+
+
 def _week_context(request: HtmxHttpRequest, machine: Machine) -> dict[str, Any]:
+    """The week asked for (``?week=2027-W04``); without one, the first week with something to
+    book."""
     tz = machine.platform.tz
     now = timezone.now()
-    monday, refused = week_monday(request.GET.get("week"), now.astimezone(tz).date())
+    today = now.astimezone(tz).date()
+    monday, refused = week_monday(request.GET.get("week"), today)
     if refused:
         messages.warning(request, _("That week could not be read; here is this week."))
+    elif "week" not in request.GET:
+        monday = _first_bookable_monday(machine, now) or monday
     start, end = week_window(machine, monday)
     view = machine_seen_by(user=request.user, machine=machine, start=start, end=end, now=now)
     hours = list(machine.platform.opening_hours.all())
     return {
         "grid": week_grid(view=view, monday=monday, hours=hours),
-        "today": now.astimezone(tz).date(),
+        "today": today,
+        "this_week": week_label(today - timedelta(days=today.weekday())),
         "hours": hours,
     }
 
