@@ -101,11 +101,15 @@ def test_sme_books_a_laser_cutter_sees_it_and_cancels_it(
     last.click()
     expect(page.locator("#id_start")).to_have_value(start[:16])
     expect(page.locator("#id_end")).to_have_value(end[:16])
+    # the form says what the range costs before booking (issue 25, 3)
+    expect(page.locator("#booking-price")).to_contain_text("HT pour 1,5 h")
+    quoted = page.locator("#booking-price").inner_text()
     shot("range-chosen")
     page.get_by_role("button", name="Réserver ce créneau").click()
     expect(page.get_by_role("status").filter(has_text="Réservation confirmée")).to_be_visible()
     shot("booked")
     booking = Booking.objects.get()
+    assert quoted.startswith(f"{booking.price:.2f} €".replace(".", ","))
     assert booking.start.isoformat(timespec="minutes") == _utc(start)
     assert booking.status == BookingStatus.CONFIRMED
     # the grid now shows it as theirs

@@ -2,6 +2,7 @@
 booking from it."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -333,3 +334,24 @@ def test_bad_prefill_is_ignored(client: Any, member: Any, laser: Any) -> None:
         "2027-02-30T10:00",
     ):
         assert client.get(reverse("web:book", args=[laser.pk]), {"start": value}).status_code == 200
+
+
+def test_a_search_for_two_free_hours_offers_two_hours_and_says_what_they_cost(
+    client: Any, member: Any, frozen_now: Any
+) -> None:
+    # given: a machine open 08:00–18:00 at 60 € an hour, free all day (issue 25, 3)
+    machine = MachineFactory(hourly_rate=60, min_notice_hours=0, min_minutes=30)
+    client.force_login(member)
+
+    # when: the SME searches two free hours next week
+    results = client.get("/machines/", {"available_from": "2027-01-11", "min_free": "120"})
+
+    # then: the first slot's link asks for two hours, not the whole free morning …
+    link = re.search(rf'href="(/machines/{machine.pk}/book/\?[^"]+)"', results.content.decode())
+    assert link is not None
+    form = client.get(link.group(1).replace("&amp;", "&"))
+    assert form.context["form"].initial["end"] - form.context["form"].initial["start"] == (
+        timedelta(hours=2)
+    )
+    # … and the form says what the two hours cost before booking
+    assert "120,00 € HT pour 2,0 h" in form.content.decode()

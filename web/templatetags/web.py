@@ -1,8 +1,9 @@
 """Times as people read them: in the platform's zone, in their language."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
@@ -36,6 +37,15 @@ def local_time(moment: datetime, tz_name: str) -> str:
 def iso(moment: datetime) -> str:
     """ISO 8601 with the offset, as the week's cells carry it (data-start, data-end)."""
     return moment.isoformat(timespec="minutes")
+
+
+@register.simple_tag
+def booking_url(machine: Any, start: datetime, end: datetime, minutes: int = 0) -> str:
+    """The booking form of ``machine`` pre-filled from a free period: the length asked (at
+    least the machine's minimum) from its start, not the whole period."""
+    length = timedelta(minutes=max(minutes or 0, machine.min_minutes))
+    query = urlencode({"start": iso(start), "end": iso(min(end, start + length))})
+    return f"{reverse('web:book', args=[machine.pk])}?{query}"
 
 
 @register.simple_tag

@@ -1,6 +1,7 @@
 """Booking a machine and managing the company's bookings."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +20,13 @@ from bookings.exceptions import SeriesRefused
 from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
 from bookings.selectors import bookings_visible_to, companies_of
-from bookings.services import booking_cancel, booking_create, booking_create_series, booking_move
+from bookings.services import (
+    booking_cancel,
+    booking_create,
+    booking_create_series,
+    booking_move,
+    booking_price,
+)
 from core.datetimes import in_range
 from core.exceptions import DomainError
 from platforms.services import qualification_request
@@ -47,6 +55,20 @@ def _prefill(request: HtmxHttpRequest, machine: Any) -> dict[str, Any]:
     if "start" in initial and "end" not in initial:
         initial["end"] = initial["start"] + timedelta(minutes=machine.min_minutes)
     return initial
+
+
+def price_text(machine: Any, form: BookingForm) -> str:
+    """What the range in the form costs, as the form shows it before booking ("" without a
+    range): the booking's own price (``booking_price``), excluding VAT."""
+    values = form.cleaned_data if form.is_bound and form.is_valid() else form.initial
+    start, end = values.get("start"), values.get("end")
+    if not (start and end and end > start):
+        return ""
+    price = booking_price(machine=machine, start=start, end=end)
+    hours = Decimal((end - start).total_seconds()) / 3600
+    return _("{price} excl. VAT for {hours} h").format(
+        price=f"{number_format(price, 2)} €", hours=number_format(hours, 1)
+    )
 
 
 @login_required
@@ -103,6 +125,7 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             {
                 "machine": machine,
                 "form": form,
+                "price": price_text(machine, form),
                 "refused": refused,
                 "waiting": waiting,
                 "no_company": not companies and not waiting,

@@ -152,6 +152,7 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "query": query_without_page(request),
         "searched": bool(request.GET) and valid and form.searches_time,
+        "length_asked": (form.cleaned_data.get("min_free") or 0) if request.GET and valid else 0,
     }
     template = (
         "web/catalogue/_machines_results.html" if request.htmx else "web/catalogue/machines.html"

@@ -70,10 +70,39 @@ function choose(grid, cell, form) {
     status.textContent = `${run[0].querySelector(".slot__time").textContent} – ${
       localValue(run[run.length - 1].dataset.end).slice(11)}`;
   }
+  showPrice(form);
   if (window.matchMedia("(max-width: 60rem)").matches) {
     form.scrollIntoView({ behavior: "smooth", block: "start" });
   }
 }
+
+// The price of the range in the booking form, as the server computes it: rate × hours, VAT
+// excluded (the sentence comes translated in data-text).
+function showPrice(form) {
+  const out = form.querySelector("#booking-price");
+  if (!out) return;
+  const start = new Date(form.querySelector("[name=start]").value);
+  const end = new Date(form.querySelector("[name=end]").value);
+  const hours = (end - start) / 3600000;
+  if (!(hours > 0)) {
+    out.textContent = "";
+    return;
+  }
+  const lang = document.documentElement.lang || "fr";
+  const price = Math.round(Number(out.dataset.rate) * hours * 100) / 100;
+  const money = new Intl.NumberFormat(lang, {
+    minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false,
+  });
+  const number = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  out.textContent = out.dataset.text
+    .replace("{price}", `${money.format(price)} €`)
+    .replace("{hours}", number.format(hours));
+}
+
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("#booking-form");
+  if (form && event.target.matches("[name=start], [name=end]")) showPrice(form);
+});
 
 document.addEventListener("click", (event) => {
   const cell = event.target.closest("[data-grid] button[data-start]");
