@@ -76,7 +76,8 @@ def test_operator_runs_the_platforms_calendar(
     page.get_by_label("Adresse e-mail").fill("camille@fablab-lyon.fr")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Se connecter").click()
-    page.get_by_role("link", name="La journée de mes plateformes").click()
+    # an operator lands on their platforms' day
+    page.wait_for_url("**/operator/")
     shot("day")
     # approves the pending booking, in place
     row = page.locator(f"#pending-{world['pending'].pk}")

@@ -79,6 +79,18 @@ def test_dashboard_says_a_quota_gone_over_in_words_with_the_machines_platform(
     assert text.count("au-delà du quota") == 1
 
 
+def test_an_operator_with_no_company_of_their_own_lands_on_their_day(
+    signed_in: Any, member: Any
+) -> None:
+    operator = UserFactory()
+    MachineFactory().platform.operators.add(operator)
+    # an operator lands on their work …
+    assert signed_in(operator).get("/")["Location"] == reverse("web:operator")
+    # … an operator who is also a company's member keeps the company's dashboard
+    MachineFactory().platform.operators.add(member)
+    assert signed_in(member).get("/").status_code == 200
+
+
 def test_dashboard_tells_a_company_waiting_for_validation(signed_in: Any, member: Any) -> None:
     Company.objects.filter(pk=member.company.pk).update(validated_at=None)
     page = signed_in(member).get("/")

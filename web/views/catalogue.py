@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,8 +61,12 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """An SME's bookings, quotas and calendar; an operator who books for no company of their
+    own lands on their platforms' day instead (issue 25, 12)."""
     now = timezone.now()
     companies = list(companies_of(user=request.user))
+    if not companies and platforms_operated_by(user=request.user).exists():
+        return redirect("web:operator")
     ids = [company.pk for company in companies]
     upcoming = (
         Booking.objects.filter(company_id__in=ids, end__gt=now, status__in=Booking.ACTIVE_STATUSES)
