@@ -119,20 +119,22 @@ def companies_booking_on(*, platform_ids: list[int]) -> QuerySet[Company]:
 
 def company_seen_by_operator(*, company_id: int, platform_ids: list[int]) -> Company | None:
     """A company as the operator of ``platform_ids`` may see it: one that booked on their
-    platforms, or one that signed up and waits (or was refused: operators validate for the
-    whole network). None otherwise."""
+    platforms, one that signed up and waits (or was refused: operators validate for the
+    whole network), or one validated by an operator of these platforms. None otherwise."""
     if not platform_ids:
         return None
     return (
         Company.objects.filter(pk=company_id)
         .filter(
             Q(validated_at__isnull=True)
+            | Q(validated_by__operated_platforms__id__in=platform_ids)
             | Q(
                 pk__in=Booking.objects.filter(machine__platform_id__in=platform_ids).values(
                     "company_id"
                 )
             )
         )
+        .distinct()
         .first()
     )
 

@@ -95,6 +95,27 @@ def test_a_refused_company_validated_later_is_told_it_may_book(
     ]
 
 
+def test_a_company_just_validated_still_has_its_page_for_the_platforms_operators(
+    client: Any, world: dict[str, Any]
+) -> None:
+    # given: the operator validates the waiting company (issue 25, 10) …
+    client.force_login(world["operator"])
+    client.post(reverse("web:operator-validate", args=[world["waiting"].pk]))
+    page = reverse("web:operator-company", args=[world["waiting"].pk])
+
+    # then: its page still answers, for them and for a colleague of their platform
+    assert client.get(page).status_code == 200
+    colleague = UserFactory()
+    world["a"].platform.operators.add(colleague)
+    client.force_login(colleague)
+    assert client.get(page).status_code == 200
+    # … not for the operator of a platform it has nothing to do with
+    stranger = UserFactory()
+    world["c"].platform.operators.add(stranger)
+    client.force_login(stranger)
+    assert client.get(page).status_code == 404
+
+
 def test_a_validated_company_cannot_be_refused(client: Any, world: dict[str, Any]) -> None:
     client.force_login(world["operator"])
     validated = world["member"].company
