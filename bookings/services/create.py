@@ -76,34 +76,29 @@ def _lock_for_booking(
     return locked, found, operator
 
 
-def _new_booking(
-    *,
-    machine: Machine,
-    company: Company | None,
-    user: Any,
-    start: datetime,
-    end: datetime,
-    **fields: Any,
-) -> Booking:
-    if "status" not in fields:
-        fields["status"] = (
-            BookingStatus.PENDING if machine.requires_approval else BookingStatus.CONFIRMED
-        )
-    return Booking(
+def _book_slot(ctx: SlotContext, *, note: str, series_id: uuid.UUID | None = None) -> Booking:
+    """Save the booking of a slot that passed the rules, and the audit entry recording it (an
+    operator's walk-in as booked within the notice members are held to). A company's booking
+    waits for approval where the machine asks for it and is priced; internal time is neither."""
+    machine = ctx.machine
+    if ctx.internal:
+        kind, status, price = BookingKind.INTERNAL, BookingStatus.CONFIRMED, Decimal(0)
+    else:
+        kind = BookingKind.COMPANY
+        status = BookingStatus.PENDING if machine.requires_approval else BookingStatus.CONFIRMED
+        price = booking_price(machine=machine, start=ctx.start, end=ctx.end)
+    booking = Booking.objects.create(
         machine=machine,
-        company=company,
-        booked_by=user if getattr(user, "is_authenticated", False) else None,
-        start=start,
-        end=end,
-        price=booking_price(machine=machine, start=start, end=end) if company else 0,
-        **fields,
+        company=ctx.company,
+        kind=kind,
+        booked_by=ctx.user if getattr(ctx.user, "is_authenticated", False) else None,
+        start=ctx.start,
+        end=ctx.end,
+        status=status,
+        price=price,
+        note=note,
+        series_id=series_id,
     )
-
-
-def _save_created(booking: Booking, ctx: SlotContext) -> Booking:
-    """Save the new booking and the audit entry recording its creation — an operator's walk-in
-    as booked within the notice members are held to."""
-    booking.save()
     audit_record(
         actor=ctx.user,
         action="booking.created_within_notice"
@@ -146,12 +141,7 @@ def booking_create(
             operator=operator,
         )
         check_rules(ctx)
-        booking = _save_created(
-            _new_booking(
-                machine=locked, company=company, user=user, start=ctx.start, end=ctx.end, note=note
-            ),
-            ctx,
-        )
+        booking = _book_slot(ctx, note=note)
         announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
 
@@ -221,21 +211,7 @@ def booking_create_series(
         if refused:
             raise SeriesRefused(refused)
         series = uuid.uuid4()
-        bookings = [
-            _save_created(
-                _new_booking(
-                    machine=locked,
-                    company=company,
-                    user=user,
-                    start=slot.start,
-                    end=slot.end,
-                    note=note,
-                    series_id=series,
-                ),
-                slot,
-            )
-            for slot in accepted
-        ]
+        bookings = [_book_slot(slot, note=note, series_id=series) for slot in accepted]
         announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
         return bookings
 
@@ -266,16 +242,4 @@ def booking_block(
             operator=True,
         )
         check_rules(ctx)
-        return _save_created(
-            _new_booking(
-                machine=locked,
-                company=None,
-                user=user,
-                start=ctx.start,
-                end=ctx.end,
-                note=note,
-                kind=BookingKind.INTERNAL,
-                status=BookingStatus.CONFIRMED,
-            ),
-            ctx,
-        )
+        return _book_slot(ctx, note=note)
