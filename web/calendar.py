@@ -50,7 +50,8 @@ class Cell:
     start: datetime
     end: datetime
     # free (bookable now), open (free but not bookable: past, notice, horizon), mine, busy,
-    # closed, shut (outside opening hours or a clock time that does not exist that day)
+    # current (the booking being moved), closed, shut (outside opening hours or a clock time
+    # that does not exist that day)
     state: str
     booking_id: int | None = None
     status: str | None = None
@@ -122,8 +123,15 @@ def _overlapping(spans: list[SeenBusy], start: datetime, end: datetime) -> SeenB
     return None
 
 
-def week_grid(*, view: MachineView, monday: date, hours: list[OpeningHours]) -> WeekGrid:
-    """Rows from the week's earliest opening to its latest closing, one cell per slot."""
+def week_grid(
+    *,
+    view: MachineView,
+    monday: date,
+    hours: list[OpeningHours],
+    current: Interval | None = None,
+) -> WeekGrid:
+    """Rows from the week's earliest opening to its latest closing, one cell per slot;
+    ``current``: the time of a booking being moved, marked as such."""
     machine = view.availability.machine
     tz = machine.platform.tz
     days = [monday + timedelta(days=offset) for offset in range(7)]
@@ -151,6 +159,8 @@ def week_grid(*, view: MachineView, monday: date, hours: list[OpeningHours]) -> 
             busy = _overlapping(view.busy, start, end)
             if not is_valid_local(naive, tz):
                 state = "shut"
+            elif busy is not None and current and current[0] < end and current[1] > start:
+                state = "current"
             elif busy is not None:
                 state = "mine" if busy.mine else "busy"
             elif any(s < end and e > start for s, e in view.availability.closed):

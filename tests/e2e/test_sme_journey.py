@@ -100,7 +100,10 @@ def test_sme_books_a_laser_cutter_sees_it_and_cancels_it(
     first.click()
     last.click()
     expect(page.locator("#id_start")).to_have_value(start[:16])
-    expect(page.locator("#id_end")).to_have_value(end[:16])
+    expect(page.locator("#id_length")).to_have_value("90")
+    expect(page.locator("#booking-form [data-selection]")).to_have_text(
+        f"{start[11:16]} – {end[11:16]}"
+    )
     # the form says what the range costs before booking (issue 25, 3)
     expect(page.locator("#booking-price")).to_contain_text("HT pour 1,5 h")
     quoted = page.locator("#booking-price").inner_text()

@@ -263,6 +263,13 @@ form_values = st.one_of(
 )
 
 
+lengths = st.one_of(
+    st.integers(-60, 10_000).map(str),
+    st.text(max_size=6),
+    st.sampled_from(["30", "60", "90", "120", "1e9", "٣٠"]),
+)
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -272,6 +279,7 @@ form_values = st.one_of(
     repeat=st.sampled_from(["", "daily", "weekly", "x"]),
     count=st.one_of(st.integers(-5, 100).map(str), st.text(max_size=5)),
     company=st.text(max_size=8),
+    length=lengths,
 )
 def test_hostile_booking_forms_never_fail_nor_half_book(
     client: Any,
@@ -282,16 +290,49 @@ def test_hostile_booking_forms_never_fail_nor_half_book(
     repeat: str,
     count: str,
     company: str,
+    length: str,
 ) -> None:
     client.force_login(member)
     answer = client.post(
         reverse("web:book", args=[laser.pk]),
-        {"start": start, "end": end, "repeat": repeat, "count": count, "company": company},
+        {
+            "start": start,
+            "end": end,
+            "length": length,
+            "repeat": repeat,
+            "count": count,
+            "company": company,
+        },
     )
     assert answer.status_code in (200, 302, 422)
     assert (
         Booking.objects.filter(company__isnull=False).exclude(company=member.company).count() == 0
     )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=form_values, end=form_values, length=lengths, week=st.text(max_size=12))
+def test_hostile_moves_never_fail_and_keep_the_booking_whole(
+    client: Any, member: Any, laser: Any, start: str, end: str, length: str, week: str
+) -> None:
+    booking = Booking.objects.filter(company=member.company).first() or booking_create(
+        machine=laser,
+        company=member.company,
+        user=member,
+        start=paris(2027, 1, 13, 10),
+        end=paris(2027, 1, 13, 11),
+    )
+    client.force_login(member)
+    url = reverse("web:move", args=[booking.pk])
+    assert client.get(url, {"week": week, "start": start}).status_code == 200
+    answer = client.post(url, {"start": start, "end": end, "length": length})
+    assert answer.status_code in (302, 422)
+    booking.refresh_from_db()
+    # Moved or not, the booking keeps a length the machine allows.
+    minutes = (booking.end - booking.start).total_seconds() / 60
+    assert laser.min_minutes <= minutes <= laser.max_minutes
 
 
 @settings(

@@ -111,17 +111,18 @@ def test_operator_moves_and_refusals_show_in_the_form(
 ) -> None:
     booking = _book(setup)
     client.force_login(setup["operator"])
-    url = reverse("web:operator-booking", args=[booking.pk])
-    refused = client.post(
-        url, {"action": "move", "start": "2027-01-06T20:00", "end": "2027-01-06T21:00"}
-    )
-    moved = client.post(
-        url, {"action": "move", "start": "2027-01-07T14:00", "end": "2027-01-07T15:00"}
-    )
+    url = reverse("web:operator-move", args=[booking.pk])
+    # The move page opens on the booking's week, its current slot marked, its length chosen
+    page = client.get(url).content.decode()
+    assert "slot--current" in page and "Créneau actuel" in page
+    assert '<option value="60" selected>1 h</option>' in page
+    refused = client.post(url, {"start": "2027-01-06T20:00", "length": "60"})
+    moved = client.post(url, {"start": "2027-01-07T14:00", "length": "60"})
     assert refused.status_code == 422 and "pas ouverte" in refused.content.decode()
     assert moved.status_code == 302
+    assert moved["Location"] == reverse("web:operator-booking", args=[booking.pk])
     booking.refresh_from_db()
-    assert booking.start == paris(2027, 1, 7, 14)
+    assert (booking.start, booking.end) == (paris(2027, 1, 7, 14), paris(2027, 1, 7, 15))
 
 
 def test_operator_books_for_a_company_or_blocks_internal_time(

@@ -5,12 +5,13 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import BookingStatus, Company
 from bookings.services.create import MAX_SERIES
 from core.text import multi_line
-from platforms.models import MachineCategory, Platform, Region
+from platforms.models import Machine, MachineCategory, Platform, Region
 
 from .fields import (
     MAX_SEARCH_DAYS,
@@ -89,9 +90,57 @@ REPEAT_CHOICES = [
 ]
 
 
-class BookingForm(RangeForm):
+def length_label(minutes: int) -> str:
+    """ "30 min", "2 h", "1 h 30" as a length reads in the person's language."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return gettext("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return gettext("%(hours)d h") % {"hours": hours}
+    return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": rest}
+
+
+def length_choices(machine: Machine) -> list[tuple[int, str]]:
+    """Every length a booking of ``machine`` may last: whole slots from its minimum to its
+    maximum."""
+    step = machine.slot_minutes
+    first = -(-machine.min_minutes // step) * step
+    lengths = range(first, machine.max_minutes + 1, step)
+    return [(minutes, length_label(minutes)) for minutes in lengths]
+
+
+class SlotRangeForm(RangeForm):
+    """A start and a length among the machine's (the end follows); a posted end is read only
+    when no length is (older pages, scripts)."""
+
     start = BoundedDateTimeField(label=_("From"))
-    end = BoundedDateTimeField(label=_("To"))
+    length = forms.TypedChoiceField(label=_("Length"), required=False, coerce=int, empty_value=None)
+    end = BoundedDateTimeField(label=_("To"), required=False)
+
+    def __init__(self, *args: Any, machine: Machine, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = length_choices(machine)
+        self.fields["length"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+        start, end = self.initial.get("start"), self.initial.get("end")
+        minutes = int((end - start).total_seconds() // 60) if start and end else 0
+        offered = [value for value, _label in choices]
+        if minutes in offered:
+            self.initial["length"] = minutes
+        elif offered:
+            self.initial["length"] = max([v for v in offered if v <= minutes] or offered[:1])
+
+    def clean(self) -> dict[str, Any]:
+        start, length = self.cleaned_data.get("start"), self.cleaned_data.get("length")
+        if start and length:
+            self.cleaned_data["end"] = start + timedelta(minutes=length)
+        elif start and not (
+            self.cleaned_data.get("end") or self.has_error("end") or self.has_error("length")
+        ):
+            self.add_error("length", _("Choose how long."))
+        return super().clean()
+
+
+class BookingForm(SlotRangeForm):
     company = forms.ModelChoiceField(label=_("For the company"), queryset=Company.objects.none())
     repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=REPEAT_CHOICES)
     count = forms.IntegerField(
@@ -124,9 +173,9 @@ class BookingForm(RangeForm):
         return cleaned
 
 
-class MoveForm(RangeForm):
+class MoveForm(SlotRangeForm):
     start = BoundedDateTimeField(label=_("New start"))
-    end = BoundedDateTimeField(label=_("New end"))
+    end = BoundedDateTimeField(label=_("New end"), required=False)
 
 
 class CancelForm(forms.Form):

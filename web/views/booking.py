@@ -34,13 +34,16 @@ from platforms.services import qualification_request
 from ..calendar import week_label
 from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
 from ..history import history
-from .catalogue import _machine
+from .catalogue import _machine, week_context
 from .common import HtmxHttpRequest, page_of, query_without_page, signed_in
 
 
-def _prefill(request: HtmxHttpRequest, machine: Any) -> dict[str, Any]:
+def _prefill(
+    request: HtmxHttpRequest, machine: Any, length: timedelta | None = None
+) -> dict[str, Any]:
     """The range chosen in the week (``?start=…&end=…``, ISO 8601 with offset) as initial
-    values; anything unreadable is simply not used."""
+    values; anything unreadable is simply not used. A start alone lasts ``length`` (the
+    machine's minimum by default)."""
     initial: dict[str, Any] = {}
     for name in ("start", "end"):
         raw = request.GET.get(name, "")[:40]
@@ -53,7 +56,7 @@ def _prefill(request: HtmxHttpRequest, machine: Any) -> dict[str, Any]:
                 value = value.replace(tzinfo=machine.platform.tz)
             initial[name] = value.astimezone(machine.platform.tz)
     if "start" in initial and "end" not in initial:
-        initial["end"] = initial["start"] + timedelta(minutes=machine.min_minutes)
+        initial["end"] = initial["start"] + (length or timedelta(minutes=machine.min_minutes))
     return initial
 
 
@@ -84,6 +87,7 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form = BookingForm(
             request.POST if request.method == "POST" else None,
             companies=companies,
+            machine=machine,
             initial=_prefill(request, machine),
         )
         refused: list[dict[str, Any]] = []
@@ -257,16 +261,35 @@ def cancel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Another slot for the booking, within the same rules as booking."""
+    """Another slot for one of the company's bookings."""
     shown = get_object_or_404(_own_bookings(request), pk=pk)
-    with timezone.override(shown.machine.platform.tz):
+    return move_page(request, shown, done=reverse("web:booking", args=[shown.pk]))
+
+
+def move_page(request: HtmxHttpRequest, shown: Booking, *, done: str) -> HttpResponse:
+    """Another slot for ``shown``, chosen in the machine's week (its current slot marked) or
+    typed, within the same rules as booking; the SME's and the operator's move alike."""
+    machine = shown.machine
+    with timezone.override(machine.platform.tz):
+        week = week_context(request, machine, moving=shown)
+        context: dict[str, Any] = {
+            "machine": machine,
+            "booking": shown,
+            "moving": shown,
+            "done": done,
+            **week,
+        }
+        if request.htmx and request.htmx.target == "week":
+            return render(request, "web/catalogue/_week.html", context)
         form = MoveForm(
             request.POST if request.method == "POST" else None,
-            initial={"start": shown.start, "end": shown.end} | _prefill(request, shown.machine),
+            machine=machine,
+            initial={"start": shown.start, "end": shown.end}
+            | _prefill(request, machine, shown.end - shown.start),
         )
         if request.method == "POST" and form.is_valid():
             try:
-                moved = booking_move(
+                booking_move(
                     booking=shown,
                     user=request.user,
                     start=form.cleaned_data["start"],
@@ -276,11 +299,11 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error.detail)
             else:
                 messages.success(request, _("Booking moved."))
-                return redirect("web:booking", pk=moved.pk)
+                return redirect(done)
         return render(
             request,
             "web/booking/move.html",
-            {"booking": shown, "form": form},
+            context | {"form": form},
             status=422 if form.errors else 200,
         )
 

@@ -195,22 +195,28 @@ def _first_bookable_monday(machine: Machine, now: datetime) -> date | None:
     return day - timedelta(days=day.weekday())
 
 
-def _week_context(request: HtmxHttpRequest, machine: Machine) -> dict[str, Any]:
+def week_context(
+    request: HtmxHttpRequest, machine: Machine, *, moving: Booking | None = None
+) -> dict[str, Any]:
     """The week asked for (``?week=2027-W04``); without one, the first week with something to
-    book."""
+    book, or the week of the booking being moved (its cells marked as its current slot)."""
     tz = machine.platform.tz
     now = timezone.now()
     today = now.astimezone(tz).date()
     monday, refused = week_monday(request.GET.get("week"), today)
     if refused:
         messages.warning(request, _("That week could not be read; here is this week."))
+    elif "week" not in request.GET and moving is not None:
+        day = moving.start.astimezone(tz).date()
+        monday = day - timedelta(days=day.weekday())
     elif "week" not in request.GET:
         monday = _first_bookable_monday(machine, now) or monday
     start, end = week_window(machine, monday)
     view = machine_seen_by(user=request.user, machine=machine, start=start, end=end, now=now)
     hours = list(machine.platform.opening_hours.all())
+    current = (moving.start, moving.end) if moving is not None else None
     return {
-        "grid": week_grid(view=view, monday=monday, hours=hours),
+        "grid": week_grid(view=view, monday=monday, hours=hours, current=current),
         "today": today,
         "this_week": week_label(today - timedelta(days=today.weekday())),
         "hours": hours,
@@ -221,7 +227,7 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A machine: what it is, its rules in plain words, and its week."""
     shown = _machine(pk)
     with timezone.override(shown.platform.tz):
-        context = {"machine": shown, **_week_context(request, shown)}
+        context = {"machine": shown, **week_context(request, shown)}
         if request.htmx and request.htmx.target == "week":
             return render(request, "web/catalogue/_week.html", context)
         companies = list(companies_of(user=request.user))
@@ -238,7 +244,9 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "qualified": qualified,
                 "qualification": qualification,
                 "qualification_form": QualificationRequestForm(),
-                "form": BookingForm(companies=[c for c in companies if c.is_validated]),
+                "form": BookingForm(
+                    companies=[c for c in companies if c.is_validated], machine=shown
+                ),
             }
         )
         return render(request, "web/catalogue/machine.html", context)

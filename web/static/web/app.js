@@ -1,5 +1,5 @@
-// The little the pages need beyond HTML and htmx: choosing a range in a machine's week and
-// moving through the week with the keyboard. Without it every free cell still opens the
+// The little the pages need beyond HTML and htmx: choosing a range in a machine's week (a
+// start, then a length or a second tap) and moving through the week with the keyboard. Without it every free cell still opens the
 // booking form (it is a submit button of a GET form).
 
 const localValue = (iso) => iso.slice(0, 16); // "2027-01-05T10:00+01:00" -> datetime-local
@@ -35,45 +35,71 @@ function mark(grid, run) {
   });
 }
 
+const slotMinutes = (cell) => (new Date(cell.dataset.end) - new Date(cell.dataset.start)) / 60000;
+
+// The chosen start cell, and the cell a second tap may extend the range from.
+let startCell = null;
 let anchor = null;
 
+function lengthOf(form) {
+  const field = form.querySelector("[name=length]");
+  return field ? Number(field.value || 0) : 0;
+}
+
+// The local clock time `minutes` after a "YYYY-MM-DDTHH:MM" value.
+function clockAfter(local, minutes) {
+  const moment = new Date(`${local}:00Z`);
+  return new Date(moment.getTime() + minutes * 60000).toISOString().slice(11, 16);
+}
+
+// Marks the cells the chosen start and length cover, says the range, and its price.
+function refresh(form) {
+  const start = form.querySelector("[name=start]").value;
+  const minutes = lengthOf(form);
+  const grid = document.querySelector("[data-grid]");
+  if (grid && startCell && startCell.isConnected && localValue(startCell.dataset.start) === start) {
+    const day = cellsOfDay(grid, startCell.dataset.day);
+    const run = [];
+    for (let index = day.indexOf(startCell); index < day.length; index += 1) {
+      const cell = day[index];
+      if (!cell.matches("button[data-start]") || run.length * slotMinutes(cell) >= minutes) break;
+      run.push(cell);
+    }
+    mark(grid, run.length ? run : [startCell]);
+  } else if (grid) {
+    mark(grid, []);
+  }
+  const said = start && minutes ? `${start.slice(11)} – ${clockAfter(start, minutes)}` : "";
+  document.querySelectorAll("[data-selection]").forEach((out) => { out.textContent = said; });
+  showPrice(form);
+}
+
 function choose(grid, cell, form) {
-  const minutes = Number(grid.dataset.minMinutes || 0);
+  const field = form.querySelector("[name=length]");
   let run = null;
   if (anchor && anchor.isConnected && anchor.dataset.day === cell.dataset.day
       && Number(cell.dataset.row) > Number(anchor.dataset.row)) {
     run = freeRun(grid, anchor, cell);
   }
-  if (run) {
+  if (run && field) {
+    // A second tap: the range from the first, as long as the machine allows.
+    const minutes = run.length * slotMinutes(cell);
+    const offered = [...field.options].map((o) => Number(o.value)).filter((v) => v > 0);
+    const fits = offered.filter((v) => v <= minutes);
+    field.value = String(fits.length ? Math.max(...fits) : offered[0]);
     anchor = null;
   } else {
-    // A first cell: reach the machine's minimum length if the next cells are free.
+    startCell = cell;
     anchor = cell;
-    run = [cell];
-    const day = cellsOfDay(grid, cell.dataset.day);
-    let index = day.indexOf(cell);
-    const slot = (new Date(cell.dataset.end) - new Date(cell.dataset.start)) / 60000;
-    while (run.length * slot < minutes) {
-      index += 1;
-      const next = day[index];
-      if (!next || !next.matches("button[data-start]")) break;
-      run.push(next);
-    }
+    form.querySelector("[name=start]").value = localValue(cell.dataset.start);
   }
-  mark(grid, run);
-  form.querySelector("[name=start]").value = localValue(run[0].dataset.start);
-  form.querySelector("[name=end]").value = localValue(run[run.length - 1].dataset.end);
   const panel = form.closest(".booking-panel");
   if (panel) panel.dataset.empty = "false";
-  const status = document.getElementById("selection-status");
-  if (status) {
-    status.textContent = `${run[0].querySelector(".slot__time").textContent} – ${
-      localValue(run[run.length - 1].dataset.end).slice(11)}`;
-  }
-  showPrice(form);
-  if (window.matchMedia("(max-width: 60rem)").matches) {
-    form.scrollIntoView({ behavior: "smooth", block: "start" });
-  }
+  refresh(form);
+  // On a phone the form is below the whole week: a bar at the bottom of the screen leads to
+  // it, so the grid stays where it is for a second tap.
+  const bar = document.getElementById("selection-bar");
+  if (bar && window.matchMedia("(max-width: 60rem)").matches) bar.hidden = false;
 }
 
 // The price of the range in the booking form, as the server computes it: rate × hours, VAT
@@ -81,9 +107,12 @@ function choose(grid, cell, form) {
 function showPrice(form) {
   const out = form.querySelector("#booking-price");
   if (!out) return;
-  const start = new Date(form.querySelector("[name=start]").value);
-  const end = new Date(form.querySelector("[name=end]").value);
-  const hours = (end - start) / 3600000;
+  let hours = lengthOf(form) / 60;
+  const end = form.querySelector("[name=end]");
+  if (!hours && end) {
+    hours = (new Date(end.value) - new Date(form.querySelector("[name=start]").value)) / 3600000;
+  }
+  const bar = document.querySelector("#selection-bar [data-selection]");
   if (!(hours > 0)) {
     out.textContent = "";
     return;
@@ -97,20 +126,31 @@ function showPrice(form) {
   out.textContent = out.dataset.text
     .replace("{price}", `${money.format(price)} €`)
     .replace("{hours}", number.format(hours));
+  if (bar && bar.textContent) bar.textContent += ` · ${money.format(price)} €`;
 }
 
 document.addEventListener("input", (event) => {
-  const form = event.target.closest("#booking-form");
-  if (form && event.target.matches("[name=start], [name=end]")) showPrice(form);
+  const form = event.target.closest("form[data-range-form]");
+  if (form && event.target.matches("[name=start], [name=end], [name=length]")) refresh(form);
 });
 
 document.addEventListener("click", (event) => {
   const cell = event.target.closest("[data-grid] button[data-start]");
   if (!cell) return;
-  const form = document.getElementById("booking-form");
-  if (!form || form.tagName !== "FORM") return; // no form on the page: go to the booking page
+  const form = document.querySelector("form[data-range-form]");
+  if (!form) return; // no form on the page: go to the booking page
   event.preventDefault();
   choose(cell.closest("[data-grid]"), cell, form);
+});
+
+// A range-form on the page opens with its pre-filled range marked (a search's slot, the
+// booking being moved).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-range-form]");
+  const start = form && form.querySelector("[name=start]").value;
+  if (!start) return;
+  startCell = document.querySelector(`[data-grid] button[data-start^="${start}"]`);
+  refresh(form);
 });
 
 const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
@@ -135,4 +175,10 @@ document.addEventListener("keydown", (event) => {
     }
     if (step[1] !== 0 && !grid.querySelector(`[data-day="${day}"]`)) return;
   }
+});
+
+// Once booked, the bar has nothing left to lead to.
+document.addEventListener("booked", () => {
+  const bar = document.getElementById("selection-bar");
+  if (bar) bar.hidden = true;
 });

@@ -3,7 +3,7 @@ page, booking on a company's behalf), ``platforms`` (the week and day, machines'
 opening hours), ``closures``, ``qualifications`` and ``companies``. Each acts on the platforms
 the person operates only; anything else is a 404 (``base``)."""
 
-from .bookings import book_on_behalf, operator_booking
+from .bookings import book_on_behalf, operator_booking, operator_move
 from .closures import closure, closure_occurrence, closure_remove, closures
 from .companies import companies, company, refuse_company, validate_company
 from .day import approve, ended, operator_home, record_usage, reject, started
@@ -24,6 +24,7 @@ __all__ = [
     "opening_hours",
     "operator_booking",
     "operator_home",
+    "operator_move",
     "platform_week_view",
     "qualification_answer",
     "qualifications",

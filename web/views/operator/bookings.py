@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -16,7 +17,6 @@ from bookings.services import (
     booking_block,
     booking_cancel,
     booking_create,
-    booking_move,
     usage_record,
 )
 from core.exceptions import DomainError
@@ -25,13 +25,13 @@ from platforms.timezones import aware_lenient
 
 from ...calendar import week_label
 from ...forms import (
-    MoveForm,
     OnBehalfForm,
     OperatorCancelForm,
     RejectForm,
     UsageForm,
 )
 from ...history import history
+from ..booking import move_page
 from ..common import HtmxHttpRequest
 from .base import clock_param, day_param, named, operated_booking, operated_ids
 
@@ -39,15 +39,11 @@ from .base import clock_param, day_param, named, operated_booking, operated_ids
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """One booking of the operator's platforms: approve, reject, move, cancel with a reason,
-    record usage."""
+    """One booking of the operator's platforms: approve, reject, cancel with a reason, record
+    usage; moving has its own page (the machine's week)."""
     booking = operated_booking(request, pk)
     with timezone.override(booking.machine.platform.tz):
         action = request.POST.get("action") if request.method == "POST" else None
-        move = MoveForm(
-            request.POST if action == "move" else None,
-            initial={"start": booking.start, "end": booking.end},
-        )
         cancel = OperatorCancelForm(request.POST if action == "cancel" else None)
         usage = UsageForm(
             request.POST if action == "usage" else None,
@@ -57,15 +53,6 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             },
         )
         try:
-            if action == "move" and move.is_valid():
-                booking_move(
-                    booking=booking,
-                    user=request.user,
-                    start=move.cleaned_data["start"],
-                    end=move.cleaned_data["end"],
-                )
-                messages.success(request, _("Booking moved; the company is told by e-mail."))
-                return redirect("web:operator-booking", pk=booking.pk)
             if action == "cancel" and cancel.is_valid():
                 booking_cancel(
                     booking=booking, user=request.user, reason=cancel.cleaned_data["reason"]
@@ -82,16 +69,13 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Usage recorded: %(booking)s.") % named(booking))
                 return redirect("web:operator-booking", pk=booking.pk)
         except DomainError as error:
-            {"move": move, "cancel": cancel, "usage": usage}[action or "move"].add_error(
-                None, error.detail
-            )
-        status = 422 if action and (move.errors or cancel.errors or usage.errors) else 200
+            {"cancel": cancel, "usage": usage}[action or "cancel"].add_error(None, error.detail)
+        status = 422 if action and (cancel.errors or usage.errors) else 200
         return render(
             request,
             "web/operator/booking.html",
             {
                 "booking": booking,
-                "move": move,
                 "cancel": cancel,
                 "usage": usage,
                 "reject_form": RejectForm(),
@@ -100,6 +84,14 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             },
             status=status,
         )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def operator_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Another slot for a booking of the operator's platforms, chosen in the machine's week."""
+    booking = operated_booking(request, pk)
+    return move_page(request, booking, done=reverse("web:operator-booking", args=[booking.pk]))
 
 
 @login_required
