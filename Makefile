@@ -38,9 +38,16 @@ run: $(STAMP)
 	trap 'kill $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+# axe-core, for the browser tests' accessibility checks (npm, from package-lock.json).
+AXE := tests/e2e/axe/node_modules/axe-core/package.json
+$(AXE): tests/e2e/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/e2e/axe --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 # PostgreSQL at TEST_DATABASE_URL when it answers, else the embedded one; Redis when it answers
 # (else its tests skip, or fail with REQUIRE_SERVICES=1).
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m pytest
 
 lint: $(STAMP)
