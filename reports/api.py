@@ -170,7 +170,9 @@ class UsageReportView(APIView):
         )
         if kind == "json":
             return Response(report)
-        content, content_type, filename = report_file(report, kind, report_title(scope))
+        content, content_type, filename = report_file(
+            report, kind, report_title(scope), for_tools=True
+        )
         return HttpResponse(
             content,
             content_type=content_type,

@@ -71,11 +71,22 @@ def bar_chart(title: str, labels: list[str], values: list[float], digits: int = 
                 label_x=round(LEFT + index * slot + slot / 2, 1),
             )
         )
-    ticks = [
-        Tick(
-            y=round(TOP + plot_height * (1 - step / 4), 1),
-            label=formats.number_format(top * step / 4, decimal_pos=0, force_grouping=True),
+    return BarChart(title=title, bars=bars, ticks=_ticks(top, plot_height))
+
+
+def _ticks(top: float, plot_height: float) -> list[Tick]:
+    """Grid lines at whole numbers when the scale allows (0, 2, 4 … 10; 0, 1, 2), else four
+    steps written with their decimal (0, 0.25 … 1)."""
+    steps = next((count for count in (4, 5, 2) if (top / count).is_integer()), 4)
+    ticks = []
+    for step in range(steps + 1):
+        value = top * step / steps
+        ticks.append(
+            Tick(
+                y=round(TOP + plot_height * (1 - step / steps), 1),
+                label=formats.number_format(
+                    value, decimal_pos=0 if value.is_integer() else 2, force_grouping=True
+                ),
+            )
         )
-        for step in range(5)
-    ]
-    return BarChart(title=title, bars=bars, ticks=ticks)
+    return ticks

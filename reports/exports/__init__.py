@@ -29,11 +29,14 @@ CONTENT_TYPES = {
 }
 
 
-def report_file(report: dict[str, Any], kind: str, title: str) -> tuple[bytes, str, str]:
-    """The report as ``kind`` (csv, xlsx, pdf): its bytes, content type and file name."""
+def report_file(
+    report: dict[str, Any], kind: str, title: str, *, for_tools: bool = False
+) -> tuple[bytes, str, str]:
+    """The report as ``kind`` (csv, xlsx, pdf): its bytes, content type and file name
+    (``for_tools``: a CSV in the API's names, whatever the language)."""
     name = f"usage-{report['period']['start']}-{report['period']['end']}.{kind}"
     if kind == "csv":
-        return report_csv(report), CONTENT_TYPES[kind], name
+        return report_csv(report, for_tools=for_tools), CONTENT_TYPES[kind], name
     if kind == "xlsx":
         return report_xlsx(report, title), CONTENT_TYPES[kind], name
     if kind == "pdf":

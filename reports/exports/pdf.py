@@ -8,11 +8,33 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.text import printable
+from platforms.models import Region
 
 from ..selectors import STATUSES
 from .table import _status_labels, period_text
+
+BUSIEST = 25  # machines listed by hours used
+PLATFORMS_NAMED = 6  # more platforms than this are counted, not named
+
+
+def _covered(report: dict[str, Any]) -> str:
+    """What the figures cover, as the filters chose it: the platforms (named when few) and
+    their regions."""
+    platforms = report["platforms"]
+    names = sorted(printable(entry["name"]) for entry in platforms)
+    regions = dict(Region.choices)
+    in_regions = sorted({str(regions.get(entry["region"], entry["region"])) for entry in platforms})
+    if not platforms:
+        return _("No platform in this scope.")
+    if len(names) <= PLATFORMS_NAMED:
+        return _("Platforms: %(names)s.") % {"names": ", ".join(names)}
+    return _("%(count)d platforms, in %(regions)s.") % {
+        "count": len(names),
+        "regions": ", ".join(in_regions),
+    }
 
 
 def _number(value: Any, digits: int = 0) -> str:
@@ -79,8 +101,9 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -105,9 +128,21 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
+    heading = ParagraphStyle("cell-heading", parent=styles["BodyText"], fontName="Helvetica-Bold")
+    heading.fontSize, heading.leading = 8.5, 10
+    number_heading = ParagraphStyle("number-heading", parent=heading, alignment=TA_RIGHT)
+
+    def header(*labels: str) -> list[Any]:
+        # Paragraphs wrap within their column: long headers never run into each other.
+        return [
+            Paragraph(escape(label), heading if index == 0 else number_heading)
+            for index, label in enumerate(labels)
+        ]
+
     story: list[Any] = [
         Paragraph(escape(title), styles["Title"]),
         Paragraph(escape(period_text(report)), styles["Normal"]),
+        Paragraph(escape(_covered(report)), styles["Normal"]),
         Spacer(1, 0.4 * cm),
     ]
     programme = report["programme"]
@@ -130,7 +165,7 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
                 styles["Heading3"],
             )
         )
-    rows = [[_("Figure"), _("Period"), _("Previous period")]]
+    rows = [header(_("Figure"), _("Period"), _("Previous period"))]
     rows += [
         [row.label, row.value(report["totals"]), row.value(report["previous"])]
         for row in summary_rows()
@@ -148,7 +183,7 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
     )
     story.append(Paragraph(escape(_("Platforms")), styles["Heading2"]))
     platform_rows = [
-        [_("Platform"), _("SMEs served"), _("Hours used"), _("Open hours"), _("Utilisation")]
+        header(_("Platform"), _("SMEs served"), _("Hours used"), _("Open hours"), _("Utilisation"))
     ]
     platform_rows += [
         [
@@ -165,10 +200,13 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
     )
     platforms.setStyle(grid)
     story.append(platforms)
-    busiest = sorted(report["machines"], key=lambda entry: -entry["hours_used"])[:25]
+    busiest = sorted(report["machines"], key=lambda entry: -entry["hours_used"])[:BUSIEST]
     if busiest:
-        story.append(Paragraph(escape(_("The 25 machines most used")), styles["Heading2"]))
-        machine_rows = [[_("Machine"), _("Hours used"), _("Open hours"), _("Utilisation")]]
+        most_used = ngettext(
+            "The machine most used", "The %(count)d machines most used", len(busiest)
+        ) % {"count": len(busiest)}
+        story.append(Paragraph(escape(most_used), styles["Heading2"]))
+        machine_rows = [header(_("Machine"), _("Hours used"), _("Open hours"), _("Utilisation"))]
         machine_rows += [
             [
                 Paragraph(escape(printable(entry["name"])), styles["BodyText"]),

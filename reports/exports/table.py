@@ -4,10 +4,13 @@ runs as a formula — and the CSV itself (one row per machine per month)."""
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+
+from platforms.models import MachineCategory
 
 from ..selectors import FIGURES, STATUSES
 
@@ -58,22 +61,50 @@ def _flat(figures: dict[str, Any]) -> list[Any]:
     return values + [figures["bookings"][status] for status in STATUSES]
 
 
-def report_csv(report: dict[str, Any]) -> bytes:
-    """One row per machine per month; the columns keep the API's names (for tools)."""
+def _french_headers() -> list[str]:
+    figures = dict(_figure_labels())
+    statuses = _status_labels()
+    return [
+        _("Month"),
+        _("Platform"),
+        _("Machine"),
+        _("Category"),
+        *[str(figures.get(name, name)) for name in SCALARS],
+        *[_("Bookings: %(status)s") % {"status": statuses[status]} for status in STATUSES],
+    ]
+
+
+def _decimal_comma(value: Any) -> Any:
+    """A figure with a decimal comma (revenue comes as the API's string, "420.00")."""
+    if isinstance(value, float | Decimal | str):
+        return str(value).replace(".", ",")
+    return value
+
+
+def report_csv(report: dict[str, Any], *, for_tools: bool = False) -> bytes:
+    """One row per machine per month. For a person reading French, as French Excel reads it:
+    UTF-8 with a byte order mark, ``;`` between cells, decimal commas, French headers and
+    labels. In English, and for tools (the API), commas and the API's names and codes."""
+    french = not for_tools and (translation.get_language() or "").startswith("fr")
+    categories = dict(MachineCategory.choices)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["month", "platform", "machine", "category", *FIGURE_COLUMNS])
+    writer = csv.writer(out, delimiter=";" if french else ",", lineterminator="\r\n")
+    header = ["month", "platform", "machine", "category", *FIGURE_COLUMNS]
+    writer.writerow(_french_headers() if french else header)
     for row in report["machine_months"]:
+        figures = _flat(row)
         writer.writerow(
             [
                 row["month"],
                 safe_text(row["platform"]),
                 safe_text(row["machine"]),
-                row["category"],
-                *_flat(row),
+                str(categories.get(row["category"], row["category"]))
+                if french
+                else row["category"],
+                *([_decimal_comma(value) for value in figures] if french else figures),
             ]
         )
-    return out.getvalue().encode("utf-8")
+    return ("\ufeff" if french else "").encode("utf-8") + out.getvalue().encode("utf-8")
 
 
 def period_label(start: date, end: date) -> str:

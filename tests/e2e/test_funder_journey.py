@@ -58,7 +58,7 @@ def test_the_funder_follows_the_programme(
     page.get_by_role("link", name="Voir les chiffres du programme").click()
     # two SMEs served (the intermediate-size company is no SME), of a target of 2,000
     expect(page.locator(".programme__figure")).to_contain_text("2")
-    expect(page.locator(".programme__figure")).to_contain_text("2000")
+    expect(page.locator(".programme__figure")).to_contain_text("2\u00a0000")
     expect(page.locator(".chart__bar").first).to_be_attached()
     expect(page.locator("main")).to_contain_text("Découpe laser Trotec")
     shot("dashboard")

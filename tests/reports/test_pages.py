@@ -1,6 +1,7 @@
 """The reports dashboard, its downloads (direct, or built in the background with progress) and
 the scheduled reports page, for each kind of person; hostile filters never fail."""
 
+import re
 from typing import Any
 
 import pytest
@@ -66,7 +67,82 @@ def test_filters_outside_ones_view_fall_back_to_the_default(
     page = client.get(reverse("web:reports"), {**OCTOBER, "platform": other})
     assert page.status_code == 200
     assert "Robot ailleurs" not in page.content.decode()
-    assert "pu être lus" in page.content.decode()
+    assert "ne peuvent pas être utilisés" in page.content.decode()
+
+
+def test_a_period_over_the_limit_says_why_and_the_downloads_keep_the_default(
+    client: Any, october: Any, funder: Any
+) -> None:
+    client.force_login(funder)
+    # A start alone reaches to the end of this month: more than three years
+    page = client.get(reverse("web:reports"), {"start": "2023-01-01"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Un rapport couvre au plus trois ans" in text
+    assert "2023-01-01" in text  # the form keeps what was typed
+    downloads = re.findall(r'href="(/reports/download/[^"]*)"', text)
+    assert downloads and all("2023" not in link for link in downloads)
+    answer = client.get(downloads[0].replace("&amp;", "&"))
+    assert answer.status_code in (200, 302)
+
+
+def _csv_rows(content: bytes, delimiter: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8")), delimiter=delimiter))
+
+
+def test_the_csv_reads_in_french_excel_and_in_english(
+    client: Any, october: Any, funder: Any
+) -> None:
+    client.force_login(funder)
+    url = reverse("web:report-download")
+    french = client.get(url, {**OCTOBER, "format": "csv"}).content
+    # UTF-8 with a byte order mark, ";" between cells, French headers, decimal commas
+    assert french.startswith(b"\xef\xbb\xbf")
+    rows = _csv_rows(french[3:], ";")
+    assert len(rows) == 2 and {row["Mois"] for row in rows} == {"2026-10"}
+    assert {row["Catégorie"] for row in rows} >= {"Découpe laser"}
+    used = [row["Heures utilisées"] for row in rows]
+    assert sum(float(value.replace(",", ".")) for value in used) == 7.5
+    assert any("," in value for value in used)
+    assert sum(int(row["Réservations : Réalisée"]) for row in rows) == 5
+    funder.preferred_language = "en"
+    funder.save(update_fields=["preferred_language"])
+    english = client.get(url, {**OCTOBER, "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en").content
+    assert not english.startswith(b"\xef\xbb\xbf")
+    rows = _csv_rows(english, ",")
+    assert sum(float(row["hours_used"]) for row in rows) == 7.5
+    assert {row["category"] for row in rows} >= {"laser"}
+
+
+def test_the_pdf_states_its_scope_and_counts_its_machines(
+    client: Any, october: Any, funder: Any
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(funder)
+    answer = client.get(reverse("web:report-download"), {**OCTOBER, "format": "pdf"})
+    pages = PdfReader(io.BytesIO(answer.content)).pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert "Plateformes : Usine du Futur Lyon." in text
+    assert "Les 2 machines les plus utilisées" in text
+    assert "25 machines" not in text
+
+
+def test_every_machine_is_listed_a_page_at_a_time(client: Any, october: Any, funder: Any) -> None:
+    for index in range(25):
+        MachineFactory(platform=october.laser.platform, name=f"Machine {index:02d}")
+    client.force_login(funder)
+    first = client.get(reverse("web:reports"), OCTOBER)
+    second = client.get(reverse("web:reports"), {**OCTOBER, "page": "2"})
+    listed = {row["name"] for row, _platform in first.context["machines"]}
+    listed |= {row["name"] for row, _platform in second.context["machines"]}
+    assert len(listed) == 27
+    assert "Page 1 sur 2" in first.content.decode()
 
 
 def test_a_small_download_comes_at_once_a_large_one_in_the_background(

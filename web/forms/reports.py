@@ -4,11 +4,12 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Region
 from reports.models import Frequency
+from reports.selectors import MAX_REPORT_DAYS
 from reports.services import default_period
 
 from .fields import BoundedDateField
@@ -54,11 +55,25 @@ class ReportForm(ScopeForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, last = cleaned.get("start"), cleaned.get("last")
-        if start and last:
-            if last < start:
-                self.add_error("last", _("The end must be after the start."))
-            elif (last - start).days >= 3 * 366:
-                self.add_error("last", _("A report covers at most three years."))
+        if start and last and last < start:
+            self.add_error("last", _("The end must be after the start."))
+        elif start or last:
+            # One date alone is completed (the period below): the limit holds all the same.
+            first, end = _period(start, last)
+            if (end - first).days > MAX_REPORT_DAYS:
+                self.add_error(
+                    "last" if last else "start",
+                    _(
+                        "A report covers at most three years: from %(start)s, end by "
+                        "%(latest)s at the latest."
+                    )
+                    % {
+                        "start": formats.date_format(first, "j F Y"),
+                        "latest": formats.date_format(
+                            first + timedelta(days=MAX_REPORT_DAYS - 1), "j F Y"
+                        ),
+                    },
+                )
         return cleaned
 
     def only_programme(self) -> int | None:
@@ -68,13 +83,18 @@ class ReportForm(ScopeForm):
     def period(self) -> tuple[date, date]:
         """[start, end): the dates given, or the twelve months to the end of this one."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        start, last = data.get("start"), data.get("last")
-        if start is None and last is None:
-            return default_period(timezone.localdate())
-        end = last + timedelta(days=1) if last else default_period(timezone.localdate())[1]
-        if start is None:
-            start = (end - timedelta(days=335)).replace(day=1)
-        return start, max(end, start + timedelta(days=1))
+        return _period(data.get("start"), data.get("last"))
+
+
+def _period(start: date | None, last: date | None) -> tuple[date, date]:
+    """[start, end) from the first and last days given: a missing start is eleven months
+    before the end, a missing end the end of this month; neither, the default twelve months."""
+    if start is None and last is None:
+        return default_period(timezone.localdate())
+    end = last + timedelta(days=1) if last else default_period(timezone.localdate())[1]
+    if start is None:
+        start = (end - timedelta(days=335)).replace(day=1)
+    return start, max(end, start + timedelta(days=1))
 
 
 class SubscriptionForm(ScopeForm):

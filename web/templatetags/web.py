@@ -61,4 +61,24 @@ def machine_week_url(machine: Any, slots: list[tuple[datetime, datetime]]) -> st
 
 @register.filter
 def hours(value: Decimal | float | int) -> str:
-    return number_format(value, decimal_pos=1)
+    """ "3 441,8" in French, "3,441.8" in English: one decimal, grouped."""
+    return number_format(value, decimal_pos=1, force_grouping=True)
+
+
+@register.filter
+def figure(value: Decimal | float | int | None, digits: int | None = None) -> str:
+    """A report's figure, written one way everywhere, grouped by thousands: counts whole,
+    hours with one decimal, or ``digits`` decimals ("—" for none)."""
+    if value is None or value == "":
+        return "—"
+    if digits is None:
+        digits = 0 if isinstance(value, int) else 1
+    return number_format(value, decimal_pos=digits, force_grouping=True)
+
+
+@register.filter
+def percent(value: Decimal | float | None) -> str:
+    """A share (0.4567) as "46 %" (a no-break space before the sign, as French writes it)."""
+    if value is None:
+        return "—"
+    return f"{number_format(round(float(value) * 100), decimal_pos=0)}\u00a0%"

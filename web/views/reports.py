@@ -35,12 +35,17 @@ from reports.services import (
 
 from ..charts import bar_chart
 from ..forms import ReportForm, SubscriptionForm
-from .common import HtmxHttpRequest, signed_in
+from .common import HtmxHttpRequest, page_of, signed_in
 
 # Larger than this, a download is built in the background (the page shows its progress).
 DIRECT_DOWNLOAD_DAYS = 92
 DIRECT_DOWNLOAD_PLATFORMS = 3
-MACHINES_SHOWN = 20
+MACHINES_PER_PAGE = 20
+
+
+def _page_number(request: HtmxHttpRequest) -> int | None:
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and len(raw) < 6 else None
 
 
 def _form(request: HtmxHttpRequest) -> ReportForm:
@@ -79,9 +84,13 @@ def _delta(now: Any, before: Any) -> str:
 @login_required
 def reports(request: HtmxHttpRequest) -> HttpResponse:
     form = _form(request)
-    if form.is_bound and not form.is_valid():
-        messages.warning(request, _("Those filters could not be read; here is the default view."))
-        form = ReportForm(programmes=form.programmes, platforms=form.platforms)
+    refused = form.is_bound and not form.is_valid()
+    if refused:
+        # The form keeps what was typed and says what is wrong; the figures are the default
+        # view's, and so are the downloads.
+        messages.warning(
+            request, _("Those filters could not be used (see below); here is the default view.")
+        )
     try:
         scope, start, end = _scope(request, form)
     except ReportNotAllowed:
@@ -97,7 +106,9 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
     )
     names = {platform["id"]: platform["name"] for platform in report["platforms"]}
     query = request.GET.copy()
-    query.pop("format", None)
+    for name in ("format", "page"):
+        query.pop(name, None)
+    machine_page = page_of(machines, _page_number(request), per_page=MACHINES_PER_PAGE)
     return render(
         request,
         "web/reports/dashboard.html",
@@ -137,11 +148,9 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
             "smes_chart": bar_chart(
                 _("SMEs served per month"), labels, [m["smes_served"] for m in months]
             ),
-            "machines": [
-                (row, names.get(row["platform"], "")) for row in machines[:MACHINES_SHOWN]
-            ],
-            "machines_hidden": max(len(machines) - MACHINES_SHOWN, 0),
-            "query": query.urlencode(),
+            "machines": [(row, names.get(row["platform"], "")) for row in machine_page],
+            "page": machine_page,
+            "query": "" if refused else query.urlencode(),
             "formats": [kind for kind in FORMATS if kind != "json"],
             "subscribes": not scope.for_companies,
             "breakdowns": _breakdowns(report),
