@@ -32,3 +32,18 @@ class IdempotencyKeyReused(DomainError):
         "This Idempotency-Key was already used, within the last 24 hours, for another request: "
         "use a new key for a new request."
     )
+
+
+class AddressLinkInvalid(DomainError):
+    code = "address_link_invalid"
+    status = 400
+    message = _(
+        "This confirmation link is not valid any more (used, replaced by a newer one or over "
+        "three days old). Ask for a new one on your profile."
+    )
+
+
+class AddressTaken(DomainError):
+    code = "address_taken"
+    status = 409
+    message = _("Another account already uses this e-mail address.")

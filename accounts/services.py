@@ -106,6 +106,15 @@ def message_preferences_update(*, user: Any, **choices: bool) -> Any:
     return user
 
 
+def display_name_set(*, user: Any, name: str) -> Any:
+    """The name a person goes by on the pages and in the e-mails."""
+    name = " ".join(name.split())
+    if name and user.display_name != name:
+        user.display_name = name
+        user.save(update_fields=["display_name"])
+    return user
+
+
 def preferred_language_set(*, user: Any, language: str) -> Any:
     """The language of a person's pages and e-mails, chosen with the language switch."""
     if user.preferred_language != language:

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # user (already anonymised, inactive), actor: the person themself. Each app above removes or
 # detaches what it keeps about them, in the same transaction.
 account_erased = Signal()
+
+# user, email (the address to prove: theirs, or the one that is to replace it), actor. The
+# outbox sends the link to that address.
+address_to_confirm = Signal()

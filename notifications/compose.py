@@ -23,6 +23,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.addresses import address_token
 from bookings.ical import booking_invitation
 from bookings.models import Booking, BookingStatus, Company
 from platforms.models import Platform, Qualification
@@ -128,6 +129,25 @@ def _company_context(message: Message) -> Context | None:
     return {"company": company}
 
 
+def _address_context(message: Message) -> Context | None:
+    """The link proving the address the message goes to, made now (valid three days)."""
+    recipient = message.recipient
+    email = message.context.get("email")
+    if recipient is None or not email:
+        return None
+    if recipient.email == email and recipient.email_confirmed_at is not None:
+        return None  # proven meanwhile
+    token = address_token(user=recipient, email=email)
+    return {"email": email, "new_address": recipient.email != email, "token": token}
+
+
+def _waiting_company_context(message: Message) -> Context | None:
+    company = Company.objects.filter(pk=message.context.get("company")).first()
+    if company is None or company.is_validated or company.refused_at is not None:
+        return None  # decided meanwhile
+    return {"company": company}
+
+
 def _report_context(message: Message) -> Context | None:
     """A subscribed report: its figures were written into the message when it was recorded
     (the XLSX and PDF are attached), in the subscriber's language then."""
@@ -222,6 +242,14 @@ COMPOSERS: dict[str, Composer] = {
     MessageKind.COMPANY_REFUSED: Composer(
         subject=lambda c: _("%(company)s could not be validated") % {"company": c["company"].name},
         context=_company_context,
+    ),
+    MessageKind.ADDRESS_CONFIRMATION: Composer(
+        subject=lambda c: _("Confirm your e-mail address"),
+        context=_address_context,
+    ),
+    MessageKind.OPERATOR_COMPANY_WAITING: Composer(
+        subject=lambda c: _("To validate: %(company)s signed up") % {"company": c["company"].name},
+        context=_waiting_company_context,
     ),
     MessageKind.USAGE_REPORT: Composer(
         subject=lambda c: c["title"] + " — " + c["period_label"],

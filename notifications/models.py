@@ -22,12 +22,15 @@ class MessageKind(models.TextChoices):
     # To the company's administrators.
     COMPANY_VALIDATED = "company_validated", _("Company validated")
     COMPANY_REFUSED = "company_refused", _("Company refused")
+    # To a person, at the address to prove (theirs at sign-up, or the new one).
+    ADDRESS_CONFIRMATION = "address_confirmation", _("E-mail address to confirm")
     # To the company's admins who asked for copies.
     BOOKING_CONFIRMED_COPY = "booking_confirmed_copy", _("Copy of a member's confirmation")
     # To the platform's operators.
     OPERATOR_APPROVAL_NEEDED = "operator_approval_needed", _("Booking to approve")
     OPERATOR_BOOKING_CANCELLED = "operator_booking_cancelled", _("Booking cancelled by its company")
     OPERATOR_DIGEST = "operator_digest", _("Daily digest of tomorrow's bookings")
+    OPERATOR_COMPANY_WAITING = "operator_company_waiting", _("Company waiting for validation")
     # To the address a funder or an operator subscribed.
     USAGE_REPORT = "usage_report", _("Usage report")
 

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.signals import account_erased
+from accounts.signals import account_erased, address_to_confirm
 from bookings.models import Booking, BookingStatus, Company
 from bookings.selectors import bookings_affected_by_closure
 from bookings.signals import (
@@ -19,6 +19,7 @@ from bookings.signals import (
     booking_rejected,
     bookings_marked_no_show,
     company_refused,
+    company_registered,
     company_validated,
 )
 from platforms.models import Closure, ClosureInterval, Qualification
@@ -35,6 +36,7 @@ from .selectors import (
     booking_contacts_and_operators,
     booking_recipients,
     company_admins,
+    operators_told_of_company,
     platform_of_decision,
 )
 from .services import Outgoing, messages_record
@@ -232,6 +234,42 @@ def _on_company_validated(sender: Any, company: Company, actor: Any, **kwargs: A
 @receiver(company_refused, dispatch_uid="notifications.company_refused")
 def _on_company_refused(sender: Any, company: Company, actor: Any, **kwargs: Any) -> None:
     _company_decision(MessageKind.COMPANY_REFUSED, company, actor, company.refused_at)
+
+
+@receiver(company_registered, dispatch_uid="notifications.company_registered")
+def _on_company_registered(sender: Any, company: Company, **kwargs: Any) -> None:
+    messages_record(
+        Outgoing(
+            kind=MessageKind.OPERATOR_COMPANY_WAITING,
+            recipient=operator,
+            platform=None,
+            key=f"{MessageKind.OPERATOR_COMPANY_WAITING}:{company.pk}:u{operator.pk}",
+            context={"company": company.pk},
+        )
+        for operator in operators_told_of_company(company=company)
+    )
+
+
+# One link per address in this many minutes, however often it is asked for.
+ADDRESS_LINK_EVERY = 10
+
+
+@receiver(address_to_confirm, dispatch_uid="notifications.address_to_confirm")
+def _on_address_to_confirm(sender: Any, user: User, email: str, **kwargs: Any) -> None:
+    now = timezone.now()
+    window = int(now.timestamp() // (ADDRESS_LINK_EVERY * 60))
+    messages_record(
+        [
+            Outgoing(
+                kind=MessageKind.ADDRESS_CONFIRMATION,
+                recipient=user,
+                platform=None,
+                key=f"{MessageKind.ADDRESS_CONFIRMATION}:u{user.pk}:{email.lower()}:{window}",
+                to_email=email,
+                context={"email": email},
+            )
+        ]
+    )
 
 
 @receiver(account_erased, dispatch_uid="notifications.account_erased")

@@ -154,3 +154,16 @@ def messages_to_relay(*, due_before: datetime, claimed_before: datetime, limit: 
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def operators_told_of_company(*, company: Company) -> list[User]:
+    """Who hears that a company waits for validation: the operators of the active platforms
+    of its region (any operator may validate it; those nearby know it best); the staff when
+    the region has no platform."""
+    operators = User.objects.filter(
+        is_active=True,
+        operated_platforms__active=True,
+        operated_platforms__region=company.region,
+    ).distinct()
+    found = list(operators.order_by("pk"))
+    return found or list(User.objects.filter(is_active=True, is_staff=True).order_by("pk"))

@@ -2,9 +2,11 @@
 of the contract (bookmarks, e-mails); pages of the account keep their earlier names."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, reverse_lazy
 
-from .views import account, booking, catalogue, operator, reports
+from .forms import InvitationPasswordForm
+from .views import account, booking, catalogue, identity, operator, reports
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -80,6 +82,19 @@ urlpatterns = [
     path("language/", account.language, name="language"),
     path("profile/", account.profile, name="profile"),
     path("profile/messages/", account.message_preferences, name="message-preferences"),
+    path("profile/name/", identity.name_set, name="name-set"),
+    path("profile/email/", identity.email_change, name="email-change"),
+    path("profile/email/resend/", identity.address_link_resend, name="address-resend"),
+    path(
+        "profile/address/<str:token>/",
+        identity.address_confirmation,
+        name="address-confirm",
+    ),
+    path(
+        "profile/password/",
+        login_required(identity.PasswordChangeView.as_view()),
+        name="password-change",
+    ),
     path("profile/my-data.json", account.personal_data_download, name="personal-data"),
     path("profile/delete/", account.account_delete, name="account-delete"),
     path("profile/tokens/", account.token_new, name="token-new"),
@@ -120,6 +135,7 @@ urlpatterns = [
         "invitation/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="web/account/password_choose.html",
+            form_class=InvitationPasswordForm,
             extra_context={"invitation": True},
             success_url=reverse_lazy("home"),
             post_reset_login=True,

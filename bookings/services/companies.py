@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.addresses import address_confirmation_request
 from accounts.audit import audit_record
 from accounts.models import User
 from core.events import announce
@@ -82,6 +83,7 @@ def company_register(
             )
             Membership.objects.create(user=admin, company=company, role=MembershipRole.ADMIN)
             announce(company_registered, sender=Company, company=company, actor=admin)
+            address_confirmation_request(user=admin)
     except IntegrityError as error:
         # Two sign-ups racing for one SIRET: the unique constraint decides.
         raise CompanyRegistered() from error

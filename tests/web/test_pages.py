@@ -364,12 +364,25 @@ def test_company_admin_invites_a_colleague_who_chooses_a_password(
     client.logout()
     form = client.get(link.split("127.0.0.1:8000")[-1], follow=True)
     assert form.status_code == 200 and form.context["validlink"]
-    chosen = client.post(
+    # the invitee is asked their name as well as a password
+    nameless = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "mon-mot-de-passe-long", "new_password2": "mon-mot-de-passe-long"},
     )
+    assert nameless.status_code == 200 and nameless.context["form"].errors["display_name"]
+    chosen = client.post(
+        form.redirect_chain[-1][0],
+        {
+            "display_name": "Claire Martin",
+            "new_password1": "mon-mot-de-passe-long",
+            "new_password2": "mon-mot-de-passe-long",
+        },
+    )
     assert chosen.status_code == 302
-    assert client.get("/").context["user"].email == "collegue@dupont.fr"
+    invitee = client.get("/").context["user"]
+    assert invitee.email == "collegue@dupont.fr" and invitee.display_name == "Claire Martin"
+    # the link came to the address: it is proven
+    assert invitee.email_confirmed_at is not None
 
 
 def test_plain_member_cannot_invite(signed_in: Any, member: Any) -> None:

@@ -2,7 +2,15 @@
 ``reports``, over the shared bounded date ``fields``. They parse and bound what is typed;
 the services decide."""
 
-from .account import AccountEraseForm, InviteForm, SignUpForm, TokenForm
+from .account import (
+    AccountEraseForm,
+    EmailChangeForm,
+    InvitationPasswordForm,
+    InviteForm,
+    NameForm,
+    SignUpForm,
+    TokenForm,
+)
 from .booking import (
     BookingFilterForm,
     BookingForm,
@@ -35,9 +43,12 @@ __all__ = [
     "BoundedDateTimeField",
     "CancelForm",
     "ClosureForm",
+    "EmailChangeForm",
+    "InvitationPasswordForm",
     "InviteForm",
     "MachineRulesForm",
     "MoveForm",
+    "NameForm",
     "OccurrenceForm",
     "OnBehalfForm",
     "OpeningHoursForm",

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +106,56 @@ class AccountEraseForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("This is not your password."), code="wrong_password")
         return password
+
+
+class NameForm(forms.Form):
+    display_name = forms.CharField(
+        validators=[single_line],
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("As the platforms and your colleagues see it (e.g. “Claire Martin”)."),
+    )
+
+
+class EmailChangeForm(forms.Form):
+    """A new address, with the password again: it replaces the old one once the link sent to
+    it is followed."""
+
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254)
+    password = forms.CharField(
+        label=_("Your password"), strip=False, max_length=4096, widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email.lower() == self.user.email.lower():
+            raise ValidationError(_("This is already your address."), code="same_address")
+        return email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("This is not your password."), code="wrong_password")
+        return password
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """Accepting an invitation: a name as well as a password (the link came to the address,
+    which proves it)."""
+
+    display_name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
+    field_order = ["display_name", "new_password1", "new_password2"]
+
+    def save(self, commit: bool = True) -> Any:
+        from django.utils import timezone
+
+        user = super().save(commit=False)
+        user.display_name = self.cleaned_data["display_name"]
+        user.email_confirmed_at = user.email_confirmed_at or timezone.now()
+        if commit:
+            user.save()
+        return user

@@ -42,7 +42,7 @@ from core.exceptions import DomainError
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
-from ..forms import AccountEraseForm, InviteForm, SignUpForm, TokenForm
+from ..forms import AccountEraseForm, InviteForm, NameForm, SignUpForm, TokenForm
 from ..personal_data import personal_data
 from .common import signed_in
 
@@ -92,8 +92,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                 request,
                 _(
                     "Your company is registered. A platform operator will validate it; you can "
-                    "book as soon as they have."
-                ),
+                    "book as soon as they have. A link to confirm your address went to "
+                    "%(email)s."
+                )
+                % {"email": admin.email},
             )
             return redirect("home")
     return render(
@@ -138,6 +140,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.filter(user=user),
             "token_form": TokenForm(),
             "new_token": new_token,
+            "name_form": NameForm(initial={"display_name": user.display_name}),
         },
     )
     if new_token:
