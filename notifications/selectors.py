@@ -167,3 +167,18 @@ def operators_told_of_company(*, company: Company) -> list[User]:
     ).distinct()
     found = list(operators.order_by("pk"))
     return found or list(User.objects.filter(is_active=True, is_staff=True).order_by("pk"))
+
+
+def outbox_mark() -> int:
+    """The outbox's last row now: what is recorded after a change has a greater id."""
+    return Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def company_told(*, booking_id: int, after: int) -> bool:
+    """Whether a message to the company (not to operators) about the booking was recorded
+    after the ``outbox_mark`` ``after``."""
+    return (
+        Message.objects.filter(booking_id=booking_id, pk__gt=after)
+        .exclude(kind__startswith="operator_")
+        .exists()
+    )

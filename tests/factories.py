@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import Company, CompanySize, Membership, MembershipRole
@@ -22,6 +23,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.fr")
     display_name = factory.Sequence(lambda n: f"Utilisateur {n}")
     password = factory.django.Password("secret-pass-123")
+    # A person who has been using their address (a sign-up's is proven by its link).
+    email_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class PlatformFactory(factory.django.DjangoModelFactory):

@@ -40,6 +40,7 @@ pages = [
     path("operator/machines/<int:pk>/", operator.machine_edit, name="operator-machine"),
     path("operator/platforms/<int:pk>/hours/", operator.opening_hours, name="operator-hours"),
     path("operator/bookings/<int:pk>/move/", operator.operator_move, name="operator-move"),
+    path("operator/bookings/approve/", operator.approve_many, name="operator-approve-many"),
     path("operator/bookings/<int:pk>/approve/", operator.approve, name="operator-approve"),
     path("operator/bookings/<int:pk>/reject/", operator.reject, name="operator-reject"),
     path("operator/bookings/<int:pk>/usage/", operator.record_usage, name="operator-usage"),

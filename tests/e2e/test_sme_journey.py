@@ -157,7 +157,7 @@ def test_sme_books_a_machine_needing_approval_then_reads_a_page_in_english(
     expect(page.locator("main")).to_contain_text("Imprimante 3D métal EOS")
     shot("dashboard-pending")
     # one page in English: the switch in the header, remembered on the account
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="Awaiting approval")).to_be_visible()
     page.goto(f"{live_server.url}/bookings/")
     expect(page.locator("#bookings")).to_contain_text("Pending approval")

@@ -35,7 +35,7 @@ from ..calendar import week_label
 from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
 from ..history import history
 from .catalogue import _machine, week_context
-from .common import HtmxHttpRequest, page_of, query_without_page, signed_in
+from .common import HtmxHttpRequest, page_of, query_without_page, signed_in, told_mark, told_text
 
 
 def _prefill(
@@ -266,9 +266,12 @@ def move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return move_page(request, shown, done=reverse("web:booking", args=[shown.pk]))
 
 
-def move_page(request: HtmxHttpRequest, shown: Booking, *, done: str) -> HttpResponse:
+def move_page(
+    request: HtmxHttpRequest, shown: Booking, *, done: str, operator: bool = False
+) -> HttpResponse:
     """Another slot for ``shown``, chosen in the machine's week (its current slot marked) or
-    typed, within the same rules as booking; the SME's and the operator's move alike."""
+    typed, within the same rules as booking; the SME's and the operator's move alike (an
+    operator is told whether the company heard of it)."""
     machine = shown.machine
     with timezone.override(machine.platform.tz):
         week = week_context(request, machine, moving=shown)
@@ -288,6 +291,7 @@ def move_page(request: HtmxHttpRequest, shown: Booking, *, done: str) -> HttpRes
             | _prefill(request, machine, shown.end - shown.start),
         )
         if request.method == "POST" and form.is_valid():
+            mark = told_mark()
             try:
                 booking_move(
                     booking=shown,
@@ -298,7 +302,8 @@ def move_page(request: HtmxHttpRequest, shown: Booking, *, done: str) -> HttpRes
             except DomainError as error:
                 form.add_error(None, error.detail)
             else:
-                messages.success(request, _("Booking moved."))
+                told = told_text(shown.pk, mark) if operator else ""
+                messages.success(request, _("Booking moved.") + told)
                 return redirect(done)
         return render(
             request,

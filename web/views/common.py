@@ -4,9 +4,11 @@ from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
+from notifications.selectors import company_told, outbox_mark
 
 PER_PAGE = 24
 
@@ -31,3 +33,17 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def told_mark() -> int:
+    """Taken before a change, for ``told_text`` after it."""
+    return outbox_mark()
+
+
+def told_text(booking_id: int, mark: int) -> str:
+    """ " The company is told by e-mail." when the change made since ``mark`` recorded a
+    message to the booking's company, else nothing: an operator's page never claims a message
+    nobody wrote."""
+    if company_told(booking_id=booking_id, after=mark):
+        return " " + _("The company is told by e-mail.")
+    return ""

@@ -6,12 +6,13 @@ the person operates only; anything else is a 404 (``base``)."""
 from .bookings import book_on_behalf, operator_booking, operator_move
 from .closures import closure, closure_occurrence, closure_remove, closures
 from .companies import companies, company, refuse_company, validate_company
-from .day import approve, ended, operator_home, record_usage, reject, started
+from .day import approve, approve_many, ended, operator_home, record_usage, reject, started
 from .platforms import machine_edit, opening_hours, platform_week_view
 from .qualifications import qualification_answer, qualifications
 
 __all__ = [
     "approve",
+    "approve_many",
     "book_on_behalf",
     "closure",
     "closure_occurrence",

@@ -6,6 +6,8 @@ from datetime import date, time
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from bookings.models import Booking
 from core.datetimes import in_range
@@ -38,19 +40,30 @@ def named(booking: Booking) -> dict[str, str]:
     return {"booking": f"{booking.machine.name}, {slot} ({company})"}
 
 
+def back(request: HtmxHttpRequest) -> str:
+    """Where an action came from (its form's ``next``, else the page that posted it), when
+    that is a page of this site; else the operator's day."""
+    for candidate in (request.POST.get("next", ""), request.META.get("HTTP_REFERER", "")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return reverse("web:operator")
+
+
 def done(request: HtmxHttpRequest, text: str) -> HttpResponse:
-    """htmx: the row goes, replaced by what was done; otherwise back to the day."""
+    """htmx: the row goes, replaced by what was done; otherwise back where the action was."""
     if request.htmx:
         return render(request, "web/_done.html", {"text": text})
     messages.success(request, text)
-    return redirect("web:operator")
+    return redirect(back(request))
 
 
 def refused(request: HtmxHttpRequest, error: DomainError) -> HttpResponse:
     if request.htmx:
         return render(request, "web/_done.html", {"text": error.detail, "error": True}, status=422)
     messages.error(request, error.detail)
-    return redirect("web:operator")
+    return redirect(back(request))
 
 
 def operated_platform(request: HtmxHttpRequest, pk: int) -> Platform:

@@ -32,7 +32,7 @@ from ...forms import (
 )
 from ...history import history
 from ..booking import move_page
-from ..common import HtmxHttpRequest
+from ..common import HtmxHttpRequest, told_mark, told_text
 from .base import clock_param, day_param, named, operated_booking, operated_ids
 
 
@@ -54,10 +54,11 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
         try:
             if action == "cancel" and cancel.is_valid():
+                mark = told_mark()
                 booking_cancel(
                     booking=booking, user=request.user, reason=cancel.cleaned_data["reason"]
                 )
-                messages.success(request, _("Booking cancelled; the company is told by e-mail."))
+                messages.success(request, _("Booking cancelled.") + told_text(booking.pk, mark))
                 return redirect("web:operator-booking", pk=booking.pk)
             if action == "usage" and usage.is_valid():
                 usage_record(
@@ -91,7 +92,9 @@ def operator_booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def operator_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Another slot for a booking of the operator's platforms, chosen in the machine's week."""
     booking = operated_booking(request, pk)
-    return move_page(request, booking, done=reverse("web:operator-booking", args=[booking.pk]))
+    return move_page(
+        request, booking, done=reverse("web:operator-booking", args=[booking.pk]), operator=True
+    )
 
 
 @login_required
