@@ -74,3 +74,25 @@ def test_seed_demo_users_log_in_with_the_demo_password():
     sme = Membership.objects.get(user__email="sme@demo.fr")
     assert sme.role == MembershipRole.ADMIN
     assert Membership.objects.get(user__email="sme2@demo.fr").company != sme.company
+
+
+def test_the_demo_started_again_a_month_later_is_current():
+    import time_machine
+
+    seed()
+    later = timezone.now() + timezone.timedelta(days=40)
+    with time_machine.travel(later, tick=False):
+        # when
+        out = seed()
+        # then: the two weeks ahead are booked again, and the past month has its history
+        now = timezone.now()
+        assert "upcoming" in out
+        assert Booking.objects.filter(start__gt=now, start__lt=now + timezone.timedelta(days=15))
+        last_week = Booking.objects.filter(
+            start__gt=now - timezone.timedelta(days=8), start__lt=now, status="completed"
+        )
+        assert last_week.count() > 10
+        # and a third run adds nothing
+        before = snapshot()
+        seed()
+        assert snapshot() == before

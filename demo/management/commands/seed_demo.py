@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
@@ -41,6 +42,12 @@ from platforms.services import (
 from platforms.timezones import aware_lenient
 
 
+def _day_rng(seed: int, machine: Machine, day: date) -> random.Random:
+    """The draws of one machine's day: the same whenever the demo is seeded again, so that a
+    day that drew nothing draws nothing again (the command stays idempotent)."""
+    return random.Random(f"{seed}:{machine.pk}:{day.isoformat()}")
+
+
 class Command(BaseCommand):
     help = "Create (idempotently) demo platforms, machines, companies, users and bookings."
 
@@ -55,7 +62,7 @@ class Command(BaseCommand):
             self._handle(options)
 
     def _handle(self, options: dict[str, Any]) -> None:
-        rng = random.Random(options["seed"])
+        seed = options["seed"]
         with transaction.atomic():
             users = self._users()
             platforms = self._platforms(users)
@@ -63,10 +70,10 @@ class Command(BaseCommand):
             machines = self._machines(platforms)
             self._closures(platforms, users)
             self._qualifications(machines, users)
-            created_history = self._history(rng, machines, companies, users)
+            created_history = self._history(seed, machines, companies, users)
             # What upper layers add to the demo (the funder's programme).
             demo_seeded.send(sender=Platform, platforms=platforms, users=users)
-        created_upcoming = self._upcoming(rng, machines, companies, users)
+        created_upcoming = self._upcoming(seed, machines, companies, users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(platforms)} platforms, {len(machines)} machines, "
@@ -228,19 +235,29 @@ class Command(BaseCommand):
 
     def _history(
         self,
-        rng: random.Random,
+        seed: int,
         machines: list[Machine],
         companies: list[Company],
         users: dict[str, User],
     ) -> int:
-        if Booking.objects.filter(machine__in=machines).exists():
-            return 0
+        # The last 90 days, from the day after the latest demo history: a demo started again
+        # a month later has its past month too.
         today = timezone.localdate()
+        latest = dict(
+            Booking.objects.filter(machine__in=machines, start__lt=timezone.now())
+            .values_list("machine_id")
+            .annotate(Max("start"))
+        )
         rows = []
         for machine in machines:
             tz = machine.platform.tz
+            last = latest.get(machine.pk)
+            first = last.astimezone(tz).date() + timedelta(days=1) if last else date.min
             for days_back in range(90, 0, -1):
                 day = today - timedelta(days=days_back)
+                if day < first:
+                    continue
+                rng = _day_rng(seed, machine, day)
                 if day.weekday() >= 5:
                     continue
                 for opens, closes in WEEKDAY_HOURS:
@@ -283,18 +300,25 @@ class Command(BaseCommand):
 
     def _upcoming(
         self,
-        rng: random.Random,
+        seed: int,
         machines: list[Machine],
         companies: list[Company],
         users: dict[str, User],
     ) -> int:
-        if Booking.objects.filter(machine__in=machines, start__gt=timezone.now()).exists():
-            return 0
+        # Each machine without anything booked ahead gets the next two weeks again.
         today = timezone.localdate()
+        booked_ahead = set(
+            Booking.objects.filter(machine__in=machines, start__gt=timezone.now()).values_list(
+                "machine_id", flat=True
+            )
+        )
         created = 0
         for machine in machines:
+            if machine.pk in booked_ahead:
+                continue
             for days_ahead in range(2, 15):
                 day = today + timedelta(days=days_ahead)
+                rng = _day_rng(seed, machine, day)
                 if day.weekday() >= 5 or rng.random() < 0.4:
                     continue
                 begin = rng.choice([8, 9, 10, 13, 14, 15])
