@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "web.context.site",
             ],
+            # Dates as French typography writes them: |day, |short_day … (core/dates.py).
+            "builtins": ["core.dates"],
         },
     },
 ]

@@ -19,13 +19,14 @@ import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.addresses import address_token
 from bookings.ical import booking_invitation
 from bookings.models import Booking, BookingStatus, Company
+from core.dates import long_day
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
@@ -38,7 +39,8 @@ _inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
 
 def when(moment: datetime) -> str:
     """A local date and time as the recipient reads it ("lundi 4 janvier 2027, 09:00")."""
-    return formats.date_format(timezone.localtime(moment), "l j F Y, H:i")
+    local = timezone.localtime(moment)
+    return f"{long_day(local)}, {local:%H:%M}"
 
 
 def _booking_context(message: Message) -> Context | None:

@@ -11,7 +11,7 @@ from schedule.models import Event, Rule
 from core.intervals import Interval, merge_intervals
 
 from .exceptions import InvalidClosureRange
-from .models import OpeningHours, Platform, Qualification
+from .models import ClosureInterval, ClosureKind, OpeningHours, Platform, Qualification
 from .recurrence import expansion_window, planned_occurrences
 from .timezones import aware_lenient, aware_strict, local_dates
 
@@ -100,3 +100,16 @@ def planned_closure_intervals(
     )
     since, upto = expansion_window(platform=platform, now=now or timezone.now())
     return planned_occurrences(event=event, timezone_name=platform.timezone, start=since, end=upto)
+
+
+def maintenance_intervals(*, machine_id: int, start: datetime, end: datetime) -> list[Interval]:
+    """The machine's closed time within [start, end) that is maintenance (a week's grid tells
+    it apart from the platform being shut)."""
+    return list(
+        ClosureInterval.objects.filter(
+            machine_id=machine_id,
+            closure__kind=ClosureKind.MAINTENANCE,
+            start__lt=end,
+            end__gt=start,
+        ).values_list("start", "end")
+    )

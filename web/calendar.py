@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from bookings.models import BookingStatus
 from bookings.selectors.availability import MachineView, SeenBusy
 from bookings.selectors.operations import PlatformWeek
+from core.dates import short_day_month
 from core.datetimes import FIRST_YEAR, LAST_YEAR
 from core.intervals import Interval
 from platforms.models import Machine, OpeningHours
@@ -50,8 +50,8 @@ class Cell:
     start: datetime
     end: datetime
     # free (bookable now), open (free but not bookable: past, notice, horizon), mine, busy,
-    # current (the booking being moved), closed, shut (outside opening hours or a clock time
-    # that does not exist that day)
+    # current (the booking being moved), closed, maintenance (a closure of that kind), shut
+    # (outside opening hours or a clock time that does not exist that day)
     state: str
     booking_id: int | None = None
     status: str | None = None
@@ -129,9 +129,11 @@ def week_grid(
     monday: date,
     hours: list[OpeningHours],
     current: Interval | None = None,
+    maintenance: list[Interval] | None = None,
 ) -> WeekGrid:
     """Rows from the week's earliest opening to its latest closing, one cell per slot;
-    ``current``: the time of a booking being moved, marked as such."""
+    ``current``: the time of a booking being moved, marked as such; ``maintenance``: closed
+    time that is maintenance, said so."""
     machine = view.availability.machine
     tz = machine.platform.tz
     days = [monday + timedelta(days=offset) for offset in range(7)]
@@ -164,7 +166,8 @@ def week_grid(
             elif busy is not None:
                 state = "mine" if busy.mine else "busy"
             elif any(s < end and e > start for s, e in view.availability.closed):
-                state = "closed"
+                under_maintenance = any(s < end and e > start for s, e in maintenance or ())
+                state = "maintenance" if under_maintenance else "closed"
             elif _covers(bookable, bookable_starts, start, end):
                 state = "free"
             elif _covers(opening, opening_starts, start, end):
@@ -226,7 +229,7 @@ def platform_grid(
     bounds = [
         (local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)) for day in days
     ]
-    labels = [formats.date_format(day, "D j M") for day in days]
+    labels = [short_day_month(day) for day in days]
     statuses = {status: str(label) for status, label in BookingStatus.choices}
     internal = str(_("internal"))
     rows = []

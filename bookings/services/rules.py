@@ -15,9 +15,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.functional import lazy
 
+from core.dates import long_day
 from platforms.timezones import local_midnight
 
 from .. import selectors
@@ -121,7 +121,7 @@ def _hours(value: Decimal) -> str:
 
 
 # A day as the reader of the refusal writes it ("mardi 5 janvier 2027"), in their language.
-_day = lazy(lambda day: date_format(day, "l j F Y"), str)
+_day = lazy(long_day, str)
 
 
 def weekly_quota(ctx: SlotContext) -> None:

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.dates import day
 from platforms.models import MachineCategory
 
 from ..selectors import FIGURES, STATUSES
@@ -110,8 +111,8 @@ def report_csv(report: dict[str, Any], *, for_tools: bool = False) -> bytes:
 def period_label(start: date, end: date) -> str:
     """[start, end) as people say it: from the first day to the last."""
     return _("From %(start)s to %(last)s") % {
-        "start": formats.date_format(start, "j F Y"),
-        "last": formats.date_format(end - timedelta(days=1), "j F Y"),
+        "start": day(start),
+        "last": day(end - timedelta(days=1)),
     }
 
 

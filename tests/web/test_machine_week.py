@@ -69,7 +69,7 @@ def test_week_cells_tell_free_busy_mine_and_closed(
     assert cells["2027-01-06T10:00+01:00"] == "mine"
     assert cells["2027-01-06T14:00+01:00"] == "busy"
     assert cells["2027-01-06T12:00+01:00"] == "free"
-    assert cells["2027-01-06T16:30+01:00"] == "closed"
+    assert cells["2027-01-06T16:30+01:00"] == "maintenance"  # closed, and why
     assert cells["2027-01-04T08:00+01:00"] == "open"  # past: this morning
     text = page.content.decode()
     # every free cell is a button with ISO 8601 times and their offset
@@ -163,9 +163,10 @@ def test_week_query_count_does_not_grow_with_bookings(
     client.force_login(member)
     url = reverse("web:machine", args=[laser.pk])
     client.get(url)  # warm the session and caches
-    # then: session, user, machine + opening hours, availability (bookings, closures), who
-    # sees which booking, companies, qualification check, whether the header shows "Operator"
-    with django_assert_num_queries(9):
+    # then: session, user, machine + opening hours, availability (bookings, closures), which
+    # closures are maintenance, who sees which booking, companies, qualification check,
+    # whether the header shows "Operator"
+    with django_assert_num_queries(10):
         client.get(url, {"week": "2027-W01"})
 
 

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day
 from platforms.models import Region
 from reports.models import Frequency
 from reports.selectors import MAX_REPORT_DAYS
@@ -68,10 +69,8 @@ class ReportForm(ScopeForm):
                         "%(latest)s at the latest."
                     )
                     % {
-                        "start": formats.date_format(first, "j F Y"),
-                        "latest": formats.date_format(
-                            first + timedelta(days=MAX_REPORT_DAYS - 1), "j F Y"
-                        ),
+                        "start": day(first),
+                        "latest": day(first + timedelta(days=MAX_REPORT_DAYS - 1)),
                     },
                 )
         return cleaned

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 
+from core.dates import short_day
 from platforms.timezones import zone
 
 register = template.Library()
@@ -22,15 +23,16 @@ def _local(moment: datetime, tz_name: str) -> datetime:
 def slot_range(start: datetime, end: datetime, tz_name: str) -> str:
     """ "mar. 5 janv. 2027, 10:00–12:00" (the end's date too when it is another day)."""
     local_start, local_end = _local(start, tz_name), _local(end, tz_name)
-    first = date_format(local_start, "D j M Y, H:i")
+    first = f"{short_day(local_start)}, {local_start:%H:%M}"
     if local_end.date() == local_start.date():
-        return f"{first}–{date_format(local_end, 'H:i')}"
-    return f"{first} – {date_format(local_end, 'D j M Y, H:i')}"
+        return f"{first}–{local_end:%H:%M}"
+    return f"{first} – {short_day(local_end)}, {local_end:%H:%M}"
 
 
 @register.filter
 def local_time(moment: datetime, tz_name: str) -> str:
-    return date_format(_local(moment, tz_name), "D j M Y, H:i")
+    local = _local(moment, tz_name)
+    return f"{short_day(local)}, {local:%H:%M}"
 
 
 @register.filter
@@ -82,3 +84,11 @@ def percent(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     return f"{number_format(round(float(value) * 100), decimal_pos=0)}\u00a0%"
+
+
+@register.simple_tag
+def closure_when(closure: Any, tz_name: str) -> str:
+    """ "every Tuesday from 8 h to 10 h, from 1 December 2026 until 31 March 2027"."""
+    from ..recurrence import closure_when as in_words
+
+    return in_words(closure, tz_name)

@@ -20,7 +20,7 @@ from bookings.selectors import (
     with_machines,
 )
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
-from platforms.selectors import platforms_operated_by
+from platforms.selectors import maintenance_intervals, platforms_operated_by
 from platforms.timezones import local_midnight
 from reports.selectors import programmes_followed
 
@@ -215,8 +215,11 @@ def week_context(
     view = machine_seen_by(user=request.user, machine=machine, start=start, end=end, now=now)
     hours = list(machine.platform.opening_hours.all())
     current = (moving.start, moving.end) if moving is not None else None
+    maintenance = maintenance_intervals(machine_id=machine.pk, start=start, end=end)
     return {
-        "grid": week_grid(view=view, monday=monday, hours=hours, current=current),
+        "grid": week_grid(
+            view=view, monday=monday, hours=hours, current=current, maintenance=maintenance
+        ),
         "today": today,
         "this_week": week_label(today - timedelta(days=today.weekday())),
         "hours": hours,
