@@ -313,6 +313,15 @@ def _sender(platform: Platform | None) -> str:
     return formataddr((_one_line(platform.name), address))
 
 
+def _booking_url(message: Message) -> str:
+    """The booking's own page: the operator's for operators, the company's for its members."""
+    if message.booking_id is None:
+        return ""
+    if message.kind.startswith("operator_"):
+        return f"{settings.SITE_URL}/operator/bookings/{message.booking_id}/"
+    return f"{settings.SITE_URL}/bookings/{message.booking_id}/"
+
+
 def compose(message: Message) -> EmailMultiAlternatives | None:
     """The e-mail of ``message`` as it should go now, or None if it should not go at all:
     no active recipient with an address, an optional message the recipient declined, or a
@@ -339,6 +348,7 @@ def compose(message: Message) -> EmailMultiAlternatives | None:
                 "platform": platform,
                 "site_url": settings.SITE_URL,
                 "optional": composer.optional,
+                "booking_url": _booking_url(message),
             }
         )
         subject = _one_line(composer.subject(context))

@@ -62,6 +62,15 @@ class Platform(models.Model):
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact telephone"), max_length=30, blank=True)
+    address = models.TextField(
+        _("address"), blank=True, validators=[multi_line], help_text=_("Street, postcode, city.")
+    )
+    access = models.TextField(
+        _("how to get in"),
+        blank=True,
+        validators=[multi_line],
+        help_text=_("Entrance, reception, parking, badge: what a first visitor needs to know."),
+    )
     reminder_hours = models.PositiveSmallIntegerField(
         _("reminder (hours before the start)"),
         default=24,

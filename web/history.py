@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.audit import history_of
+from core.dates import short_day
 
 ACTIONS = {
     "booking.created": pgettext_lazy("history", "Booked"),
@@ -55,15 +58,16 @@ def history(obj: Any) -> list[Line]:
     for entry in reversed(history_of(obj)):
         before, after = entry.before or {}, entry.after or {}
         model = type(obj)
-        changes = [
-            (
-                _label(model, name),
+        changes = []
+        for name in dict.fromkeys([*before, *after]):
+            was, now = (
                 _display(model, name, before.get(name)),
                 _display(model, name, after.get(name)),
             )
-            for name in dict.fromkeys([*before, *after])
-            if name not in HIDDEN and before.get(name) != after.get(name)
-        ]
+            if name in HIDDEN or was == now:
+                continue  # "Note: — → —" says nothing
+            # A creation (nothing before) says what was set, without an arrow from nothing.
+            changes.append((_label(model, name), was if before else None, now))
         who = entry.actor.get_full_name() if entry.actor else str(_("the system"))
         lines.append(
             Line(
@@ -97,10 +101,17 @@ def _display(model: Any, name: str, value: Any) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(field, models.DecimalField):
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return str(value)
+        return formats.number_format(number, decimal_pos=field.decimal_places)
     if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and "T" in value:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-        return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
+        local = timezone.localtime(moment)
+        return f"{short_day(local)}, {local:%H:%M}"
     return str(value)

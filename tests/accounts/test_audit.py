@@ -173,10 +173,17 @@ def test_the_booking_and_machine_pages_show_their_history(
         "Acceptée",
         "Réservée",
     ]
+    # what a creation set, without an arrow from nothing; nothing said of empty fields
+    created = client.get(reverse("web:booking", args=[booking.pk])).context["history"][1]
+    changes = {name: (before, after) for name, before, after in created.changes}
+    assert "Note" not in changes
+    assert all(before is None for before, _after in changes.values())
+    assert "Prix : 120,00 €" not in own and "— →" not in own
     client.force_login(world["operator"])
     page = client.get(reverse("web:operator-machine", args=[world["machine"].pk]))
     [line] = page.context["history"]
-    assert line.changes == [("Tarif horaire (€ HT)", "60.00", "75.00")]
+    assert line.changes == [("Tarif horaire (€ HT)", "60,00", "75,00")]
+    assert "Tarif horaire (€ HT) : 60,00 → 75,00" in page.content.decode()
     # another company's booking, and its history, stay out of reach
     client.force_login(UserFactory())
     assert client.get(reverse("web:booking", args=[booking.pk])).status_code == 404

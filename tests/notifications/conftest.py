@@ -32,6 +32,8 @@ def world(db: Any) -> World:
         city="Lyon",
         contact_email="contact@usinage-lyon.example.fr",
         contact_phone="04 72 00 00 00",
+        address="12 rue de l'Industrie\n69007 Lyon",
+        access="Accueil au bâtiment B ; parking visiteurs.",
     )
     machine = MachineFactory(platform=platform, name="Fraiseuse 5 axes")
     admin = MembershipFactory(

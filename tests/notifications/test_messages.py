@@ -124,6 +124,9 @@ def test_the_member_who_booked_gets_a_confirmation_in_their_language_with_an_inv
         # the platform's name and contact in every message
         assert "contact@usinage-lyon.example.fr" in body
         assert "04 72 00 00 00" in body
+        # where it is, how to get in, the booking's own page and the list of bookings
+        assert "69007 Lyon" in body and "bâtiment B" in body
+        assert f"/bookings/{booking.pk}/" in body and "/bookings/" in body
     assert "<style" not in html_of(mail), "CSS is inlined"
     assert 'style="' in html_of(mail)
     # and the invitation is the feed's event: same UID, same SEQUENCE

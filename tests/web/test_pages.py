@@ -411,6 +411,15 @@ def test_password_reset_sends_a_link_to_the_configured_site(
     assert "evil.example.com" not in mail.outbox[0].body
 
 
+def test_the_password_reset_e_mail_is_in_the_persons_language(client: Any, member: Any) -> None:
+    member.preferred_language = "en"
+    member.save(update_fields=["preferred_language"])
+    # asked from a page in French
+    client.post("/password-reset/", {"email": member.email}, HTTP_ACCEPT_LANGUAGE="fr")
+    (message,) = mail.outbox
+    assert "password" in message.body.lower() and "mot de passe" not in message.body.lower()
+
+
 # --- Profile: API keys, language ---------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from .account import (
     InvitationPasswordForm,
     InviteForm,
     NameForm,
+    PasswordResetForm,
     SignUpForm,
     TokenForm,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "OpeningHoursForm",
     "OpeningHoursFormSet",
     "OperatorCancelForm",
+    "PasswordResetForm",
     "QualificationGrantForm",
     "QualificationRequestForm",
     "RangeForm",

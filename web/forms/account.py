@@ -3,9 +3,11 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
@@ -159,3 +161,13 @@ class InvitationPasswordForm(SetPasswordForm):
         if commit:
             user.save()
         return user
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, the e-mail in the language of the person it goes to (not of the page that
+    asked for it)."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = kwargs.get("context") or args[2]
+        with translation.override(context["user"].preferred_language):
+            super().send_mail(*args, **kwargs)

@@ -42,7 +42,14 @@ from core.exceptions import DomainError
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
-from ..forms import AccountEraseForm, InviteForm, NameForm, SignUpForm, TokenForm
+from ..forms import (
+    AccountEraseForm,
+    InviteForm,
+    NameForm,
+    PasswordResetForm,
+    SignUpForm,
+    TokenForm,
+)
 from ..personal_data import personal_data
 from .common import signed_in
 
@@ -51,6 +58,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's, with a link to the configured site, never to the Host a request forged."""
 
     template_name = "web/account/password_reset.html"
+    form_class = PasswordResetForm
     email_template_name = "web/email/password_reset.txt"
     subject_template_name = "web/email/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-sent")

@@ -114,6 +114,9 @@ class Command(BaseCommand):
                     label_reference=f"PCL-2026-{index + 1:03d}",
                     label_date=date(2026, 3, 1),
                     contact_email=f"contact@{slug}.example.fr",
+                    contact_phone=f"04 72 00 00 {index + 10:02d}",
+                    address=f"{12 + index} rue de l'Industrie\n{city}",
+                    access="Accueil au bâtiment B, badge remis à l'arrivée ; parking visiteurs.",
                 )
                 for weekday in range(5):
                     for opens, closes in WEEKDAY_HOURS:

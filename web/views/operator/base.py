@@ -36,8 +36,9 @@ def operated_booking(request: HtmxHttpRequest, pk: int) -> Booking:
 
 def named(booking: Booking) -> dict[str, str]:
     slot = slot_range(booking.start, booking.end, booking.machine.platform.timezone)
-    company = booking.company.name if booking.company else ""
-    return {"booking": f"{booking.machine.name}, {slot} ({company})"}
+    if booking.company is None:
+        return {"booking": f"{booking.machine.name}, {slot}"}
+    return {"booking": f"{booking.machine.name}, {slot} ({booking.company.name})"}
 
 
 def back(request: HtmxHttpRequest) -> str:
