@@ -163,6 +163,14 @@ class MachineCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The bounds of a machine's booking rules (a week's booking, a year's notice, two years ahead,
+# a day's buffer).
+MAX_BOOKING_MINUTES = 7 * 24 * 60
+MAX_NOTICE_HOURS = 365 * 24
+MAX_ADVANCE_DAYS = 2 * 366
+MAX_BUFFER_MINUTES = 24 * 60
+
+
 def validate_slot_minutes(value: int) -> None:
     if value <= 0 or (24 * 60) % value:
         raise ValidationError(
@@ -195,10 +203,24 @@ class Machine(models.Model):
     slot_minutes = models.PositiveSmallIntegerField(
         _("slot length (minutes)"), default=30, validators=[validate_slot_minutes]
     )
-    min_minutes = models.PositiveIntegerField(_("minimum booking (minutes)"), default=30)
-    max_minutes = models.PositiveIntegerField(_("maximum booking (minutes)"), default=480)
-    min_notice_hours = models.PositiveIntegerField(_("minimum notice (hours)"), default=24)
-    max_advance_days = models.PositiveIntegerField(_("booking horizon (days)"), default=90)
+    min_minutes = models.PositiveIntegerField(
+        _("minimum booking (minutes)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BOOKING_MINUTES)],
+    )
+    max_minutes = models.PositiveIntegerField(
+        _("maximum booking (minutes)"),
+        default=480,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_BOOKING_MINUTES)],
+    )
+    min_notice_hours = models.PositiveIntegerField(
+        _("minimum notice (hours)"), default=24, validators=[MaxValueValidator(MAX_NOTICE_HOURS)]
+    )
+    max_advance_days = models.PositiveIntegerField(
+        _("booking horizon (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_ADVANCE_DAYS)],
+    )
     requires_approval = models.BooleanField(_("requires approval"), default=False)
     requires_qualification = models.BooleanField(_("requires qualification"), default=False)
     weekly_quota_hours = models.DecimalField(
@@ -207,6 +229,13 @@ class Machine(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[
+            MinValueValidator(
+                Decimal("0.25"),
+                message=_("Allow at least a quarter of an hour, or leave it blank for no quota."),
+            ),
+            MaxValueValidator(Decimal(7 * 24)),
+        ],
         help_text=_("Leave blank for no quota."),
     )
     daily_quota_hours = models.DecimalField(
@@ -219,11 +248,16 @@ class Machine(models.Model):
             MinValueValidator(
                 Decimal("0.25"),
                 message=_("Allow at least a quarter of an hour, or leave it blank for no limit."),
-            )
+            ),
+            MaxValueValidator(Decimal(24)),
         ],
         help_text=_("At most this many hours a day per company; leave blank for no limit."),
     )
-    buffer_minutes = models.PositiveIntegerField(_("buffer between bookings (minutes)"), default=0)
+    buffer_minutes = models.PositiveIntegerField(
+        _("buffer between bookings (minutes)"),
+        default=0,
+        validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
+    )
     active = models.BooleanField(_("active"), default=True)
     calendar = models.OneToOneField(
         "schedule.Calendar",
@@ -251,6 +285,20 @@ class Machine(models.Model):
                 violation_error_message=_(
                     "The maximum booking length must be at least the minimum."
                 ),
+            ),
+            # The rules' bounds, held by the database as well: beyond them the time arithmetic
+            # of a week or a search overflows (a notice of 2,147,483,647 hours).
+            models.CheckConstraint(
+                condition=Q(max_minutes__lte=MAX_BOOKING_MINUTES)
+                & Q(min_notice_hours__lte=MAX_NOTICE_HOURS)
+                & Q(max_advance_days__gte=1)
+                & Q(max_advance_days__lte=MAX_ADVANCE_DAYS)
+                & Q(buffer_minutes__lte=MAX_BUFFER_MINUTES)
+                & (Q(weekly_quota_hours__isnull=True) | Q(weekly_quota_hours__gt=0))
+                & (Q(daily_quota_hours__isnull=True) | Q(daily_quota_hours__gt=0))
+                & Q(hourly_rate__gte=0),
+                name="machine_rules_bounded",
+                violation_error_message=_("A booking rule is out of its bounds."),
             ),
         ]
         indexes = [models.Index(fields=["category", "active"])]

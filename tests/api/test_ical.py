@@ -193,3 +193,9 @@ def test_hostile_text_stays_inside_its_property(world, note, name):
 def visible(text: str) -> str:
     """The text as a feed carries it: without control characters, which iCalendar forbids."""
     return "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")
+
+
+@pytest.mark.parametrize("kind", ["company", "machine"])
+@pytest.mark.parametrize("token", ["%00", "a%00b" * 8, "x" * 300, "%F0%9F%98%80" * 20, "..%2F"])
+def test_a_feed_address_that_is_no_token_is_not_found(db, kind, token):
+    assert Client().get(f"/ical/{kind}/{token}.ics").status_code == 404

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -204,7 +203,6 @@ class MachineRulesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         specs = self.instance.specs or {}
         self.fields["specs_text"].initial = "\n".join(f"{k}: {v}" for k, v in specs.items())
-        self.fields["max_advance_days"].validators.append(MaxValueValidator(366 * 2))
 
     def clean_specs_text(self) -> dict[str, str]:
         specs: dict[str, str] = {}
