@@ -51,6 +51,18 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def password_changed(*, user: Any) -> int:
+    """After a password change or reset: every API key of the person stops working (a key
+    made by whoever knew the old password must not outlive it); Django's sessions signed with
+    the old password already end. Returns how many keys were revoked."""
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
+    for token in tokens:
+        token_revoke(token=token)
+    audit_record(actor=user, action="account.password_changed", obj=user)
+    return len(tokens)
+
+
 def token_touch(*, token: ApiToken) -> None:
     """Record use, at most once a minute (a write per request would cost more than it tells)."""
     now = timezone.now()

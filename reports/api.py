@@ -176,5 +176,8 @@ class UsageReportView(APIView):
         return HttpResponse(
             content,
             content_type=content_type,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            },
         )

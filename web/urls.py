@@ -124,7 +124,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        identity.PasswordResetConfirmView.as_view(
             template_name="web/account/password_choose.html",
             success_url=reverse_lazy("home"),
             post_reset_login=True,
@@ -134,7 +134,7 @@ urlpatterns = [
     ),
     path(
         "invitation/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        identity.PasswordResetConfirmView.as_view(
             template_name="web/account/password_choose.html",
             form_class=InvitationPasswordForm,
             extra_context={"invitation": True},

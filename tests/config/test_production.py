@@ -84,3 +84,31 @@ def test_https_is_enforced_but_health_checks_answer_over_http(db, settings):
     assert page.status_code == 301
     assert page["Location"].startswith("https://")
     assert health.status_code == 200
+
+
+def test_production_answers_the_api_in_json_only():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])",
+        DATABASE_URL=UNUSED_DATABASE,
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['rest_framework.renderers.JSONRenderer']"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/profile/",
+        "/profile/my-data.json",
+        "/reports/download/?start=2026-10-01&last=2026-10-31&format=csv",
+    ],
+)
+def test_personal_pages_and_downloads_are_never_stored(client, member, url):
+    client.force_login(member)
+    answer = client.get(url)
+    assert answer.status_code in (200, 302), url  # a large report is built in the background
+    assert "no-store" in answer["Cache-Control"]

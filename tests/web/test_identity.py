@@ -162,3 +162,31 @@ def test_hostile_links_and_identity_forms_never_fail(
     member.refresh_from_db()
     assert member.email.endswith("@") is False
     client.logout()
+
+
+def test_a_password_change_or_reset_ends_the_api_keys_and_other_sessions(
+    client: Any, member: Any
+) -> None:
+    from django.test import Client
+
+    from accounts.services import token_create
+
+    _token, raw = token_create(user=member, name="ERP")
+    elsewhere = Client()
+    elsewhere.force_login(member)
+    assert elsewhere.get(reverse("profile")).status_code == 200
+    assert Client().get("/api/v1/bookings/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+    client.force_login(member)
+    changed = client.post(
+        reverse("password-change"),
+        {
+            "old_password": "secret-pass-123",
+            "new_password1": "une-autre-phrase-longue",
+            "new_password2": "une-autre-phrase-longue",
+        },
+        follow=True,
+    )
+    assert "ne fonctionne plus" in changed.content.decode()
+    assert Client().get("/api/v1/bookings/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 401
+    assert elsewhere.get(reverse("profile")).status_code == 302  # signed out there
+    assert client.get(reverse("profile")).status_code == 200  # still signed in here

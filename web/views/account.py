@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
@@ -123,6 +124,7 @@ def _preferences_shown(*, is_operator: bool, is_company_admin: bool) -> tuple[st
 NEW_KEY = "new_api_key"
 
 
+@never_cache
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's companies and operated machines with their calendar addresses, their
@@ -151,8 +153,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "name_form": NameForm(initial={"display_name": user.display_name}),
         },
     )
-    if new_token:
-        response["Cache-Control"] = "no-store"
     return response
 
 
@@ -301,6 +301,7 @@ def language(request: HttpRequest) -> HttpResponse:
     return set_language(request)
 
 
+@never_cache
 @login_required
 def personal_data_download(request: HttpRequest) -> HttpResponse:
     """Everything kept about the person, as JSON (the GDPR's right of access)."""

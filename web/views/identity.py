@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.addresses import address_confirm, address_confirmation_request
-from accounts.services import display_name_set
+from accounts.services import display_name_set, password_changed
 from core.exceptions import DomainError
 
 from ..forms import EmailChangeForm, NameForm
@@ -93,13 +94,40 @@ def address_confirmation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "web/account/address_confirm.html", {})
 
 
+def _password_changed(request: HttpRequest, user: Any) -> None:
+    revoked = password_changed(user=user)
+    text = _("Your password is changed; your other sessions are signed out.")
+    if revoked:
+        text += " " + ngettext(
+            "Your API key no longer works: create a new one on your profile.",
+            "Your %(count)d API keys no longer work: create new ones on your profile.",
+            revoked,
+        ) % {"count": revoked}
+    messages.success(request, text)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Django's, with the current password asked again; the session stays signed in."""
+    """Django's, with the current password asked again; this session stays signed in, the
+    others end, and the API keys stop working."""
 
     template_name = "web/account/password_change.html"
     success_url = reverse_lazy("profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        messages.success(self.request, _("Your password is changed."))
+        _password_changed(self.request, form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's (also the invitation's first password), ending the other sessions and the API
+    keys of a password that someone else may have known."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        if (self.extra_context or {}).get("invitation"):
+            password_changed(user=form.user)
+            messages.success(self.request, _("Welcome: your account is ready."))
+        else:
+            _password_changed(self.request, form.user)
         return response

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.models import CompanySize
@@ -186,6 +187,7 @@ def _large(scope: Scope, start: date, end: date) -> bool:
     return (end - start).days > DIRECT_DOWNLOAD_DAYS or many
 
 
+@never_cache
 @login_required
 def report_download(request: HtmxHttpRequest) -> HttpResponse:
     """The dashboard's report as a file: at once when small, else built in the background."""
@@ -229,6 +231,7 @@ def report_export(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"export": export, "done": ExportStatus.DONE})
 
 
+@never_cache
 @login_required
 def report_export_file(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(ReportExport, pk=pk, owner=request.user, status=ExportStatus.DONE)
