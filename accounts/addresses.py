@@ -1,10 +1,12 @@
 """A person's e-mail address, proven by a link sent to it: at sign-up, and before a new
-address replaces the old one. The link is signed (nothing stored), bound to the address the
-account had when it was asked for, and valid three days."""
+address replaces the old one; and the link to choose a new password, sent to it. The address
+link is signed (nothing stored), bound to the address the account had when it was asked for,
+and valid three days."""
 
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
@@ -14,7 +16,7 @@ from core.events import announce
 
 from .audit import audit_record
 from .exceptions import AddressLinkInvalid, AddressTaken
-from .signals import address_to_confirm
+from .signals import address_to_confirm, password_reset_requested
 
 SALT = "accounts.address-confirmation"
 LINK_VALIDITY = timedelta(days=3)
@@ -59,3 +61,19 @@ def address_confirm(*, token: str) -> Any:
     user.email_confirmed_at = timezone.now()
     user.save(update_fields=["email", "email_confirmed_at"])
     return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """A link to choose a new password goes to ``email`` if an active account has it (also one
+    with no usable password yet), at most ``PASSWORD_RESETS_PER_ADDRESS_PER_HOUR`` an hour;
+    otherwise nothing, silently: the caller answers the same either way."""
+    from core.limits import allow
+
+    email = email.strip()
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return
+    limit = int(settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR)
+    if not allow("password-reset-address", user.email, limit=limit, window=3600):
+        return
+    announce(password_reset_requested, sender=type(user), user=user, actor=None)

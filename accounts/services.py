@@ -52,10 +52,14 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
-def password_changed(*, user: Any) -> int:
+def password_changed(*, user: Any, address_proven: bool = False) -> int:
     """After a password change or reset: every API key of the person stops working (a key
     made by whoever knew the old password must not outlive it); Django's sessions signed with
-    the old password already end. Returns how many keys were revoked."""
+    the old password already end. A reset's link came to the address (``address_proven``),
+    which confirms it. Returns how many keys were revoked."""
+    if address_proven and user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
     tokens = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at=None))
     for token in tokens:
         token_revoke(token=token)

@@ -9,3 +9,7 @@ account_erased = Signal()
 # user, email (the address to prove: theirs, or the one that is to replace it), actor. The
 # outbox sends the link to that address.
 address_to_confirm = Signal()
+
+# user: someone asked, for this account's address, a link to choose a new password. The outbox
+# sends it (after the request: the same answer and timing whether or not the address exists).
+password_reset_requested = Signal()

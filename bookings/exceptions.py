@@ -10,6 +10,8 @@ from platforms.exceptions import InvalidLocalTime
 
 __all__ = [
     "AccountExists",
+    "AlreadyInvited",
+    "AlreadyMember",
     "AlreadyStarted",
     "BookingError",
     "Closed",
@@ -20,6 +22,10 @@ __all__ = [
     "InvalidLocalTime",
     "InvalidRange",
     "InvalidSeries",
+    "InvitationInvalid",
+    "InvitationLimit",
+    "InvitationNotYet",
+    "InvitationNotYours",
     "MachineInactive",
     "NotAligned",
     "NotAllowed",
@@ -248,3 +254,48 @@ class UsageInFuture(BookingError):
 class UsageTooLong(BookingError):
     code = "usage_too_long"
     message = _("Recorded usage lasts at most %(hours)d hours.")
+
+
+class InvitationNotYet(BookingError):
+    code = "company_not_validated"
+    status = 403
+    message = _("A company invites colleagues once a platform operator has validated it.")
+
+
+class AlreadyMember(BookingError):
+    code = "already_member"
+    status = 409
+    message = _("This person is already a member of the company.")
+
+
+class AlreadyInvited(BookingError):
+    code = "already_invited"
+    status = 409
+    message = _("This address is invited already; the invitation waits for an answer.")
+
+
+class InvitationLimit(BookingError):
+    code = "invitation_limit"
+    status = 429
+    message = _(
+        "The company has sent %(limit)d invitations in the last 24 hours, the most allowed; "
+        "try again tomorrow."
+    )
+
+
+class InvitationInvalid(BookingError):
+    code = "invitation_invalid"
+    status = 404
+    message = _(
+        "This invitation is no longer valid: it was answered, withdrawn or is too old. Ask "
+        "the company's administrator for a new one."
+    )
+
+
+class InvitationNotYours(BookingError):
+    code = "invitation_not_yours"
+    status = 403
+    message = _(
+        "This invitation was sent to another address than your account's: sign in with that "
+        "address, or ask for an invitation to yours."
+    )

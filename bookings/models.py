@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Substr
+from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,6 +124,48 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.company} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An offer to join a company, made by one of its administrators to an e-mail address.
+
+    Nobody becomes a member, and no account is made, until the person accepts: from their
+    dashboard when they have an account, or by making one from the link sent to the address.
+    Until then the company sees the address only."""
+
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("company")
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # One open invitation per company and address.
+            models.UniqueConstraint(
+                Lower("email"),
+                "company",
+                condition=Q(answered_at__isnull=True),
+                name="invitation_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
 
 
 class BookingStatus(models.TextChoices):

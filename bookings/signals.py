@@ -25,7 +25,7 @@ company_registered = Signal()
 company_validated = Signal()
 # company, actor: the operator or staff who refused it; company.refusal_reason
 company_refused = Signal()
-# company, invitee (a User, perhaps new with no password yet), actor: the company admin
+# invitation (an offer: no membership, no account until accepted), actor: the company admin
 member_invited = Signal()
 # platforms (the demo's), users (by role: "funder", "operator", …): seed_demo built the demo;
 # sent directly (not through announce: the demo is built with announcements muted)

@@ -305,6 +305,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttle.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
+# --- Limits on what sends e-mail or starts work ---------------------------------------------
+# Counted in the cache (Redis in production) per window, or in the database where the rows
+# tell it; answered in the user's language (docs/OPERATIONS.md).
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", default=3)
+PASSWORD_RESETS_PER_CLIENT_PER_HOUR = env.int("PASSWORD_RESETS_PER_CLIENT_PER_HOUR", default=20)
+SIGNUPS_PER_CLIENT_PER_HOUR = env.int("SIGNUPS_PER_CLIENT_PER_HOUR", default=5)
+INVITATIONS_PER_COMPANY_PER_DAY = env.int("INVITATIONS_PER_COMPANY_PER_DAY", default=20)
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+EXPORTS_AT_A_TIME = env.int("EXPORTS_AT_A_TIME", default=1)
+
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.

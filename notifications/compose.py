@@ -23,13 +23,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.addresses import address_token
 from bookings.ical import booking_invitation
 from bookings.models import Booking, BookingStatus, Company
 from core.dates import long_day
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
+from .people import (
+    address_context,
+    invitation_context,
+    password_reset_context,
+    quoted,
+    waiting_company_context,
+)
 from .selectors import bookings_of_day
 
 Context = dict[str, Any]
@@ -131,25 +137,6 @@ def _company_context(message: Message) -> Context | None:
     return {"company": company}
 
 
-def _address_context(message: Message) -> Context | None:
-    """The link proving the address the message goes to, made now (valid three days)."""
-    recipient = message.recipient
-    email = message.context.get("email")
-    if recipient is None or not email:
-        return None
-    if recipient.email == email and recipient.email_confirmed_at is not None:
-        return None  # proven meanwhile
-    token = address_token(user=recipient, email=email)
-    return {"email": email, "new_address": recipient.email != email, "token": token}
-
-
-def _waiting_company_context(message: Message) -> Context | None:
-    company = Company.objects.filter(pk=message.context.get("company")).first()
-    if company is None or company.is_validated or company.refused_at is not None:
-        return None  # decided meanwhile
-    return {"company": company}
-
-
 def _report_context(message: Message) -> Context | None:
     """A subscribed report: its figures were written into the message when it was recorded
     (the XLSX and PDF are attached), in the subscriber's language then."""
@@ -189,6 +176,8 @@ class Composer:
     invitation: bool = False
     # The recipient's preference that silences this optional message.
     optional: str | None = None
+    # May go to an address with no account (``to_email``, in ``context["language"]``).
+    to_address: bool = False
 
 
 COMPOSERS: dict[str, Composer] = {
@@ -247,11 +236,23 @@ COMPOSERS: dict[str, Composer] = {
     ),
     MessageKind.ADDRESS_CONFIRMATION: Composer(
         subject=lambda c: _("Confirm your e-mail address"),
-        context=_address_context,
+        context=address_context,
+    ),
+    MessageKind.PASSWORD_RESET: Composer(
+        subject=lambda c: _("Your new password on the fab lab network"),
+        context=password_reset_context,
+    ),
+    MessageKind.INVITATION: Composer(
+        subject=lambda c: (
+            _("Invitation to the fab lab network, on behalf of “%(company)s”")
+            % {"company": quoted(c["company"].name)}
+        ),
+        context=invitation_context,
+        to_address=True,
     ),
     MessageKind.OPERATOR_COMPANY_WAITING: Composer(
         subject=lambda c: _("To validate: %(company)s signed up") % {"company": c["company"].name},
-        context=_waiting_company_context,
+        context=waiting_company_context,
     ),
     MessageKind.USAGE_REPORT: Composer(
         subject=lambda c: c["title"] + " — " + c["period_label"],
@@ -328,16 +329,23 @@ def compose(message: Message) -> EmailMultiAlternatives | None:
     message no longer relevant."""
     recipient = message.recipient
     composer = COMPOSERS[message.kind]
-    if recipient is None or not recipient.is_active:
+    if recipient is None and not composer.to_address:
         return None
-    address = message.to_email or recipient.email
+    if recipient is not None and not recipient.is_active:
+        return None
+    address = message.to_email or (recipient.email if recipient is not None else "")
     if not address:
         return None
     if composer.optional and not getattr(recipient, composer.optional):
         return None
     platform = message.platform
     zone = platform.tz if platform is not None else timezone.get_default_timezone()
-    with translation.override(recipient.preferred_language), timezone.override(zone):
+    language = (
+        recipient.preferred_language
+        if recipient is not None
+        else message.context.get("language") or settings.LANGUAGE_CODE
+    )
+    with translation.override(language), timezone.override(zone):
         context = composer.context(message)
         if context is None:
             return None

@@ -24,6 +24,10 @@ class MessageKind(models.TextChoices):
     COMPANY_REFUSED = "company_refused", _("Company refused")
     # To a person, at the address to prove (theirs at sign-up, or the new one).
     ADDRESS_CONFIRMATION = "address_confirmation", _("E-mail address to confirm")
+    # To a person who asked for a new password.
+    PASSWORD_RESET = "password_reset", _("Link to choose a new password")
+    # To an address a company invited (an account's, or none yet).
+    INVITATION = "invitation", _("Invitation to join a company")
     # To the company's admins who asked for copies.
     BOOKING_CONFIRMED_COPY = "booking_confirmed_copy", _("Copy of a member's confirmation")
     # To the platform's operators.

@@ -8,8 +8,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.signals import account_erased, address_to_confirm
-from bookings.models import Booking, BookingStatus, Company
+from accounts.signals import account_erased, address_to_confirm, password_reset_requested
+from bookings.models import Booking, BookingStatus, Company, Invitation
 from bookings.selectors import bookings_affected_by_closure
 from bookings.signals import (
     booking_approved,
@@ -21,6 +21,7 @@ from bookings.signals import (
     company_refused,
     company_registered,
     company_validated,
+    member_invited,
 )
 from platforms.models import Closure, ClosureInterval, Qualification
 from platforms.signals import (
@@ -267,6 +268,43 @@ def _on_address_to_confirm(sender: Any, user: User, email: str, **kwargs: Any) -
                 key=f"{MessageKind.ADDRESS_CONFIRMATION}:u{user.pk}:{email.lower()}:{window}",
                 to_email=email,
                 context={"email": email},
+            )
+        ]
+    )
+
+
+@receiver(password_reset_requested, dispatch_uid="notifications.password_reset_requested")
+def _on_password_reset_requested(sender: Any, user: User, **kwargs: Any) -> None:
+    # The request may come again (the link is made at send time, so the last one works).
+    messages_record(
+        [
+            Outgoing(
+                kind=MessageKind.PASSWORD_RESET,
+                recipient=user,
+                platform=None,
+                key=f"{MessageKind.PASSWORD_RESET}:u{user.pk}:{timezone.now().isoformat()}",
+            )
+        ]
+    )
+
+
+@receiver(member_invited, dispatch_uid="notifications.member_invited")
+def _on_member_invited(sender: Any, invitation: Invitation, actor: Any, **kwargs: Any) -> None:
+    """To the account with the invited address when there is one (its dashboard offers to
+    answer), else to the address, in the inviter's language."""
+    account = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    messages_record(
+        [
+            Outgoing(
+                kind=MessageKind.INVITATION,
+                recipient=account,
+                platform=None,
+                key=f"{MessageKind.INVITATION}:{invitation.pk}",
+                to_email=invitation.email,
+                context={
+                    "invitation": invitation.pk,
+                    "language": getattr(actor, "preferred_language", "fr"),
+                },
             )
         ]
     )

@@ -35,7 +35,7 @@ class Outgoing:
     """A message to record: its kind, recipient and what it is about."""
 
     kind: str
-    recipient: User
+    recipient: User | None
     platform: Platform | None
     key: str
     booking: Booking | None = None

@@ -29,6 +29,14 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    # The limits count in the cache (local memory in tests): each test starts from none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def frozen_now() -> Iterator[datetime]:
     with time_machine.travel(NOW, tick=False):

@@ -5,8 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, reverse_lazy
 
-from .forms import InvitationPasswordForm
-from .views import account, booking, catalogue, identity, operator, reports
+from .views import account, booking, catalogue, identity, invitations, operator, reports
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -110,11 +109,7 @@ urlpatterns = [
         account.machine_feed_regenerate,
         name="machine-feed-regenerate",
     ),
-    path(
-        "password-reset/",
-        account.PasswordResetView.as_view(),
-        name="password-reset",
-    ),
+    path("password-reset/", account.password_reset, name="password-reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(
@@ -132,16 +127,6 @@ urlpatterns = [
         ),
         name="password-reset-confirm",
     ),
-    path(
-        "invitation/<uidb64>/<token>/",
-        identity.PasswordResetConfirmView.as_view(
-            template_name="web/account/password_choose.html",
-            form_class=InvitationPasswordForm,
-            extra_context={"invitation": True},
-            success_url=reverse_lazy("home"),
-            post_reset_login=True,
-            post_reset_login_backend=BACKEND,
-        ),
-        name="invitation-accept",
-    ),
+    path("invitations/<int:pk>/answer/", invitations.invitation_answer, name="invitation-answer"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
 ]

@@ -1,8 +1,9 @@
 """Who may see and do what on bookings: membership, visibility, qualifications."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from platforms.models import (
     QualificationStatus,
 )
 
-from ..models import Booking, BookingStatus, Company, Membership, MembershipRole
+from ..models import Booking, BookingStatus, Company, Invitation, Membership, MembershipRole
 
 
 def user_is_member(*, user: object, company: Company | None) -> bool:
@@ -150,3 +151,25 @@ def bookings_affected_by_closure(*, closure: Closure) -> QuerySet[Booking]:
 
 
 # --- Availability and search ------------------------------------------------------------
+
+
+def invitations_open_for(*, user: Any) -> QuerySet[Invitation]:
+    """Invitations to the person's address still waiting for their answer."""
+    if not getattr(user, "is_authenticated", False):
+        return Invitation.objects.none()
+    since = timezone.now() - timedelta(days=int(settings.INVITATION_DAYS))
+    return (
+        Invitation.objects.filter(
+            email__iexact=user.email, answered_at__isnull=True, created_at__gt=since
+        )
+        .select_related("company", "invited_by")
+        .order_by("-created_at")
+    )
+
+
+def invitations_open_of(*, company: Company) -> QuerySet[Invitation]:
+    """A company's invitations waiting for an answer (its administrators see the addresses)."""
+    since = timezone.now() - timedelta(days=int(settings.INVITATION_DAYS))
+    return Invitation.objects.filter(
+        company=company, answered_at__isnull=True, created_at__gt=since
+    ).order_by("-created_at")

@@ -3,7 +3,8 @@
 Every function is keyword-only and runs in one transaction. Split by concern: ``rules``
 (the one ordered list of booking rules) over ``context`` (the slot they look at, and the
 locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
-reject, move, usage, no-shows), ``usage`` (what recorded usage respects) and ``companies``.
+reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies`` and
+``invitations``.
 """
 
 from .companies import (
@@ -11,10 +12,17 @@ from .companies import (
     company_refuse,
     company_register,
     company_validate,
-    member_invite,
     user_validates_companies,
 )
 from .create import booking_block, booking_create, booking_create_series, booking_price
+from .invitations import (
+    invitation_accept,
+    invitation_accept_new_account,
+    invitation_decline,
+    invitation_from_token,
+    invitation_make,
+    invitation_token,
+)
 from .lifecycle import (
     booking_approve,
     booking_cancel,
@@ -38,7 +46,12 @@ __all__ = [
     "company_refuse",
     "company_register",
     "company_validate",
-    "member_invite",
+    "invitation_accept",
+    "invitation_accept_new_account",
+    "invitation_decline",
+    "invitation_from_token",
+    "invitation_make",
+    "invitation_token",
     "no_shows_mark",
     "usage_record",
     "usage_start",

@@ -25,7 +25,7 @@ from ..exceptions import (
 )
 from ..models import Company, Membership, MembershipRole
 from ..selectors import user_is_company_admin, user_is_member
-from ..signals import company_refused, company_registered, company_validated, member_invited
+from ..signals import company_refused, company_registered, company_validated
 
 
 @transaction.atomic
@@ -141,26 +141,3 @@ def company_refuse(*, company: Company, user: Any, reason: str) -> Company:
         audit_record(actor=user, action="company.refused", obj=locked, after={"reason": reason})
         announce(company_refused, sender=Company, company=locked, actor=user)
     return locked
-
-
-@transaction.atomic
-def member_invite(*, company: Company, user: Any, email: str, role: str) -> tuple[User, bool]:
-    """A company administrator adds a colleague by e-mail; returns the person and whether
-    their account is new (it then has no password until they choose one from the invitation).
-
-    Someone already a member keeps their membership as it is.
-    """
-    if not user_is_company_admin(user=user, company=company):
-        if user_is_member(user=user, company=company):
-            raise NotCompanyAdmin()
-        raise NotMember()
-    email = get_user_model().objects.normalize_email(email).strip()
-    invitee = User.objects.filter(email__iexact=email).first()
-    created = invitee is None
-    if invitee is None:
-        invitee = get_user_model().objects.create_user(
-            email=email, password=None, preferred_language=user.preferred_language
-        )
-    Membership.objects.get_or_create(user=invitee, company=company, defaults={"role": role})
-    announce(member_invited, sender=Company, company=company, invitee=invitee, actor=user)
-    return invitee, created

@@ -5,7 +5,7 @@ the services decide."""
 from .account import (
     AccountEraseForm,
     EmailChangeForm,
-    InvitationPasswordForm,
+    InvitationAccountForm,
     InviteForm,
     NameForm,
     PasswordResetForm,
@@ -45,7 +45,7 @@ __all__ = [
     "CancelForm",
     "ClosureForm",
     "EmailChangeForm",
-    "InvitationPasswordForm",
+    "InvitationAccountForm",
     "InviteForm",
     "MachineRulesForm",
     "MoveForm",

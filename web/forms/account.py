@@ -3,11 +3,8 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
@@ -145,29 +142,37 @@ class EmailChangeForm(forms.Form):
         return password
 
 
-class InvitationPasswordForm(SetPasswordForm):
-    """Accepting an invitation: a name as well as a password (the link came to the address,
-    which proves it)."""
-
-    display_name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
-    field_order = ["display_name", "new_password1", "new_password2"]
-
-    def save(self, commit: bool = True) -> Any:
-        from django.utils import timezone
-
-        user = super().save(commit=False)
-        user.display_name = self.cleaned_data["display_name"]
-        user.email_confirmed_at = user.email_confirmed_at or timezone.now()
-        if commit:
-            user.save()
-        return user
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's, the e-mail in the language of the person it goes to (not of the page that
-    asked for it)."""
+class InvitationAccountForm(forms.Form):
+    """Accepting an invitation with no account yet: a name, a password (the address is the
+    one the invitation went to)."""
 
-    def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        context = kwargs.get("context") or args[2]
-        with translation.override(context["user"].preferred_language):
-            super().send_mail(*args, **kwargs)
+    name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=Language.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -2,29 +2,22 @@
 API keys), colleagues invited by a company administrator, the language switch."""
 
 import json
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from accounts.addresses import password_reset_request
 from accounts.forms import MessagePreferencesForm
-from accounts.models import ApiToken, Language, User
+from accounts.models import ApiToken, Language
 from accounts.services import (
     account_erase,
     message_preferences_update,
@@ -33,13 +26,15 @@ from accounts.services import (
     token_revoke,
 )
 from bookings.models import Company, Membership, MembershipRole
-from bookings.selectors import user_is_company_admin
+from bookings.selectors import invitations_open_of, user_is_company_admin
 from bookings.services import (
     company_ical_token_regenerate,
     company_register,
-    member_invite,
+    invitation_make,
 )
 from core.exceptions import DomainError
+from core.limits import allow
+from core.network import client_ip
 from platforms.models import Machine
 from platforms.services import machine_ical_token_regenerate
 
@@ -55,18 +50,29 @@ from ..personal_data import personal_data
 from .common import signed_in
 
 
-class PasswordResetView(auth_views.PasswordResetView):
-    """Django's, with a link to the configured site, never to the Host a request forged."""
-
-    template_name = "web/account/password_reset.html"
-    form_class = PasswordResetForm
-    email_template_name = "web/email/password_reset.txt"
-    subject_template_name = "web/email/password_reset_subject.txt"
-    success_url = reverse_lazy("password-reset-sent")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        self.extra_email_context = {"site_url": settings.SITE_URL}
-        return super().form_valid(form)
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a link to choose a new password. The answer is the same, and as fast, whether or
+    not the address has an account (the outbox sends the link after the request); a client
+    address asking too often is told to wait."""
+    form = PasswordResetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        limit = int(settings.PASSWORD_RESETS_PER_CLIENT_PER_HOUR)
+        if not allow("password-reset-client", client_ip(request), limit=limit, window=3600):
+            return render(
+                request,
+                "web/account/too_many.html",
+                {"minutes": 60},
+                status=429,
+            )
+        password_reset_request(email=form.cleaned_data["email"])
+        return redirect("password-reset-sent")
+    return render(
+        request,
+        "web/account/password_reset.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,36 +228,6 @@ def machine_feed_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("profile")
 
 
-def _send_invitation(request: HttpRequest, *, company: Company, invitee: User, new: bool) -> None:
-    """The invitation e-mail, in the invitee's language: a link to choose a password (Django's
-    password-reset token, valid PASSWORD_RESET_TIMEOUT) or, for an existing account, to sign in."""
-    with translation.override(invitee.preferred_language):
-        if new:
-            path = reverse(
-                "invitation-accept",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(invitee.pk)),
-                    "token": default_token_generator.make_token(invitee),
-                },
-            )
-        else:
-            path = reverse("login")
-        context: dict[str, Any] = {
-            "company": company,
-            "inviter": request.user,
-            "new": new,
-            "link": settings.SITE_URL + path,
-            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
-        }
-        send_mail(
-            subject=_("%(company)s invites you to book shared machines")
-            % {"company": company.name},
-            message=render_to_string("web/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[invitee.email],
-        )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, pk: int) -> HttpResponse:
@@ -265,25 +241,32 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=403)
         if form.is_valid():
             try:
-                invitee, new = member_invite(
+                invitation = invitation_make(
                     company=company,
                     user=user,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                 )
             except DomainError as error:
-                form.add_error(None, error.detail)
+                form.add_error("email", error.detail)
             else:
-                _send_invitation(request, company=company, invitee=invitee, new=new)
                 messages.success(
-                    request, _("Invitation sent to %(email)s.") % {"email": invitee.email}
+                    request,
+                    _("Invitation sent to %(email)s: they join the company once they accept it.")
+                    % {"email": invitation.email},
                 )
                 return redirect("web:members", pk=company.pk)
     rows = company.memberships.select_related("user").order_by("user__email")
     return render(
         request,
         "web/account/members.html",
-        {"company": company, "rows": rows, "form": form, "is_admin": is_admin},
+        {
+            "company": company,
+            "rows": rows,
+            "form": form,
+            "is_admin": is_admin,
+            "invitations": invitations_open_of(company=company) if is_admin else [],
+        },
         status=422 if form.errors else 200,
     )
 

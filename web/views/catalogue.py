@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import (
     companies_of,
+    invitations_open_for,
     machine_seen_by,
     machines_search,
     quota_use_this_week,
@@ -65,7 +66,8 @@ def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
     own lands on their platforms' day instead (issue 25, 12)."""
     now = timezone.now()
     companies = list(companies_of(user=request.user))
-    if not companies and platforms_operated_by(user=request.user).exists():
+    invitations = list(invitations_open_for(user=request.user))
+    if not companies and not invitations and platforms_operated_by(user=request.user).exists():
         return redirect("web:operator")
     ids = [company.pk for company in companies]
     upcoming = (
@@ -78,6 +80,7 @@ def _dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "web/catalogue/dashboard.html",
         {
             "companies": companies,
+            "invitations": invitations,
             "waiting": [company for company in companies if not company.is_validated],
             "upcoming": upcoming.filter(status=BookingStatus.CONFIRMED)[:8],
             "pending": upcoming.filter(status=BookingStatus.PENDING)[:8],

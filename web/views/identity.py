@@ -94,8 +94,8 @@ def address_confirmation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "web/account/address_confirm.html", {})
 
 
-def _password_changed(request: HttpRequest, user: Any) -> None:
-    revoked = password_changed(user=user)
+def _password_changed(request: HttpRequest, user: Any, address_proven: bool = False) -> None:
+    revoked = password_changed(user=user, address_proven=address_proven)
     text = _("Your password is changed; your other sessions are signed out.")
     if revoked:
         text += " " + ngettext(
@@ -120,14 +120,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's (also the invitation's first password), ending the other sessions and the API
-    keys of a password that someone else may have known."""
+    """Django's, ending the other sessions and the API keys of a password that someone else
+    may have known; the link came to the address, which proves it."""
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        if (self.extra_context or {}).get("invitation"):
-            password_changed(user=form.user)
-            messages.success(self.request, _("Welcome: your account is ready."))
-        else:
-            _password_changed(self.request, form.user)
+        _password_changed(self.request, form.user, address_proven=True)
         return response
