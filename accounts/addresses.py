@@ -63,10 +63,11 @@ def address_confirm(*, token: str) -> Any:
     return user
 
 
-def password_reset_request(*, email: str) -> None:
+def password_reset_request(*, email: str, reason: str = "asked") -> None:
     """A link to choose a new password goes to ``email`` if an active account has it (also one
     with no usable password yet), at most ``PASSWORD_RESETS_PER_ADDRESS_PER_HOUR`` an hour;
-    otherwise nothing, silently: the caller answers the same either way."""
+    otherwise nothing, silently: the caller answers the same either way. ``reason``: "asked",
+    or "signup" (someone signed a company up with the address; the message says so)."""
     from core.limits import allow
 
     email = email.strip()
@@ -76,4 +77,4 @@ def password_reset_request(*, email: str) -> None:
     limit = int(settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR)
     if not allow("password-reset-address", user.email, limit=limit, window=3600):
         return
-    announce(password_reset_requested, sender=type(user), user=user, actor=None)
+    announce(password_reset_requested, sender=type(user), user=user, reason=reason, actor=None)

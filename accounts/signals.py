@@ -10,6 +10,7 @@ account_erased = Signal()
 # outbox sends the link to that address.
 address_to_confirm = Signal()
 
-# user: someone asked, for this account's address, a link to choose a new password. The outbox
+# user, reason ("asked"; "signup": a sign-up used the address): a link to choose a new password
+# for this account. The outbox
 # sends it (after the request: the same answer and timing whether or not the address exists).
 password_reset_requested = Signal()

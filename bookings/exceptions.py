@@ -37,6 +37,8 @@ __all__ = [
     "OutsideOpeningHours",
     "QuotaExceeded",
     "SeriesRefused",
+    "SirenRefused",
+    "SirenRegistered",
     "SlotUnavailable",
     "TooEarly",
     "TooFar",
@@ -298,4 +300,22 @@ class InvitationNotYours(BookingError):
     message = _(
         "This invitation was sent to another address than your account's: sign in with that "
         "address, or ask for an invitation to yours."
+    )
+
+
+class SirenRefused(BookingError):
+    code = "siren_refused"
+    status = 409
+    message = _(
+        "A platform operator could not validate this company (SIREN %(siren)s); it cannot sign "
+        "up again until an operator lifts the refusal. Reply to the operator's e-mail."
+    )
+
+
+class SirenRegistered(BookingError):
+    code = "siren_registered"
+    status = 409
+    message = _(
+        "This company (SIREN %(siren)s) is registered already, under another establishment: ask "
+        "its administrator to invite you."
     )

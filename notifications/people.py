@@ -63,7 +63,10 @@ def password_reset_context(message: Message) -> Context | None:
         return None
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return {"link": f"{settings.SITE_URL}/password-reset/{uid}/{token}/"}
+    return {
+        "link": f"{settings.SITE_URL}/password-reset/{uid}/{token}/",
+        "signup": message.context.get("reason") == "signup",
+    }
 
 
 def quoted(name: str, limit: int = 60) -> str:

@@ -274,7 +274,9 @@ def _on_address_to_confirm(sender: Any, user: User, email: str, **kwargs: Any) -
 
 
 @receiver(password_reset_requested, dispatch_uid="notifications.password_reset_requested")
-def _on_password_reset_requested(sender: Any, user: User, **kwargs: Any) -> None:
+def _on_password_reset_requested(
+    sender: Any, user: User, reason: str = "asked", **kwargs: Any
+) -> None:
     # The request may come again (the link is made at send time, so the last one works).
     messages_record(
         [
@@ -283,6 +285,7 @@ def _on_password_reset_requested(sender: Any, user: User, **kwargs: Any) -> None
                 recipient=user,
                 platform=None,
                 key=f"{MessageKind.PASSWORD_RESET}:u{user.pk}:{timezone.now().isoformat()}",
+                context={"reason": reason},
             )
         ]
     )

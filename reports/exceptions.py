@@ -21,3 +21,12 @@ class ReportPeriodInvalid(DomainError):
     code = "invalid_period"
     status = 400
     message = _("The period must end after it starts and last at most three years.")
+
+
+class ExportsBusy(DomainError):
+    code = "exports_busy"
+    status = 429
+    message = _(
+        "Your previous report is still being built: download it once ready, then ask for the "
+        "next one."
+    )

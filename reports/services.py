@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from notifications.models import MessageKind
 from notifications.services import Outgoing, messages_record
 from platforms.models import Platform
 
-from .exceptions import ReportNotAllowed
+from .exceptions import ExportsBusy, ReportNotAllowed
 from .exports import period_label, report_file, summary_rows
 from .models import (
     ExportStatus,
@@ -191,9 +192,18 @@ def _scope_from(user: Any, parameters: dict[str, Any]) -> Scope:
     )
 
 
+@transaction.atomic
 def export_request(*, user: Any, parameters: dict[str, Any], kind: str) -> ReportExport:
-    """Record a report to build in the background (its task is queued on commit)."""
+    """Record a report to build in the background (its task is queued on commit); at most
+    ``EXPORTS_AT_A_TIME`` waiting or being built per person (``exports_busy``)."""
     _scope_from(user, parameters)  # refused now, not later in the worker
+    # One person's requests in turn: the count below cannot be raced past.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    busy = ReportExport.objects.filter(
+        owner=user, status__in=[ExportStatus.PENDING, ExportStatus.RUNNING]
+    ).count()
+    if busy >= int(settings.EXPORTS_AT_A_TIME):
+        raise ExportsBusy()
     export = ReportExport.objects.create(owner=user, parameters=parameters, format=kind)
     transaction.on_commit(lambda: _queue(export.pk))
     return export

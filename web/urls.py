@@ -79,6 +79,7 @@ urlpatterns = [
     path("", catalogue.home, name="home"),
     path("", include((pages, "web"))),
     path("signup/", account.signup, name="signup"),
+    path("signup/sent/", account.signup_sent, name="signup-sent"),
     path("language/", account.language, name="language"),
     path("profile/", account.profile, name="profile"),
     path("profile/messages/", account.message_preferences, name="message-preferences"),

@@ -22,6 +22,8 @@ from ..exceptions import (
     NotCompanyAdmin,
     NotMember,
     RefusalReasonMissing,
+    SirenRefused,
+    SirenRegistered,
 )
 from ..models import Company, Membership, MembershipRole
 from ..selectors import user_is_company_admin, user_is_member
@@ -58,11 +60,19 @@ def company_register(
     """A company signs itself up with its first administrator; it waits for validation.
 
     The SIRET is checked by the model's validator (the caller's form runs it); one company per
-    SIRET (``company_registered``), one account per e-mail (``account_exists``). The
+    SIRET (``company_registered``) and per SIREN (``siren_registered``; ``siren_refused`` while
+    an operator's refusal holds), one account per e-mail (``account_exists``). The
     administrator is a new account with ``password``.
     """
     if Company.objects.filter(siret=siret).exists():
         raise CompanyRegistered()
+    # The same company (SIREN), another establishment: a refusal holds until an operator lifts
+    # it; otherwise one joins the company registered already (by invitation).
+    same = Company.objects.filter(siren=siret[:9])
+    if same.filter(validated_at__isnull=True, refused_at__isnull=False).exists():
+        raise SirenRefused(siren=siret[:9])
+    if same.exists():
+        raise SirenRegistered(siren=siret[:9])
     if User.objects.filter(email__iexact=admin_email.strip()).exists():
         raise AccountExists()
     try:

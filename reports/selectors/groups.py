@@ -9,6 +9,7 @@ composed with ``psycopg.sql``.
 
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
@@ -100,7 +101,11 @@ def groups_by_sets(
         g_used=Coalesce(duration("actual_start", "actual_end"), duration("start", "end")),
         g_price=F("price"),
     )
-    inner_sql, params = inner.order_by().query.sql_with_params()
+    try:
+        inner_sql, params = inner.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        # A scope with no machine at all (a new network): every group is empty.
+        return {name: {} for name in names}
     booked = sql.SQL(inner_sql)
     aliases = list(_SET_COLUMNS.values())
     columns = _list(map(sql.Identifier, aliases))

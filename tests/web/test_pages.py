@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from accounts.services import token_create
 from bookings.models import Booking, BookingStatus, Company, Membership
 from bookings.services import booking_create, company_validate
@@ -283,7 +283,11 @@ def test_sign_up_registers_a_company_that_waits_for_validation(client: Any, lase
     assert company.validated_at is None and company.naf_code == "2562B"
     membership = Membership.objects.get(company=company)
     assert membership.user.email == "claire@dupont.fr" and membership.role == "admin"
-    # the new admin is signed in, and cannot book yet
+    # nobody is signed in yet (the link sent to the address does it); once signed in, the new
+    # admin cannot book yet
+    assert answer["Location"] == reverse("signup-sent")
+    assert not client.get("/").context["user"].is_authenticated
+    client.force_login(User.objects.get(email="claire@dupont.fr"))
     page = client.get(reverse("web:machine", args=[laser.pk]))
     assert "en attente de validation" in page.content.decode()
     refused = client.post(
@@ -296,6 +300,7 @@ def test_sign_up_registers_a_company_that_waits_for_validation(client: Any, lase
 
 def test_validated_company_books(client: Any, laser: Any, frozen_now: Any) -> None:
     client.post("/signup/", SIGN_UP)
+    client.force_login(User.objects.get(email="claire@dupont.fr"))
     company = Company.objects.get(siret="73282932000074")
     operator = UserFactory()
     laser.platform.operators.add(operator)
@@ -326,16 +331,66 @@ def test_sign_up_refusals_in_the_form(
     assert not Company.objects.exists()
 
 
-def test_sign_up_of_a_known_siret_or_e_mail(client: Any, db: Any) -> None:
+def test_sign_up_of_a_known_siret_or_e_mail(
+    client: Any, db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from bookings.siret import siret_complete
+
     CompanyFactory(siret="73282932000074")
     UserFactory(email="deja@dupont.fr")
     twice = client.post("/signup/", SIGN_UP)
-    taken = client.post(
-        "/signup/", {**SIGN_UP, "siret": "44306184100047", "email": "deja@dupont.fr"}
-    )
     assert twice.status_code == 422 and "déjà" in twice.content.decode()
-    assert taken.status_code == 422 and "déjà" in taken.content.decode()
+    # an address with an account: the same answer as a new sign-up; its owner is told
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(
+            "/signup/", {**SIGN_UP, "siret": "44306184100047", "email": "deja@dupont.fr"}
+        )
+        fresh = client.post(
+            "/signup/",
+            {**SIGN_UP, "siret": siret_complete("5520813176652"), "email": "neuve@dupont.fr"},
+        )
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"] == reverse("signup-sent")
+    assert Company.objects.filter(siret="44306184100047").count() == 0
+    told = [message for message in mail.outbox if message.to == ["deja@dupont.fr"]]
+    assert len(told) == 1 and "déjà un compte" in told[0].body
+
+
+def test_a_siren_refused_stays_refused_and_another_establishment_asks_to_join(
+    client: Any, db: Any
+) -> None:
+    from bookings.siret import siret_complete
+
+    refused = CompanyFactory(siret="73282932000074", validated_at=None)
+    Company.objects.filter(pk=refused.pk).update(
+        refused_at="2026-11-01T10:00Z", refusal_reason="Inconnue"
+    )
+    # the same SIREN (732 829 320), another establishment
+    again = client.post("/signup/", {**SIGN_UP, "siret": siret_complete("7328293200003")})
+    assert again.status_code == 422 and "lev" in again.content.decode()
+    Company.objects.filter(pk=refused.pk).update(refused_at=None, validated_at="2026-11-02T10:00Z")
+    joined = client.post("/signup/", {**SIGN_UP, "siret": siret_complete("7328293200003")})
+    assert joined.status_code == 422 and "vous inviter" in joined.content.decode()
     assert Company.objects.count() == 1
+
+
+def test_sign_ups_from_one_address_stop_at_the_limit(client: Any, db: Any, settings: Any) -> None:
+    from bookings.siret import siret_complete
+
+    settings.SIGNUPS_PER_CLIENT_PER_HOUR = 2
+    answers = [
+        client.post(
+            "/signup/",
+            {
+                **SIGN_UP,
+                "siret": siret_complete(f"{100000000 + n * 7919:09d}0001"),
+                "email": f"n{n}@dupont.fr",
+            },
+        ).status_code
+        for n in range(4)
+    ]
+    assert answers == [302, 302, 429, 429]
+    assert Company.objects.count() == 2
 
 
 def test_operator_validates_from_the_admin_action_only_when_allowed(member: Any, db: Any) -> None:

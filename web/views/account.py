@@ -5,7 +5,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +25,7 @@ from accounts.services import (
     token_create,
     token_revoke,
 )
+from bookings.exceptions import AccountExists
 from bookings.models import Company, Membership, MembershipRole
 from bookings.selectors import invitations_open_of, user_is_company_admin
 from bookings.services import (
@@ -75,10 +76,16 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The address a sign-up was made with, for the page that says where the link went.
+SIGNED_UP = "signed_up_email"
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """A company registers with its SIRET and its first administrator, who is signed in; it
-    books once an operator has validated it."""
+    """A company registers with its SIRET and its first administrator; it books once an
+    operator has validated it. The answer is the same whether or not the address has an
+    account (its owner is told instead), and signs in nobody: the link sent to the address
+    does, once followed."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(
@@ -86,9 +93,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         initial={"language": translation.get_language() or Language.FRENCH},
     )
     if request.method == "POST" and form.is_valid():
+        limit = int(settings.SIGNUPS_PER_CLIENT_PER_HOUR)
+        if not allow("signup-client", client_ip(request), limit=limit, window=3600):
+            return render(request, "web/account/too_many.html", {"minutes": 60}, status=429)
         data = form.cleaned_data
         try:
-            _company, admin = company_register(
+            company_register(
                 name=data["company_name"],
                 siret=data["siret"],
                 size_class=data["size_class"],
@@ -99,22 +109,21 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=data["password1"],
                 language=data["language"],
             )
+        except AccountExists:
+            password_reset_request(email=data["email"], reason="signup")
         except DomainError as error:
-            form.add_error("siret" if error.code == "company_registered" else "email", error.detail)
-        else:
-            login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request,
-                _(
-                    "Your company is registered. A platform operator will validate it; you can "
-                    "book as soon as they have. A link to confirm your address went to "
-                    "%(email)s."
-                )
-                % {"email": admin.email},
-            )
-            return redirect("home")
+            form.add_error("siret", error.detail)
+        if not form.errors:
+            request.session[SIGNED_UP] = data["email"]
+            return redirect("signup-sent")
     return render(
         request, "web/account/signup.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/account/signup_sent.html", {"email": request.session.get(SIGNED_UP, "")}
     )
 
 

@@ -4,6 +4,7 @@ the new one is proven) and their password."""
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -81,7 +82,7 @@ def address_confirmation(request: HttpRequest, token: str) -> HttpResponse:
     confirms nothing); the button proves the address."""
     if request.method == "POST":
         try:
-            address_confirm(token=token[:2000])
+            user = address_confirm(token=token[:2000])
         except DomainError as error:
             return render(
                 request,
@@ -90,7 +91,12 @@ def address_confirmation(request: HttpRequest, token: str) -> HttpResponse:
                 status=error.status,
             )
         messages.success(request, _("Your e-mail address is confirmed."))
-        return redirect("profile" if request.user.is_authenticated else "login")
+        if not request.user.is_authenticated:
+            # The link came to the address: following it signs its owner in (a sign-up's
+            # first sign-in), as a password-reset link does.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("home")
+        return redirect("profile")
     return render(request, "web/account/address_confirm.html", {})
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bookings.models import CompanySize
 from core.exceptions import DomainError
 from platforms.models import MachineCategory, Region
-from reports.exceptions import ReportNotAllowed
+from reports.exceptions import ExportsBusy, ReportNotAllowed
 from reports.exports import FORMATS, report_file
 from reports.models import ExportStatus, ReportExport, ReportSubscription
 from reports.selectors import (
@@ -106,9 +107,6 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
         report["machines"], key=lambda row: (-(row["utilisation"] or 0), -row["hours_used"])
     )
     names = {platform["id"]: platform["name"] for platform in report["platforms"]}
-    query = request.GET.copy()
-    for name in ("format", "page"):
-        query.pop(name, None)
     machine_page = page_of(machines, _page_number(request), per_page=MACHINES_PER_PAGE)
     return render(
         request,
@@ -151,7 +149,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
             ),
             "machines": [(row, names.get(row["platform"], "")) for row in machine_page],
             "page": machine_page,
-            "query": "" if refused else query.urlencode(),
+            "query": "" if refused else _query(request),
             "formats": [kind for kind in FORMATS if kind != "json"],
             "subscribes": not scope.for_companies,
             "breakdowns": _breakdowns(report),
@@ -182,6 +180,14 @@ def _breakdowns(report: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]
     return breakdowns
 
 
+def _query(request: HtmxHttpRequest) -> str:
+    """The dashboard's filters, as its links carry them (no file format, no page)."""
+    query = request.GET.copy()
+    for name in ("format", "page"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def _large(scope: Scope, start: date, end: date) -> bool:
     many = scope.platform_ids is None or len(scope.platform_ids) > DIRECT_DOWNLOAD_PLATFORMS
     return (end - start).days > DIRECT_DOWNLOAD_DAYS or many
@@ -202,17 +208,21 @@ def report_download(request: HtmxHttpRequest) -> HttpResponse:
     except DomainError as error:
         raise Http404 from error
     if _large(scope, start, end):
-        export = export_request(
-            user=request.user,
-            parameters={
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "programme": scope.programme.pk if scope.programme else None,
-                "platform": form.cleaned_data.get("platform") if form.is_bound else None,
-                "region": scope.region,
-            },
-            kind=kind,
-        )
+        try:
+            export = export_request(
+                user=request.user,
+                parameters={
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "programme": scope.programme.pk if scope.programme else None,
+                    "platform": form.cleaned_data.get("platform") if form.is_bound else None,
+                    "region": scope.region,
+                },
+                kind=kind,
+            )
+        except ExportsBusy as error:
+            messages.warning(request, error.detail)
+            return redirect(f"{reverse('web:reports')}?{_query(request)}")
         return redirect("web:report-export", pk=export.pk)
     report = usage_report(scope=scope, start=start, end=end, detail=True)
     content, content_type, filename = report_file(report, kind, report_title(scope))
