@@ -14,11 +14,13 @@ from typing import Any
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.limits import allow
 from core.network import client_ip
 
 from .exceptions import LoginBlocked
@@ -60,3 +62,19 @@ def locked_out(
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+class ClientSignInLimit:
+    """An authentication backend placed before Django's: past
+    ``SIGN_INS_PER_CLIENT_PER_MINUTE`` attempts from one client address in a minute, it refuses
+    before any password is hashed (random names never lock an account, so django-axes alone
+    let a flood of them pin the CPUs). The refusal counts as a failure for django-axes. It has
+    no ``get_user``: sessions never name it as their backend."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        if request is None:
+            return None
+        limit = int(settings.SIGN_INS_PER_CLIENT_PER_MINUTE)
+        if not allow("sign-in-client", client_ip(request), limit=limit, window=60):
+            raise PermissionDenied
+        return None

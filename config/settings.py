@@ -170,9 +170,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# Argon2 first: new passwords are hashed with it, older PBKDF2 hashes are upgraded at sign-in.
+# Argon2 first, with OWASP's parameters (accounts/hashers.py): new passwords are hashed with it;
+# older hashes (Django's Argon2 parameters, PBKDF2) are re-made at sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2Hasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -183,9 +184,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# django-axes first: it refuses a locked-out sign-in before any password is checked.
+# django-axes first: it refuses a locked-out sign-in before any password is checked; then a
+# bound on sign-in attempts per client address, whatever the names tried, before any hash.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.throttle.ClientSignInLimit",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -290,6 +293,9 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # are counted in the database per account and client address, then a cool-off.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_COOLOFF_SECONDS = env.int("LOGIN_COOLOFF_SECONDS", default=15 * 60)
+# Sign-in attempts per client address and minute, across every account name: each costs an
+# Argon2 hash (19 MiB, ~40 ms of one CPU), even for names no account has.
+SIGN_INS_PER_CLIENT_PER_MINUTE = env.int("SIGN_INS_PER_CLIENT_PER_MINUTE", default=20)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_COOLOFF_SECONDS)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
