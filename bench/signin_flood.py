@@ -8,7 +8,8 @@ connection reading ``/machines/<id>/`` in a loop. Prints the visitor's p50 and p
 then under the flood, and what the flood got back.
 
 Usage (a PostgreSQL at DATABASE_URL, Redis at REDIS_URL; the demo is seeded first):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fablab_flood REDIS_URL=redis://127.0.0.1:6379/3 \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fablab_flood \\
+    REDIS_URL=redis://127.0.0.1:6379/3 \\
         .venv/bin/python bench/signin_flood.py --connections 16 --seconds 20
 """
 
@@ -104,9 +105,8 @@ def main() -> None:
     python = str(ROOT / ".venv" / "bin" / "python")
     subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    collect = [python, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+    subprocess.run(collect, cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
