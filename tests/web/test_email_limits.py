@@ -91,3 +91,60 @@ def test_hostile_reset_sequences_send_at_most_the_limit_per_address(
     assert all(count <= 3 for count in per_address.values())
     # refused or unknown requests wrote nothing
     assert Message.objects.count() == len(mail.outbox)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    attempts=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["new", "taken", "bad"])), max_size=12
+    )
+)
+def test_hostile_sign_up_sequences_stay_within_the_limit(
+    client: Any, django_capture_on_commit_callbacks: Any, attempts: list[tuple[int, str]]
+) -> None:
+    from django.conf import settings as django_settings
+    from django.core.cache import cache
+
+    from bookings.models import Company
+    from bookings.siret import siret_complete
+
+    from .test_pages import SIGN_UP
+
+    cache.clear()
+    mail.outbox.clear()
+    Message.objects.all().delete()
+    Company.objects.all().delete()
+    # each example starts with one account, whose address a sign-up may try
+    UserFactory._meta.model.objects.exclude(email="pris@pme.fr").delete()
+    if not UserFactory._meta.model.objects.filter(email="pris@pme.fr").exists():
+        UserFactory(email="pris@pme.fr")
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        for number, kind in attempts:
+            data = {
+                **SIGN_UP,
+                "siret": siret_complete(f"{300000000 + number * 7919:09d}0001"),
+                "email": {"new": f"n{number}@pme.fr", "taken": "pris@pme.fr", "bad": "x"}[kind],
+            }
+            answer = client.post("/signup/", data)
+            assert answer.status_code in (302, 422, 429)
+    limit = django_settings.SIGNUPS_PER_CLIENT_PER_HOUR
+    assert Company.objects.count() <= limit
+    # each sign-up that went through sent one link; the taken address at most its limit
+    taken = [m for m in mail.outbox if m.to == ["pris@pme.fr"]]
+    assert len(taken) <= django_settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR
+    assert len(mail.outbox) - len(taken) == Company.objects.count()
+
+
+def test_asking_for_a_new_address_again_and_again_sends_one_link(
+    client: Any, member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(30):
+            client.post(
+                reverse("email-change"), {"email": "nouvelle@pme.fr", "password": "secret-pass-123"}
+            )
+    assert len(mail.outbox) == 1
