@@ -218,6 +218,12 @@ class Booking(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     note = models.TextField(_("note"), blank=True, validators=[multi_line])
+    assisted = models.BooleanField(
+        _("with staff assistance"),
+        default=False,
+        db_default=False,
+        help_text=_("Asked for when booking, billed at the machine's assistance rate."),
+    )
     price = models.DecimalField(
         _("price (€ excl. VAT)"),
         max_digits=10,

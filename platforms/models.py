@@ -71,6 +71,24 @@ class Platform(models.Model):
         validators=[multi_line],
         help_text=_("Entrance, reception, parking, badge: what a first visitor needs to know."),
     )
+    # Price groups: the share of a machine's rates each kind of company pays.
+    sme_percent = models.DecimalField(
+        db_default=Decimal(100),
+        verbose_name=_("SMEs pay (% of the rates)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+        help_text=_("Micro, small and medium companies: 100 for the full rate, 80 for 20 % off."),
+    )
+    other_percent = models.DecimalField(
+        db_default=Decimal(100),
+        verbose_name=_("other companies pay (% of the rates)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+    )
     reminder_hours = models.PositiveSmallIntegerField(
         _("reminder (hours before the start)"),
         default=24,
@@ -199,6 +217,39 @@ class Machine(models.Model):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    setup_fee = models.DecimalField(
+        db_default=Decimal("0.00"),
+        verbose_name=_("setup fee per booking (€ excl. VAT)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    minimum_charge = models.DecimalField(
+        db_default=Decimal("0.00"),
+        verbose_name=_("minimum charge per booking (€ excl. VAT)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    assisted_hourly_rate = models.DecimalField(
+        _("staff assistance, hourly rate (€ excl. VAT)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Leave blank when the platform offers no assistance on this machine."),
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        db_default=Decimal("20.00"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("20.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     slot_minutes = models.PositiveSmallIntegerField(
         _("slot length (minutes)"), default=30, validators=[validate_slot_minutes]

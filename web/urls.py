@@ -13,6 +13,7 @@ pages = [
     path("machines/", catalogue.machines, name="machines"),
     path("machines/<int:pk>/", catalogue.machine, name="machine"),
     path("machines/<int:pk>/book/", booking.book, name="book"),
+    path("machines/<int:pk>/quote/", booking.booking_quote, name="quote"),
     path("machines/<int:pk>/qualification/", booking.request_qualification, name="qualification"),
     path("bookings/", booking.bookings, name="bookings"),
     path("bookings/<int:pk>/", booking.booking, name="booking"),

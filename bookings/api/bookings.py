@@ -65,6 +65,7 @@ class BookingSerializer(serializers.Serializer):
     version = serializers.IntegerField(read_only=True)
     note = serializers.CharField(read_only=True)
     price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    assisted = serializers.BooleanField(read_only=True)
     series_id = serializers.UUIDField(read_only=True, allow_null=True)
     late_cancellation = serializers.BooleanField(read_only=True)
     cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -88,6 +89,12 @@ class BookingCreateSerializer(serializers.Serializer):
     end = BoundedDateTimeField(keep_naive=True)
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, default="", validators=[multi_line]
+    )
+    assisted = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With a staff member's assistance, where the machine offers it (billed at its "
+        "own rate; see the machine's quote).",
     )
 
 
@@ -196,6 +203,7 @@ class BookingViewSet(
             start=data["start"],
             end=data["end"],
             note=data["note"],
+            assisted=data["assisted"],
         )
         return self._respond(booking, status.HTTP_201_CREATED)
 
@@ -230,6 +238,7 @@ class BookingViewSet(
             frequency=data["frequency"],
             count=data["count"],
             note=data["note"],
+            assisted=data["assisted"],
         )
         fresh = self.get_queryset().filter(pk__in=[b.pk for b in bookings]).order_by("start")
         return Response(BookingSerializer(fresh, many=True).data, status=status.HTTP_201_CREATED)

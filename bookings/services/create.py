@@ -6,7 +6,7 @@ Each locks the machine (then the company), builds a ``SlotContext`` per slot, ru
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +30,7 @@ from ..exceptions import (
     SeriesRefused,
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
+from ..pricing import quote
 from ..selectors import user_is_member
 from ..signals import booking_created
 from .context import SlotContext, conflicts_as_slot_unavailable, lock_company, lock_machine
@@ -51,10 +52,16 @@ CREATED_FIELDS = (
 )
 
 
-def booking_price(*, machine: Machine, start: datetime, end: datetime) -> Decimal:
-    """The hourly rate times the real duration (a DST night counts its real hours)."""
-    hours = Decimal((end - start).total_seconds()) / Decimal(3600)
-    return (machine.hourly_rate * hours).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def booking_price(
+    *,
+    machine: Machine,
+    start: datetime,
+    end: datetime,
+    company: Any = None,
+    assisted: bool = False,
+) -> Decimal:
+    """The booking's price snapshot, excluding VAT: the total of its quote (``pricing``)."""
+    return quote(machine=machine, start=start, end=end, company=company, assisted=assisted).total_ht
 
 
 def _lock_for_booking(
@@ -76,7 +83,9 @@ def _lock_for_booking(
     return locked, found, operator
 
 
-def _book_slot(ctx: SlotContext, *, note: str, series_id: uuid.UUID | None = None) -> Booking:
+def _book_slot(
+    ctx: SlotContext, *, note: str, series_id: uuid.UUID | None = None, assisted: bool = False
+) -> Booking:
     """Save the booking of a slot that passed the rules, and the audit entry recording it (an
     operator's walk-in as booked within the notice members are held to). A company's booking
     waits for approval where the machine asks for it and is priced; internal time is neither."""
@@ -86,7 +95,10 @@ def _book_slot(ctx: SlotContext, *, note: str, series_id: uuid.UUID | None = Non
     else:
         kind = BookingKind.COMPANY
         status = BookingStatus.PENDING if machine.requires_approval else BookingStatus.CONFIRMED
-        price = booking_price(machine=machine, start=ctx.start, end=ctx.end)
+        assisted = assisted and machine.assisted_hourly_rate is not None
+        price = booking_price(
+            machine=machine, start=ctx.start, end=ctx.end, company=ctx.company, assisted=assisted
+        )
     booking = Booking.objects.create(
         machine=machine,
         company=ctx.company,
@@ -96,6 +108,7 @@ def _book_slot(ctx: SlotContext, *, note: str, series_id: uuid.UUID | None = Non
         end=ctx.end,
         status=status,
         price=price,
+        assisted=assisted and not ctx.internal,
         note=note,
         series_id=series_id,
     )
@@ -119,6 +132,7 @@ def booking_create(
     start: datetime,
     end: datetime,
     note: str = "",
+    assisted: bool = False,
 ) -> Booking:
     """Book ``machine`` for ``company`` (each an instance or an id) over [start, end), or raise
     the first refusal: ``unknown_machine`` / ``unknown_company``, ``not_member``,
@@ -141,7 +155,7 @@ def booking_create(
             operator=operator,
         )
         check_rules(ctx)
-        booking = _book_slot(ctx, note=note)
+        booking = _book_slot(ctx, note=note, assisted=assisted)
         announce(booking_created, sender=Booking, booking=booking, actor=user)
         return booking
 
@@ -170,6 +184,7 @@ def booking_create_series(
     frequency: str,
     count: int,
     note: str = "",
+    assisted: bool = False,
 ) -> list[Booking]:
     """Book the same slot ``count`` times, daily or weekly: all or nothing.
 
@@ -211,7 +226,9 @@ def booking_create_series(
         if refused:
             raise SeriesRefused(refused)
         series = uuid.uuid4()
-        bookings = [_book_slot(slot, note=note, series_id=series) for slot in accepted]
+        bookings = [
+            _book_slot(slot, note=note, series_id=series, assisted=assisted) for slot in accepted
+        ]
         announce(booking_created, sender=Booking, booking=bookings[0], series=bookings, actor=user)
         return bookings
 

@@ -184,7 +184,13 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
             start=start,
             end=end,
             status=status,
-            price=booking_price(machine=machine, start=start, end=end)
+            price=booking_price(
+                machine=machine,
+                start=start,
+                end=end,
+                company=locked.company,
+                assisted=locked.assisted,
+            )
             if locked.company_id
             else locked.price,
         )

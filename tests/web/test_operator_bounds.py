@@ -16,6 +16,10 @@ pytestmark = pytest.mark.django_db
 
 RULES = [
     "hourly_rate",
+    "setup_fee",
+    "minimum_charge",
+    "assisted_hourly_rate",
+    "vat_rate",
     "slot_minutes",
     "min_minutes",
     "max_minutes",
@@ -50,6 +54,10 @@ def _form(machine: Machine, **values: str) -> dict[str, str]:
         "model_name": "",
         "specs_text": "",
         "hourly_rate": "60",
+        "setup_fee": "0",
+        "minimum_charge": "0",
+        "assisted_hourly_rate": "",
+        "vat_rate": "20",
         "slot_minutes": "30",
         "min_minutes": "30",
         "max_minutes": "480",

@@ -1,10 +1,12 @@
 """What SMEs fill in: the search, a booking (once or as a series), a move, a cancellation, the
 bookings list filter, a qualification request."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +121,7 @@ class SlotRangeForm(RangeForm):
 
     def __init__(self, *args: Any, machine: Machine, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.machine = machine
         choices = length_choices(machine)
         self.fields["length"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
         start, end = self.initial.get("start"), self.initial.get("end")
@@ -128,6 +131,28 @@ class SlotRangeForm(RangeForm):
             self.initial["length"] = minutes
         elif offered:
             self.initial["length"] = max([v for v in offered if v <= minutes] or offered[:1])
+
+    def range_so_far(self) -> tuple[datetime | None, datetime | None]:
+        """The start and end the data reads so far, whatever the other fields say (the price
+        shown while the form is being filled in)."""
+        try:
+            start = self.fields["start"].clean(self.data.get("start", ""))
+            minutes = int(self.fields["length"].clean(self.data.get("length", "")) or 0)
+        except (ValidationError, TypeError, ValueError):
+            return None, None
+        if not start or not minutes:
+            return None, None
+        return start, start + timedelta(minutes=minutes)
+
+    def hours_so_far(self) -> Decimal | None:
+        if self.is_bound:
+            start, end = self.range_so_far()
+        else:
+            start, end = self.initial.get("start"), self.initial.get("end")
+        if not (start and end and end > start):
+            return None
+        real = end.astimezone(UTC) - start.astimezone(UTC)  # not the wall clocks' difference
+        return Decimal(real.total_seconds()) / 3600
 
     def clean(self) -> dict[str, Any]:
         start, length = self.cleaned_data.get("start"), self.cleaned_data.get("length")
@@ -142,6 +167,9 @@ class SlotRangeForm(RangeForm):
 
 class BookingForm(SlotRangeForm):
     company = forms.ModelChoiceField(label=_("For the company"), queryset=Company.objects.none())
+    assisted = forms.BooleanField(
+        label=_("With a staff member's assistance (billed at its own rate)"), required=False
+    )
     repeat = forms.ChoiceField(label=_("Repeat"), required=False, choices=REPEAT_CHOICES)
     count = forms.IntegerField(
         label=_("Number of times, this one included"),
@@ -165,6 +193,20 @@ class BookingForm(SlotRangeForm):
         if len(companies) == 1:
             field.initial = companies[0].pk
             field.widget = forms.HiddenInput()
+        if self.machine.assisted_hourly_rate is None:
+            del self.fields["assisted"]
+
+    def priced_as(self) -> tuple[Company | None, bool]:
+        """The company the price is for (its price group) and whether assistance is asked,
+        as the form reads so far."""
+        field = self.fields["company"]
+        raw = self.data.get("company") if self.is_bound else field.initial
+        try:
+            company = field.clean(raw)
+        except ValidationError:
+            company = None
+        assisted = self.is_bound and self.data.get("assisted") in ("on", "true", "1", "True")
+        return company, assisted and "assisted" in self.fields
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

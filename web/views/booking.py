@@ -1,7 +1,6 @@
 """Booking a machine and managing the company's bookings."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,20 +11,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.exceptions import SeriesRefused
 from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
+from bookings.pricing import Quote, quote
 from bookings.selectors import bookings_visible_to, companies_of
 from bookings.services import (
     booking_cancel,
     booking_create,
     booking_create_series,
     booking_move,
-    booking_price,
 )
 from core.datetimes import in_range
 from core.exceptions import DomainError
@@ -60,18 +58,31 @@ def _prefill(
     return initial
 
 
-def price_text(machine: Any, form: BookingForm) -> str:
-    """What the range in the form costs, as the form shows it before booking ("" without a
-    range): the booking's own price (``booking_price``), excluding VAT."""
-    values = form.cleaned_data if form.is_bound and form.is_valid() else form.initial
-    start, end = values.get("start"), values.get("end")
+def form_quote(machine: Any, form: BookingForm) -> Quote | None:
+    """What the range in the form costs, as the booking will be priced (``pricing.quote``):
+    for the company chosen (its price group), with assistance if asked; None without a
+    range. A form being filled in is read as far as it goes, its other fields aside."""
+    if form.is_bound:
+        start, end = form.range_so_far()
+    else:
+        start, end = form.initial.get("start"), form.initial.get("end")
     if not (start and end and end > start):
-        return ""
-    price = booking_price(machine=machine, start=start, end=end)
-    hours = Decimal((end - start).total_seconds()) / 3600
-    return _("{price} excl. VAT for {hours} h").format(
-        price=f"{number_format(price, 2)} €", hours=number_format(hours, 1)
-    )
+        return None
+    company, assisted = form.priced_as()
+    return quote(machine=machine, start=start, end=end, company=company, assisted=assisted)
+
+
+def booking_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The price of the range the booking form holds, refreshed as it changes (htmx)."""
+    machine = _machine(pk)
+    companies = [c for c in companies_of(user=request.user) if c.is_validated]
+    with timezone.override(machine.platform.tz):
+        form = BookingForm(request.GET, companies=companies, machine=machine)
+        return render(
+            request,
+            "web/booking/_price.html",
+            {"quote": form_quote(machine, form), "hours": form.hours_so_far()},
+        )
 
 
 @login_required
@@ -104,6 +115,7 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                         frequency=data["repeat"],
                         count=data["count"],
                         note=data["note"],
+                        assisted=data.get("assisted", False),
                     )
                 else:
                     created = [
@@ -114,6 +126,7 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                             start=data["start"],
                             end=data["end"],
                             note=data["note"],
+                            assisted=data.get("assisted", False),
                         )
                     ]
             except SeriesRefused as error:
@@ -129,7 +142,8 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             {
                 "machine": machine,
                 "form": form,
-                "price": price_text(machine, form),
+                "quote": form_quote(machine, form),
+                "hours": form.hours_so_far(),
                 "refused": refused,
                 "waiting": waiting,
                 "no_company": not companies and not waiting,

@@ -121,6 +121,8 @@ class Command(BaseCommand):
                     contact_email=f"contact@{slug}.example.fr",
                     contact_phone=f"04 72 00 00 {index + 10:02d}",
                     address=f"{12 + index} rue de l'Industrie\n{city}",
+                    # Programme SMEs pay 80 % of the rates on the first platform.
+                    sme_percent=Decimal(80) if index == 0 else Decimal(100),
                     access="Accueil au bâtiment B, badge remis à l'arrivée ; parking visiteurs.",
                 )
                 for weekday in range(5):
@@ -186,6 +188,13 @@ class Command(BaseCommand):
                         else 0,
                         # Metal printers are scarce: each company gets 8 hours a week.
                         weekly_quota_hours=Decimal(8) if maker == "EOS" else None,
+                        # Robots and CNC need setting up, and a technician may assist.
+                        setup_fee=Decimal(20)
+                        if category in (MachineCategory.ROBOTICS, MachineCategory.CNC_MACHINING)
+                        else Decimal(0),
+                        assisted_hourly_rate=Decimal(40)
+                        if category in (MachineCategory.ROBOTICS, MachineCategory.CNC_MACHINING)
+                        else None,
                     )
                 machines.append(machine)
         return machines
@@ -293,7 +302,9 @@ class Command(BaseCommand):
                             start=start,
                             end=end,
                             status=status,
-                            price=booking_price(machine=machine, start=start, end=end),
+                            price=booking_price(
+                                machine=machine, start=start, end=end, company=company
+                            ),
                             actual_start=start if done else None,
                             actual_end=end - timedelta(minutes=rng.choice([0, 0, 15]))
                             if done

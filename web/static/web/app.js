@@ -71,7 +71,8 @@ function refresh(form) {
   }
   const said = start && minutes ? `${start.slice(11)} – ${clockAfter(start, minutes)}` : "";
   document.querySelectorAll("[data-selection]").forEach((out) => { out.textContent = said; });
-  showPrice(form);
+  // The price comes from the server, as the booking will be priced (htmx, on "chosen").
+  form.dispatchEvent(new Event("chosen"));
 }
 
 function choose(grid, cell, form) {
@@ -100,33 +101,6 @@ function choose(grid, cell, form) {
   // it, so the grid stays where it is for a second tap.
   const bar = document.getElementById("selection-bar");
   if (bar && window.matchMedia("(max-width: 60rem)").matches) bar.hidden = false;
-}
-
-// The price of the range in the booking form, as the server computes it: rate × hours, VAT
-// excluded (the sentence comes translated in data-text).
-function showPrice(form) {
-  const out = form.querySelector("#booking-price");
-  if (!out) return;
-  let hours = lengthOf(form) / 60;
-  const end = form.querySelector("[name=end]");
-  if (!hours && end) {
-    hours = (new Date(end.value) - new Date(form.querySelector("[name=start]").value)) / 3600000;
-  }
-  const bar = document.querySelector("#selection-bar [data-selection]");
-  if (!(hours > 0)) {
-    out.textContent = "";
-    return;
-  }
-  const lang = document.documentElement.lang || "fr";
-  const price = Math.round(Number(out.dataset.rate) * hours * 100) / 100;
-  const money = new Intl.NumberFormat(lang, {
-    minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false,
-  });
-  const number = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  out.textContent = out.dataset.text
-    .replace("{price}", `${money.format(price)} €`)
-    .replace("{hours}", number.format(hours));
-  if (bar && bar.textContent) bar.textContent += ` · ${money.format(price)} €`;
 }
 
 document.addEventListener("input", (event) => {
