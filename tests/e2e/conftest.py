@@ -14,6 +14,8 @@ import pytest
 from tests.plugin import require_services
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The factories' password.
+PASSWORD = "secret-pass-123"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
@@ -81,3 +83,14 @@ def open_page(browser: Any) -> Iterator[Any]:
         context.close()
     # Every journey runs under the strict Content-Security-Policy: anything it blocked fails.
     assert violations == [], violations
+
+
+def sign_in(page: Any, live_server: Any, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the French sign-in page and wait for the page it leads to."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.locator("main").get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()

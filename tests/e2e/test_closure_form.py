@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_in
 from tests.factories import MachineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,10 +20,7 @@ def test_the_repeat_fields_follow_the_repeat_chosen(
     operator = UserFactory(email="camille@fablab-lyon.fr")
     laser.platform.operators.add(operator)
     page, shot = open_page(width, "closure-form")
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Adresse e-mail").fill(operator.email)
-    page.get_by_label("Mot de passe").fill("secret-pass-123")
-    page.locator("main").get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server, operator.email)
     page.goto(f"{live_server.url}/operator/platforms/{laser.platform.pk}/closures/")
     weekly, monthly, until = (
         page.locator(".repeat-weekly"),

@@ -14,20 +14,12 @@ from playwright.sync_api import expect
 from bookings.models import Booking
 from bookings.services import booking_create
 from platforms.timezones import local_midnight, zone
+from tests.e2e.conftest import sign_in
 from tests.factories import MachineFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "secret-pass-123"
 PARIS = zone("Europe/Paris")
-
-
-def _sign_in(page: Any, live_server: Any, email: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def _monday_in(weeks: int) -> Any:
@@ -54,7 +46,7 @@ def test_the_machine_page_opens_on_a_week_with_something_to_book(
     # Eight days of notice: this week has nothing bookable, whatever day it is.
     lathe = MachineFactory(name="Tour CN", min_notice_hours=8 * 24)
     page, shot = open_page(1280, "first-week")
-    _sign_in(page, live_server, alice.email)
+    sign_in(page, live_server, alice.email)
     page.goto(f"{live_server.url}/machines/{lathe.pk}/")
     expect(page.locator("[data-grid] button[data-start]").first).to_be_visible()
     shot("first-bookable-week")
@@ -68,7 +60,7 @@ def test_a_two_hour_search_books_two_hours_at_the_price_shown(
         name="Fraiseuse 5 axes", min_notice_hours=0, hourly_rate=Decimal("45.00"), max_minutes=480
     )
     page, shot = open_page(1280, "search-two-hours")
-    _sign_in(page, live_server, alice.email)
+    sign_in(page, live_server, alice.email)
     page.goto(f"{live_server.url}/machines/?min_free=120")
     card = page.locator("#results .card").filter(has_text="Fraiseuse 5 axes")
     card.locator(".free-slots a").first.click()
@@ -99,7 +91,7 @@ def test_a_booking_moves_through_the_week_grid(
         end=at + timedelta(hours=2),
     )
     page, shot = open_page(width, "move-grid")
-    _sign_in(page, live_server, alice.email)
+    sign_in(page, live_server, alice.email)
     page.goto(f"{live_server.url}/bookings/{booking.pk}/")
     page.get_by_role("link", name="Déplacer").first.click()
     # the week of the booking, its current slot marked, its length kept
@@ -131,7 +123,7 @@ def test_on_a_phone_the_form_stays_within_reach_after_choosing_a_start(
         name="Découpe laser", min_notice_hours=0, slot_minutes=30, min_minutes=60
     )
     page, shot = open_page(390, "phone-range")
-    _sign_in(page, live_server, alice.email)
+    sign_in(page, live_server, alice.email)
     monday = _monday_in(1)
     year, week, _day = monday.isocalendar()
     page.goto(f"{live_server.url}/machines/{laser.pk}/?week={year}-W{week:02d}")
@@ -162,7 +154,7 @@ def test_switching_language_after_creating_an_api_key_answers_a_page(
     open_page: Any, live_server: Any, alice: Any
 ) -> None:
     page, shot = open_page(1280, "api-key-language")
-    _sign_in(page, live_server, alice.email)
+    sign_in(page, live_server, alice.email)
     page.goto(f"{live_server.url}/profile/")
     page.get_by_label("Nom de la nouvelle clé").fill("ERP")
     page.get_by_role("button", name="Créer une clé").click()

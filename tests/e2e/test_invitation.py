@@ -9,6 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from bookings.models import Membership, MembershipRole
+from tests.e2e.conftest import sign_in
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,10 +25,7 @@ def test_an_invited_colleague_makes_their_account_and_joins(
         company__name="Mécanique Dupont",
     )
     page, shot = open_page(width, "invitation")
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Adresse e-mail").fill("claire@dupont.fr")
-    page.get_by_label("Mot de passe").fill("secret-pass-123")
-    page.locator("main").get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server, "claire@dupont.fr")
     page.goto(f"{live_server.url}/companies/{admin.company.pk}/members/")
     page.get_by_label("Adresse e-mail du collègue").fill("nadia@dupont.fr")
     page.get_by_role("button", name="Envoyer l'invitation").click()

@@ -11,25 +11,17 @@ from playwright.sync_api import expect
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_create, booking_reject
 from platforms.timezones import local_midnight, zone
+from tests.e2e.conftest import sign_in
 from tests.factories import MachineFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "secret-pass-123"
 PARIS = zone("Europe/Paris")
 
 
 def _next_monday() -> Any:
     today = timezone.now().astimezone(PARIS).date()
     return today + timedelta(days=7 - today.weekday())
-
-
-def _sign_in(page: Any, live_server: Any, email: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -41,7 +33,7 @@ def test_a_slot_taken_meanwhile_says_so_in_the_form(
     alice = MembershipFactory(user__email="alice@pme-dupont.fr").user
     rival = MembershipFactory()
     page, shot = open_page(width, "refused-slot")
-    _sign_in(page, live_server, "alice@pme-dupont.fr")
+    sign_in(page, live_server, "alice@pme-dupont.fr")
     monday = _next_monday()
     year, week, _day = monday.isocalendar()
     page.goto(f"{live_server.url}/machines/{laser.pk}/?week={year}-W{week:02d}")
@@ -79,7 +71,7 @@ def test_an_approval_already_decided_says_so_in_place(open_page: Any, live_serve
         machine=printer, company=sme.company, user=sme.user, start=at, end=at + timedelta(hours=1)
     )
     page, shot = open_page(1280, "refused-approval")
-    _sign_in(page, live_server, "camille@fablab-lyon.fr")
+    sign_in(page, live_server, "camille@fablab-lyon.fr")
     page.goto(f"{live_server.url}/operator/")
     row = page.locator(f"#pending-{pending.pk}")
     expect(row).to_be_visible()

@@ -14,7 +14,39 @@ from core.text import single_line
 from platforms.models import Region
 
 
-class SignUpForm(forms.Form):
+class NewAccountForm(forms.Form):
+    """A person's new account: their name, a password typed twice (Django's validators) and
+    the language of their e-mails. Sign-up and accepting an invitation both ask for it."""
+
+    name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=Language.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class SignUpForm(NewAccountForm):
     company_name = forms.CharField(
         validators=[single_line], label=_("Company name"), max_length=200
     )
@@ -32,19 +64,19 @@ class SignUpForm(forms.Form):
         max_length=6,
         error_messages={"invalid": _("A NAF code looks like 2562B.")},
     )
-    name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your work e-mail"), max_length=254)
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=Language.choices)
+    field_order = [
+        "company_name",
+        "siret",
+        "size_class",
+        "region",
+        "naf_code",
+        "name",
+        "email",
+        "password1",
+        "password2",
+        "language",
+    ]
 
     def clean_siret(self) -> str:
         siret = normalize_siret(self.cleaned_data["siret"])
@@ -53,18 +85,6 @@ class SignUpForm(forms.Form):
 
     def clean_naf_code(self) -> str:
         return self.cleaned_data["naf_code"].replace(".", "").upper()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ."))
-        elif first:
-            try:
-                password_validation.validate_password(first)
-            except ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
 
 
 class InviteForm(forms.Form):
@@ -146,33 +166,6 @@ class PasswordResetForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
 
 
-class InvitationAccountForm(forms.Form):
-    """Accepting an invitation with no account yet: a name, a password (the address is the
-    one the invitation went to)."""
-
-    name = forms.CharField(validators=[single_line], label=_("Your name"), max_length=150)
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        strip=False,
-        max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    language = forms.ChoiceField(label=_("Language of your e-mails"), choices=Language.choices)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ."))
-        elif first:
-            try:
-                password_validation.validate_password(first)
-            except ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
+class InvitationAccountForm(NewAccountForm):
+    """Accepting an invitation with no account yet (the address is the one the invitation
+    went to)."""

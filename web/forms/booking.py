@@ -1,8 +1,7 @@
 """What SMEs fill in: the search, a booking (once or as a series), a move, a cancellation, the
 bookings list filter, a qualification request."""
 
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -133,8 +132,10 @@ class SlotRangeForm(RangeForm):
             self.initial["length"] = max([v for v in offered if v <= minutes] or offered[:1])
 
     def range_so_far(self) -> tuple[datetime | None, datetime | None]:
-        """The start and end the data reads so far, whatever the other fields say (the price
-        shown while the form is being filled in)."""
+        """The start and end the form holds so far, whatever its other fields say (the price
+        shown while it is being filled in): its initial range until it is posted."""
+        if not self.is_bound:
+            return self.initial.get("start"), self.initial.get("end")
         try:
             start = self.fields["start"].clean(self.data.get("start", ""))
             minutes = int(self.fields["length"].clean(self.data.get("length", "")) or 0)
@@ -143,16 +144,6 @@ class SlotRangeForm(RangeForm):
         if not start or not minutes:
             return None, None
         return start, start + timedelta(minutes=minutes)
-
-    def hours_so_far(self) -> Decimal | None:
-        if self.is_bound:
-            start, end = self.range_so_far()
-        else:
-            start, end = self.initial.get("start"), self.initial.get("end")
-        if not (start and end and end > start):
-            return None
-        real = end.astimezone(UTC) - start.astimezone(UTC)  # not the wall clocks' difference
-        return Decimal(real.total_seconds()) / 3600
 
     def clean(self) -> dict[str, Any]:
         start, length = self.cleaned_data.get("start"), self.cleaned_data.get("length")

@@ -62,10 +62,7 @@ def form_quote(machine: Any, form: BookingForm) -> Quote | None:
     """What the range in the form costs, as the booking will be priced (``pricing.quote``):
     for the company chosen (its price group), with assistance if asked; None without a
     range. A form being filled in is read as far as it goes, its other fields aside."""
-    if form.is_bound:
-        start, end = form.range_so_far()
-    else:
-        start, end = form.initial.get("start"), form.initial.get("end")
+    start, end = form.range_so_far()
     if not (start and end and end > start):
         return None
     company, assisted = form.priced_as()
@@ -81,7 +78,7 @@ def booking_quote(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "web/booking/_price.html",
-            {"quote": form_quote(machine, form), "hours": form.hours_so_far()},
+            {"quote": form_quote(machine, form)},
         )
 
 
@@ -143,7 +140,6 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "machine": machine,
                 "form": form,
                 "quote": form_quote(machine, form),
-                "hours": form.hours_so_far(),
                 "refused": refused,
                 "waiting": waiting,
                 "no_company": not companies and not waiting,

@@ -29,6 +29,12 @@ def page_of(items: Any, number: int | None, per_page: int = PER_PAGE) -> Page:
     return Paginator(items, per_page).get_page(number or 1)
 
 
+def page_param(request: HttpRequest) -> int | None:
+    """The ``?page=`` asked for, when it reads as one (anything else: the first page)."""
+    value = request.GET.get("page", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
 def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)

@@ -37,17 +37,12 @@ from reports.services import (
 
 from ..charts import bar_chart
 from ..forms import ReportForm, SubscriptionForm
-from .common import HtmxHttpRequest, page_of, signed_in
+from .common import HtmxHttpRequest, page_of, page_param, signed_in
 
 # Larger than this, a download is built in the background (the page shows its progress).
 DIRECT_DOWNLOAD_DAYS = 92
 DIRECT_DOWNLOAD_PLATFORMS = 3
 MACHINES_PER_PAGE = 20
-
-
-def _page_number(request: HtmxHttpRequest) -> int | None:
-    raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else None
 
 
 def _form(request: HtmxHttpRequest) -> ReportForm:
@@ -107,7 +102,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
         report["machines"], key=lambda row: (-(row["utilisation"] or 0), -row["hours_used"])
     )
     names = {platform["id"]: platform["name"] for platform in report["platforms"]}
-    machine_page = page_of(machines, _page_number(request), per_page=MACHINES_PER_PAGE)
+    machine_page = page_of(machines, page_param(request), per_page=MACHINES_PER_PAGE)
     return render(
         request,
         "web/reports/dashboard.html",

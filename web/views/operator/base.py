@@ -79,11 +79,6 @@ def day_param(value: str) -> date | None:
     return chosen if chosen and in_range(chosen) else None
 
 
-def page_param(request: HtmxHttpRequest) -> int | None:
-    value = request.GET.get("page", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
-
-
 def clock_param(value: str) -> time | None:
     try:
         return time.fromisoformat(value) if value else None

@@ -23,8 +23,8 @@ from core.exceptions import DomainError
 from ...forms import (
     RejectForm,
 )
-from ..common import HtmxHttpRequest, page_of
-from .base import done, operated_ids, page_param, refused
+from ..common import HtmxHttpRequest, page_of, page_param
+from .base import done, operated_ids, refused
 
 
 def _waiting_company(request: HtmxHttpRequest, pk: int) -> Company:
