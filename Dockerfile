@@ -18,6 +18,7 @@ COPY config ./config
 COPY accounts ./accounts
 COPY platforms ./platforms
 COPY bookings ./bookings
+COPY billing ./billing
 COPY notifications ./notifications
 COPY reports ./reports
 COPY web ./web

@@ -229,7 +229,7 @@ class Booking(models.Model):
         max_digits=10,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text=_("Snapshot at booking time of the hourly rate times the duration."),
+        help_text=_("What the booking costs excluding VAT, as priced when booked, moved or used."),
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(

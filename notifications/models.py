@@ -35,6 +35,8 @@ class MessageKind(models.TextChoices):
     OPERATOR_BOOKING_CANCELLED = "operator_booking_cancelled", _("Booking cancelled by its company")
     OPERATOR_DIGEST = "operator_digest", _("Daily digest of tomorrow's bookings")
     OPERATOR_COMPANY_WAITING = "operator_company_waiting", _("Company waiting for validation")
+    # To the company's billing address (or its administrators): an invoice or a credit note.
+    INVOICE_ISSUED = "invoice_issued", _("Invoice or credit note")
     # To the address a funder or an operator subscribed.
     USAGE_REPORT = "usage_report", _("Usage report")
 

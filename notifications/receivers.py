@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.signals import account_erased, address_to_confirm, password_reset_requested
+from billing.models import BillingAccount, Invoice
+from billing.signals import invoice_issued
 from bookings.models import Booking, BookingStatus, Company, Invitation
 from bookings.selectors import bookings_affected_by_closure
 from bookings.signals import (
@@ -320,3 +322,35 @@ def _on_account_erased(sender: Any, user: User, **kwargs: Any) -> None:
     from .models import Message
 
     Message.objects.filter(recipient=user).update(recipient=None, to_email="", last_error="")
+
+
+@receiver(invoice_issued, dispatch_uid="notifications.invoice_issued")
+def _on_invoice_issued(sender: Any, invoice: Invoice, **kwargs: Any) -> None:
+    """The document goes to the company's billing address, in French (the invoice's language),
+    or else to each of its administrators; its PDF is attached when it is sent."""
+    key = f"{MessageKind.INVOICE_ISSUED}:{invoice.pk}"
+    account = BillingAccount.objects.filter(company_id=invoice.company_id).first()
+    if account is not None and account.email:
+        messages_record(
+            [
+                Outgoing(
+                    kind=MessageKind.INVOICE_ISSUED,
+                    recipient=None,
+                    platform=invoice.platform,
+                    key=key,
+                    context={"invoice": invoice.pk, "language": "fr"},
+                    to_email=account.email,
+                )
+            ]
+        )
+        return
+    messages_record(
+        Outgoing(
+            kind=MessageKind.INVOICE_ISSUED,
+            recipient=admin,
+            platform=invoice.platform,
+            key=f"{key}:u{admin.pk}",
+            context={"invoice": invoice.pk},
+        )
+        for admin in company_admins(company=invoice.company)
+    )

@@ -1,19 +1,11 @@
-"""Staff manage programmes (their platforms and funders) and see subscriptions and what was
-sent; the figures themselves are on /reports/."""
+"""Staff see subscriptions and what was sent; the figures themselves are on /reports/."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Programme, ReportDelivery, ReportSubscription
-
-
-@admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ("name", "start_date", "target_smes")
-    filter_horizontal = ("platforms", "funders")
-    search_fields = ("name",)
+from .models import ReportDelivery, ReportSubscription
 
 
 @admin.register(ReportSubscription)

@@ -1,37 +1,11 @@
-"""The funder's programmes, report subscriptions and the reports built in the background."""
+"""Report subscriptions and the reports built in the background."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import Programme
 from platforms.models import Platform, Region
-
-
-class Programme(models.Model):
-    """A public funding programme (Bpifrance's "industrie du futur" platforms): the platforms
-    it funds, the funders' officers who follow it, and its target of SMEs served."""
-
-    name = models.CharField(_("name"), max_length=200)
-    start_date = models.DateField(_("start date"))
-    target_smes = models.PositiveIntegerField(_("target of SMEs served"), default=2000)
-    platforms = models.ManyToManyField(
-        Platform, related_name="programmes", verbose_name=_("platforms funded")
-    )
-    funders = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        related_name="programmes_followed",
-        blank=True,
-        verbose_name=_("funders following it"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("programme")
-        verbose_name_plural = _("programmes")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Frequency(models.TextChoices):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from billing.models import Programme
 from core.exceptions import DomainError
 from notifications.models import MessageKind
 from notifications.services import Outgoing, messages_record
@@ -22,7 +23,6 @@ from .exports import period_label, report_file, summary_rows
 from .models import (
     ExportStatus,
     Frequency,
-    Programme,
     ReportDelivery,
     ReportExport,
     ReportSnapshot,

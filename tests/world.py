@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from billing.models import Programme
 from bookings.models import Booking, MembershipRole
 from bookings.services import booking_create
 from platforms.services import qualification_request
-from reports.models import Programme
 from tests.conftest import paris
 from tests.factories import MachineFactory, MembershipFactory, PlatformFactory, UserFactory
 

@@ -5,7 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, reverse_lazy
 
-from .views import account, booking, catalogue, identity, invitations, operator, reports
+from .views import (
+    account,
+    booking,
+    catalogue,
+    identity,
+    invitations,
+    invoices,
+    operator,
+    reports,
+)
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -16,6 +25,10 @@ pages = [
     path("machines/<int:pk>/quote/", booking.booking_quote, name="quote"),
     path("machines/<int:pk>/qualification/", booking.request_qualification, name="qualification"),
     path("bookings/", booking.bookings, name="bookings"),
+    path("invoices/", invoices.invoices, name="invoices"),
+    path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice-pdf"),
+    path("invoices/companies/<int:pk>/", invoices.billing_account, name="billing-account"),
+    path("invoices/companies/<int:pk>/de-minimis.pdf", invoices.de_minimis, name="de-minimis"),
     path("bookings/<int:pk>/", booking.booking, name="booking"),
     path("bookings/<int:pk>/cancel/", booking.cancel, name="cancel"),
     path("bookings/<int:pk>/move/", booking.move, name="move"),
@@ -53,6 +66,17 @@ pages = [
         name="operator-qualification",
     ),
     path("operator/companies/", operator.companies, name="operator-companies"),
+    path("operator/billing/", operator.billing, name="operator-billing"),
+    path("operator/billing/issue/", operator.issue, name="operator-billing-issue"),
+    path("operator/billing/consumable/", operator.consumable, name="operator-consumable"),
+    path("operator/billing/journal.csv", operator.journal_csv, name="operator-journal"),
+    path(
+        "operator/billing/lines/<int:pk>/<str:action>/",
+        operator.line_action,
+        name="operator-billing-line",
+    ),
+    path("operator/invoices/<int:pk>/credit/", operator.credit, name="operator-credit"),
+    path("operator/platforms/<int:pk>/invoicing/", operator.seller, name="operator-seller"),
     path("operator/companies/<int:pk>/", operator.company, name="operator-company"),
     path(
         "operator/companies/<int:pk>/refuse/",

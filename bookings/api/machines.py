@@ -16,9 +16,8 @@ from core.fields import BoundedDateTimeField
 from platforms import api as catalogue
 from platforms.models import Machine
 
-from ..exceptions import UnknownCompany, WindowTooLong
-from ..pricing import quote
-from ..selectors import companies_of, machine_seen_by, machines_search, with_machines
+from ..exceptions import WindowTooLong
+from ..selectors import machine_seen_by, machines_search, with_machines
 
 MAX_WINDOW = timedelta(days=31)
 WINDOW_ERRORS = {
@@ -77,31 +76,6 @@ class WindowSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         _check_window(attrs["start"], attrs["end"])
         return attrs
-
-
-class QuoteQuerySerializer(WindowSerializer):
-    company = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**31 - 1, help_text="One of your companies."
-    )
-    assisted = serializers.BooleanField(required=False, default=False)
-
-
-class QuoteLineSerializer(serializers.Serializer):
-    label = serializers.CharField()  # type: ignore[assignment]  # the API's name
-    quantity = serializers.CharField()
-    unit_price_ht = serializers.CharField()
-    vat_rate = serializers.CharField()
-    total_ht = serializers.CharField()
-
-
-class QuoteSerializer(serializers.Serializer):
-    lines = QuoteLineSerializer(many=True)
-    total_ht = serializers.CharField()
-    total_vat = serializers.CharField()
-    total_ttc = serializers.CharField()
-    subsidy = serializers.CharField()
-    to_pay_ttc = serializers.CharField()
-    currency = serializers.CharField()
 
 
 class BusySerializer(serializers.Serializer):
@@ -163,34 +137,6 @@ class MachineViewSet(catalogue.MachineViewSet):
         return self.get_paginated_response(
             MachineSerializer(machines, many=True, context=context).data
         )
-
-    @extend_schema(
-        parameters=[QuoteQuerySerializer],
-        responses={200: QuoteSerializer, **error_responses(WINDOW_ERRORS)},
-    )
-    @action(detail=True, methods=["get"])
-    def quote(self, request: Request, pk: str | None = None) -> Response:
-        """What booking the machine from start to end costs, line by line, as the booking
-        will be priced (excluding VAT, VAT, including VAT); amounts are strings with two
-        decimals. ``company``: one of yours (its price group); ``assisted=1``: with staff
-        assistance where the machine offers it."""
-        machine = self.get_object()
-        query = QuoteQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        company = None
-        if data.get("company") is not None:
-            company = companies_of(user=request.user).filter(pk=data["company"]).first()
-            if company is None:
-                raise UnknownCompany(company=data["company"])
-        result = quote(
-            machine=machine,
-            start=data["start"],
-            end=data["end"],
-            company=company,
-            assisted=data["assisted"],
-        )
-        return Response(result.as_json())
 
     @extend_schema(
         parameters=[WindowSerializer],

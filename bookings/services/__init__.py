@@ -14,7 +14,7 @@ from .companies import (
     company_validate,
     user_validates_companies,
 )
-from .create import booking_block, booking_create, booking_create_series, booking_price
+from .create import booking_block, booking_create, booking_create_series
 from .invitations import (
     invitation_accept,
     invitation_accept_new_account,
@@ -40,7 +40,6 @@ __all__ = [
     "booking_create",
     "booking_create_series",
     "booking_move",
-    "booking_price",
     "booking_reject",
     "company_ical_token_regenerate",
     "company_refuse",

@@ -6,7 +6,6 @@ Each locks the machine (then the company), builds a ``SlotContext`` per slot, ru
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -30,7 +29,6 @@ from ..exceptions import (
     SeriesRefused,
 )
 from ..models import Booking, BookingKind, BookingStatus, Company
-from ..pricing import quote
 from ..selectors import user_is_member
 from ..signals import booking_created
 from .context import SlotContext, conflicts_as_slot_unavailable, lock_company, lock_machine
@@ -46,22 +44,9 @@ CREATED_FIELDS = (
     "start",
     "end",
     "status",
-    "price",
     "note",
     "series_id",
 )
-
-
-def booking_price(
-    *,
-    machine: Machine,
-    start: datetime,
-    end: datetime,
-    company: Any = None,
-    assisted: bool = False,
-) -> Decimal:
-    """The booking's price snapshot, excluding VAT: the total of its quote (``pricing``)."""
-    return quote(machine=machine, start=start, end=end, company=company, assisted=assisted).total_ht
 
 
 def _lock_for_booking(
@@ -88,17 +73,15 @@ def _book_slot(
 ) -> Booking:
     """Save the booking of a slot that passed the rules, and the audit entry recording it (an
     operator's walk-in as booked within the notice members are held to). A company's booking
-    waits for approval where the machine asks for it and is priced; internal time is neither."""
+    waits for approval where the machine asks for it; internal time never does. Billing prices
+    the booking when it is announced (its ``price`` snapshot and lines to bill)."""
     machine = ctx.machine
     if ctx.internal:
-        kind, status, price = BookingKind.INTERNAL, BookingStatus.CONFIRMED, Decimal(0)
+        kind, status = BookingKind.INTERNAL, BookingStatus.CONFIRMED
     else:
         kind = BookingKind.COMPANY
         status = BookingStatus.PENDING if machine.requires_approval else BookingStatus.CONFIRMED
         assisted = assisted and machine.assisted_hourly_rate is not None
-        price = booking_price(
-            machine=machine, start=ctx.start, end=ctx.end, company=ctx.company, assisted=assisted
-        )
     booking = Booking.objects.create(
         machine=machine,
         company=ctx.company,
@@ -107,7 +90,6 @@ def _book_slot(
         start=ctx.start,
         end=ctx.end,
         status=status,
-        price=price,
         assisted=assisted and not ctx.internal,
         note=note,
         series_id=series_id,

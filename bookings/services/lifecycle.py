@@ -27,10 +27,10 @@ from ..signals import (
     booking_cancelled,
     booking_moved,
     booking_rejected,
+    booking_usage_recorded,
     bookings_marked_no_show,
 )
 from .context import SlotContext, conflicts_as_slot_unavailable, lock_company, lock_machine
-from .create import booking_price
 from .rules import check_rules
 from .usage import check_usage, check_usage_day
 
@@ -184,15 +184,6 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
             start=start,
             end=end,
             status=status,
-            price=booking_price(
-                machine=machine,
-                start=start,
-                end=end,
-                company=locked.company,
-                assisted=locked.assisted,
-            )
-            if locked.company_id
-            else locked.price,
         )
         announce(
             booking_moved,
@@ -234,7 +225,7 @@ def usage_record(
             end=actual_end,
             now=timezone.now(),
         )
-        return _save(
+        used = _save(
             locked,
             action="booking.usage_recorded",
             actor=user,
@@ -242,6 +233,8 @@ def usage_record(
             actual_end=actual_end,
             status=BookingStatus.COMPLETED,
         )
+        announce(booking_usage_recorded, sender=Booking, booking=used, actor=user)
+        return used
 
 
 @busy_on_lock_failure

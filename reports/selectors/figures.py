@@ -24,11 +24,11 @@ from django.db.models import (
     Count,
 )
 
+from billing.models import Programme
 from bookings.models import BookingStatus
 from platforms.models import MachineCategory
 
 from ..exceptions import ReportPeriodInvalid
-from ..models import Programme
 from .frame import (
     MAX_REPORT_DAYS,
     SME_SIZES,

@@ -10,11 +10,11 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from billing.models import Programme
 from bookings.models import Company
 from platforms.models import Machine, Platform, Region
 
 from ..exceptions import ReportNotAllowed, ReportNotFound
-from ..models import Programme
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from billing.models import Programme
 from bookings.models import Booking, BookingStatus, CompanySize
-from reports.models import Programme, ReportSubscription
+from reports.models import ReportSubscription
 from tests.factories import CompanyFactory, MachineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

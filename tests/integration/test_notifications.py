@@ -339,8 +339,9 @@ def test_a_subscribed_report_arrives_over_smtp_with_its_spreadsheet_and_pdf(work
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
+    from billing.models import Programme
     from bookings.models import Booking, BookingStatus
-    from reports.models import Programme, ReportDelivery
+    from reports.models import ReportDelivery
     from reports.services import reports_send_due, subscription_create
     from tests.factories import UserFactory
 

@@ -150,7 +150,7 @@ def october(db: Any) -> Month:
 def funder(october: Month) -> Any:
     """A funder's officer following a programme that funds October's platform (not the
     other one); the programme rides along as ``funder.programme``."""
-    from reports.models import Programme
+    from billing.models import Programme
 
     person = UserFactory(email="suivi@bpifrance.fr")
     programme = Programme.objects.create(

@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from billing.models import Programme
 from bookings.models import Booking, BookingStatus
-from reports.models import Programme, ReportSnapshot
+from reports.models import ReportSnapshot
 from reports.selectors import Scope, report_scope, usage_report
 from reports.services import default_period, report_recent, snapshots_refresh
 from tests.conftest import paris

@@ -11,10 +11,11 @@ from django.test import Client
 
 from accounts.models import ApiToken, AuditEntry
 from accounts.services import token_create
+from billing.models import Programme
 from bookings.models import Booking, Company
 from platforms.models import Closure, Machine, OpeningHours, Qualification
 from platforms.services import closure_create
-from reports.models import ExportStatus, Programme, ReportExport, ReportSubscription
+from reports.models import ExportStatus, ReportExport, ReportSubscription
 from reports.services import subscription_create
 from tests.conftest import paris
 from tests.factories import CompanyFactory

@@ -14,10 +14,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.pricing import Quote, quote
 from bookings.exceptions import SeriesRefused
 from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
-from bookings.pricing import Quote, quote
 from bookings.selectors import bookings_visible_to, companies_of
 from bookings.services import (
     booking_cancel,

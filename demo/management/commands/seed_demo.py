@@ -17,8 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from billing.pricing import price_lines, totals
 from bookings.models import Booking, BookingStatus, Company, Membership, MembershipRole
-from bookings.services import booking_create, booking_price
+from bookings.services import booking_create
 from bookings.signals import demo_seeded
 from bookings.siret import siret_complete
 from core.events import announcements_muted
@@ -71,9 +72,10 @@ class Command(BaseCommand):
             self._closures(platforms, users)
             self._qualifications(machines, users)
             created_history = self._history(seed, machines, companies, users)
-            # What upper layers add to the demo (the funder's programme).
-            demo_seeded.send(sender=Platform, platforms=platforms, users=users)
         created_upcoming = self._upcoming(seed, machines, companies, users)
+        with transaction.atomic():
+            # What upper layers add to the demo: the funder's programme, prices and invoices.
+            demo_seeded.send(sender=Platform, platforms=platforms, users=users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(platforms)} platforms, {len(machines)} machines, "
@@ -302,9 +304,15 @@ class Command(BaseCommand):
                             start=start,
                             end=end,
                             status=status,
-                            price=booking_price(
-                                machine=machine, start=start, end=end, company=company
-                            ),
+                            price=totals(
+                                price_lines(
+                                    machine=machine,
+                                    start=start,
+                                    end=end,
+                                    company=company,
+                                    assisted=False,
+                                )
+                            ).total_ht,
                             actual_start=start if done else None,
                             actual_end=end - timedelta(minutes=rng.choice([0, 0, 15]))
                             if done

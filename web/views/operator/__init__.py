@@ -1,8 +1,9 @@
 """The operator's pages, by family: ``day`` (what waits today), ``bookings`` (a booking's
 page, booking on a company's behalf), ``platforms`` (the week and day, machines' rules,
-opening hours), ``closures``, ``qualifications`` and ``companies``. Each acts on the platforms
-the person operates only; anything else is a 404 (``base``)."""
+opening hours), ``closures``, ``qualifications``, ``companies`` and ``billing``. Each acts on
+the platforms the person operates only; anything else is a 404 (``base``)."""
 
+from .billing import billing, consumable, credit, issue, journal_csv, line_action, seller
 from .bookings import book_on_behalf, operator_booking, operator_move
 from .closures import closure, closure_occurrence, closure_remove, closures
 from .companies import companies, company, refuse_company, validate_company
@@ -13,6 +14,7 @@ from .qualifications import qualification_answer, qualifications
 __all__ = [
     "approve",
     "approve_many",
+    "billing",
     "book_on_behalf",
     "closure",
     "closure_occurrence",
@@ -20,7 +22,12 @@ __all__ = [
     "closures",
     "companies",
     "company",
+    "consumable",
+    "credit",
     "ended",
+    "issue",
+    "journal_csv",
+    "line_action",
     "machine_edit",
     "opening_hours",
     "operator_booking",
@@ -32,6 +39,7 @@ __all__ = [
     "record_usage",
     "refuse_company",
     "reject",
+    "seller",
     "started",
     "validate_company",
 ]

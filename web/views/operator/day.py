@@ -69,7 +69,11 @@ BULK_LIMIT = 100
 def approve_many(request: HtmxHttpRequest) -> HttpResponse:
     """The pending bookings ticked on the day, approved one by one: each stands or is refused
     on its own (a booking decided meanwhile is said so, the others go through)."""
-    ids = [value for value in request.POST.getlist("booking")[:BULK_LIMIT] if value.isdigit()]
+    ids = [
+        value
+        for value in request.POST.getlist("booking")[:BULK_LIMIT]
+        if value.isascii() and value.isdigit()
+    ]
     bookings = (
         Booking.objects.select_related("machine__platform", "company")
         .filter(pk__in=[int(value) for value in ids if len(value) < 12])

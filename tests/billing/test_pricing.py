@@ -9,8 +9,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billing.pricing import quote
 from bookings.models import CompanySize
-from bookings.pricing import quote
 from bookings.services import booking_create
 from tests.conftest import paris
 from tests.factories import CompanyFactory, MachineFactory, MembershipFactory
@@ -112,6 +112,8 @@ def test_the_api_quote_in_its_shape(mill: Any) -> None:
     body = answer.json()
     assert body["currency"] == "EUR" and body["total_ht"] == "84.00"  # SME prices for a visitor
     assert body["lines"][0] == {
+        "kind": "time",
+        "subsidy": "0.00",
         "label": "Temps machine (heures)",
         "quantity": "2.00",
         "unit_price_ht": "36.00",

@@ -1,0 +1,126 @@
+"""Reads of billing: who sees which documents, what a platform has to bill, what a company
+spent."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from bookings.models import Membership
+from platforms.models import Platform
+
+from .models import BillableLine, Invoice
+from .pricing import totals
+from .services.invoices import WAITING, month_end
+
+
+def invoices_visible_to(*, user: Any) -> QuerySet[Invoice]:
+    """Invoices and credit notes ``user`` may see: their companies', and those of the platforms
+    they operate; staff all; anyone else none. Pages and API list through this one."""
+    if not getattr(user, "is_authenticated", False):
+        return Invoice.objects.none()
+    documents = Invoice.objects.select_related("platform", "company", "credited").defer("pdf")
+    if user.is_staff:
+        return documents
+    own = Exists(Membership.objects.filter(company_id=OuterRef("company_id"), user_id=user.pk))
+    operated = Exists(
+        Platform.operators.through.objects.filter(
+            platform_id=OuterRef("platform_id"), user_id=user.pk
+        )
+    )
+    return documents.filter(Q(own) | Q(operated))
+
+
+def lines_to_bill(*, platform: Platform, month: date) -> QuerySet[BillableLine]:
+    """What the platform's next invoices hold for ``month`` (and earlier lines not yet billed),
+    waived lines included, for its operators to review."""
+    return (
+        BillableLine.objects.filter(
+            platform=platform, invoice__isnull=True, service_date__lte=month_end(month)
+        )
+        .exclude(WAITING)
+        .select_related("company", "booking__machine")
+        .order_by("company__name", "service_date", "id")
+    )
+
+
+def spending_by_month(*, companies: QuerySet[Any]) -> list[dict[str, Any]]:
+    """What the companies were invoiced month by month (credit notes deducted), newest first."""
+    rows = (
+        Invoice.objects.filter(company__in=companies)
+        .annotate(period=TruncMonth("month"))
+        .values("period", "kind")
+        .annotate(ttc=Sum("total_ttc"), aid=Sum("subsidy"), due=Sum("to_pay"))
+        .order_by("-period")
+    )
+    months: dict[date, dict[str, Any]] = {}
+    for row in rows:
+        sign = -1 if row["kind"] == "credit_note" else 1
+        entry = months.setdefault(
+            row["period"],
+            {"month": row["period"], "ttc": Decimal(0), "aid": Decimal(0), "due": Decimal(0)},
+        )
+        for key in ("ttc", "aid", "due"):
+            entry[key] += sign * row[key]
+    return list(months.values())
+
+
+def revenue_by_machine(*, platform: Platform, month: date) -> list[dict[str, Any]]:
+    """What the month's invoices billed per machine, excluding VAT (consumables and lines of no
+    booking together, under no machine); credit notes are not deducted here."""
+    rows = (
+        BillableLine.objects.filter(
+            platform=platform,
+            invoice__isnull=False,
+            service_date__gte=month,
+            service_date__lte=month_end(month),
+        )
+        .values("booking__machine__name")
+        .annotate(total=Sum("total_ht"))
+        .order_by("-total")
+    )
+    return [{"machine": row["booking__machine__name"], "total": row["total"]} for row in rows]
+
+
+def journal(*, platform: Platform, month: date) -> list[dict[str, Any]]:
+    """The sales journal of the platform's documents issued in ``month``: per document, the
+    customer's debit (411, what it pays), the programme's (441, its aid), sales per VAT rate
+    (706) and VAT collected (44571) — a credit note the other way round."""
+    documents = (
+        Invoice.objects.filter(
+            platform=platform, issued_on__gte=month, issued_on__lte=month_end(month)
+        )
+        .defer("pdf")
+        .prefetch_related("lines")
+        .select_related("company")
+        .order_by("issued_on", "id")
+    )
+    rows: list[dict[str, Any]] = []
+    for document in documents:
+        sign = -1 if document.kind == "credit_note" else 1
+        figures = totals(document.lines.all())
+        entries = [
+            (f"411{document.company.siret[:9]}", figures.to_pay, True),
+            ("441", figures.subsidy, True),
+        ]
+        for _rate, (base, vat) in figures.by_rate.items():
+            entries += [("706", base, False), ("44571", vat, False)]
+        for account, amount, debit in entries:
+            if not amount:
+                continue
+            amount *= sign
+            if amount < 0:
+                debit, amount = not debit, -amount
+            rows.append(
+                {
+                    "date": document.issued_on,
+                    "account": account,
+                    "label": f"{document.number} {document.company.name}",
+                    "debit": amount if debit else Decimal(0),
+                    "credit": Decimal(0) if debit else amount,
+                    "document": document.number,
+                }
+            )
+    return rows
