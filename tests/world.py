@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from billing.models import Programme
+from decimal import Decimal
+
+from billing.models import BillableLine, LineKind, PlatformBilling, Programme
+from billing.services.invoices import invoices_issue
+from billing.services.lines import consumable_add
 from bookings.models import Booking, MembershipRole
 from bookings.services import booking_create
 from platforms.services import qualification_request
@@ -24,6 +28,9 @@ class World:
     users: dict[str, Any]
     booking: Booking
     qualification: Any
+    # Company A's invoice of December 2026 on platform P, and the pending booking's line to bill.
+    invoice: Any = None
+    line: Any = None
 
 
 ROLES = ["anonymous", "member_a", "member_b", "operator", "other_operator", "funder", "staff"]
@@ -62,7 +69,30 @@ def build_world() -> World:
     )
     programme.platforms.add(platform)
     programme.funders.add(users["funder"])
-    return World(machine, other_machine, a.company, b.company, users, booking, qualification)
+    PlatformBilling.objects.create(
+        platform=platform,
+        legal_name="Plateforme P SAS",
+        street="1 rue de l'Usine",
+        postcode="75011",
+        city="Paris",
+        siret="73282932000074",
+        invoice_prefix="PP",
+    )
+    consumable_add(
+        user=operator,
+        platform=platform,
+        company=a.company,
+        name="Plaque d'acier",
+        quantity=Decimal(1),
+        unit_price_ht=Decimal("40.00"),
+        vat_rate=Decimal("20.00"),
+        on=date(2026, 12, 10),
+    )
+    [invoice], _incomplete = invoices_issue(month=date(2026, 12, 1), today=date(2027, 1, 4))
+    line = BillableLine.objects.get(booking=booking, kind=LineKind.TIME)
+    return World(
+        machine, other_machine, a.company, b.company, users, booking, qualification, invoice, line
+    )
 
 
 def expect(

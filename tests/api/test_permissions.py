@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.forms.models import model_to_dict
 
+from billing.models import Invoice
 from bookings.models import Booking, Company
 from bookings.services import booking_approve
 from platforms.models import Qualification
@@ -23,6 +24,7 @@ def snapshot():
         [model_to_dict(b) for b in Booking.objects.order_by("pk")],
         sorted(Company.objects.values_list("pk", "ical_token")),
         [model_to_dict(q) for q in Qualification.objects.order_by("pk")],
+        list(Invoice.objects.order_by("pk").values("pk", "sha256")),
     )
 
 
@@ -177,6 +179,28 @@ MATRIX = [
         {},
         expect(401, 403, 404, 200, 404, 404, 200),
     ),
+    ("invoices", "get", "/api/v1/invoices/", None, expect(401, 200, 200, 200, 200, 200, 200)),
+    (
+        "invoice detail",
+        "get",
+        "/api/v1/invoices/{invoice}/",
+        None,
+        expect(401, 200, 404, 200, 404, 404, 200),
+    ),
+    (
+        "invoice PDF",
+        "get",
+        "/api/v1/invoices/{invoice}/pdf/",
+        None,
+        expect(401, 200, 404, 200, 404, 404, 200),
+    ),
+    (
+        "credit an invoice",
+        "post",
+        "/api/v1/invoices/{invoice}/credit/",
+        {"reason": "Erreur de quantité"},
+        expect(401, 403, 404, 201, 404, 404, 201),
+    ),
     (
         "usage report",
         "get",
@@ -225,6 +249,7 @@ def test_permission_matrix(world, api_as, role, label, method, url, body, expect
         "confirmed": confirmed.pk,
         "company_a": world.company_a.pk,
         "qualification": world.qualification.pk,
+        "invoice": world.invoice.pk,
     }
     client = api_as(role)
     before = snapshot()

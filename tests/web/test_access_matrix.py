@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.models import ApiToken, AuditEntry
 from accounts.services import token_create
-from billing.models import Programme
+from billing.models import BillableLine, BillingAccount, Invoice, PlatformBilling, Programme
 from bookings.models import Booking, Company
 from platforms.models import Closure, Machine, OpeningHours, Qualification
 from platforms.services import closure_create
@@ -73,6 +73,10 @@ def snapshot() -> tuple[Any, ...]:
         list(ReportSubscription.objects.order_by("pk").values("pk", "active")),
         ReportExport.objects.count(),
         AuditEntry.objects.count(),
+        list(BillableLine.objects.order_by("pk").values("pk", "waived")),
+        list(Invoice.objects.order_by("pk").values("pk", "sha256")),
+        list(BillingAccount.objects.order_by("pk").values()),
+        list(PlatformBilling.objects.order_by("pk").values()),
     )
 
 
@@ -232,6 +236,68 @@ MATRIX = [
         None,
         expect(LOGIN, 404, 404, OK, 404, OK, OK),
     ),
+    (
+        "invoice PDF",
+        "get",
+        "/invoices/{invoice}/pdf/",
+        None,
+        expect(LOGIN, OK, 404, OK, 404, 404, OK),
+    ),
+    ("billing details of A", "get", "/invoices/companies/{company_a}/", None, COMPANY_A),
+    (
+        "set A's billing details",
+        "post",
+        "/invoices/companies/{company_a}/",
+        {"email": "compta@pme-a.fr", "de_minimis_declared": "1000"},
+        COMPANY_A,
+    ),
+    ("A's de minimis", "get", "/invoices/companies/{company_a}/de-minimis.pdf", None, COMPANY_A),
+    ("billing of P", "get", "/operator/billing/?platform={platform}", None, ANY_OPERATOR),
+    (
+        "invoicing details of P",
+        "get",
+        "/operator/platforms/{platform}/invoicing/",
+        None,
+        PLATFORM_P,
+    ),
+    (
+        "set P's invoicing details",
+        "post",
+        "/operator/platforms/{platform}/invoicing/",
+        {"legal_name": "Autre", "payment_days": "30"},
+        PLATFORM_P,
+    ),
+    ("waive P's line", "post", "/operator/billing/lines/{line}/waive/", {}, PLATFORM_P),
+    (
+        "credit A's invoice",
+        "post",
+        "/operator/invoices/{invoice}/credit/",
+        {"reason": "x"},
+        PLATFORM_P,
+    ),
+    (
+        "consumable on P",
+        "post",
+        "/operator/billing/consumable/",
+        {
+            "platform": "{platform}",
+            "company": "{company_a}",
+            "name": "Vis",
+            "quantity": "1",
+            "unit_price_ht": "2",
+            "vat_rate": "20.00",
+            "on": "2027-01-04",
+        },
+        # another operator's form names their own platform: company A is not among its choices
+        expect(LOGIN, 404, 404, OK, OK, 404, OK),
+    ),
+    (
+        "journal of P",
+        "get",
+        "/operator/billing/journal.csv?platform={platform}&month=2027-01",
+        None,
+        ANY_OPERATOR,
+    ),
     ("funder's export", "get", "/reports/exports/{export}/", None, FUNDERS_OWN),
     ("funder's export file", "get", "/reports/exports/{export}/file/", None, FUNDERS_OWN),
     (
@@ -257,6 +323,8 @@ def _ids(world: Any) -> dict[str, Any]:
         "subscription": world.subscription.pk,
         "token": world.token.pk,
         "waiting": world.waiting.pk,
+        "invoice": world.invoice.pk,
+        "line": world.line.pk,
     }
 
 

@@ -103,4 +103,9 @@ def billing_account(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The billing details of %(company)s are saved.") % {"company": company.name},
             )
             return redirect("web:invoices")
-    return render(request, "web/billing/account.html", {"form": form, "company": company})
+    return render(
+        request,
+        "web/billing/account.html",
+        {"form": form, "company": company},
+        status=422 if form.is_bound else 200,
+    )

@@ -266,4 +266,9 @@ def seller(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The invoicing details are saved."))
             return redirect(f"{reverse('web:operator-billing')}?platform={platform.pk}")
-    return render(request, "web/operator/seller.html", {"form": form, "platform": platform})
+    return render(
+        request,
+        "web/operator/seller.html",
+        {"form": form, "platform": platform},
+        status=422 if form.is_bound else 200,
+    )
