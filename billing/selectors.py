@@ -11,7 +11,7 @@ from django.db.models.functions import TruncMonth
 from bookings.models import Membership
 from platforms.models import Platform
 
-from .models import BillableLine, Invoice
+from .models import BillableLine, Invoice, SubsidyGrant
 from .pricing import totals
 from .services.invoices import WAITING, month_end
 
@@ -124,3 +124,85 @@ def journal(*, platform: Platform, month: date) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def subsidy_figures(
+    *,
+    platform_ids: tuple[int, ...] | None,
+    start: date,
+    end: date,
+    programme: Any = None,
+    region: str = "",
+    company_ids: tuple[int, ...] | None = None,
+    companies_listed: int = 50,
+) -> dict[str, Any]:
+    """The programme's aid granted over [start, end) (by the day each invoice was issued,
+    credit notes deducted) on the platforms of the scope: in all, per platform, region (of
+    the company) and size class, and per company (name, SIREN, size, region — never a person),
+    with each company's room left under the programme's cap this year; and the programme's
+    budget left since it started."""
+    grants = SubsidyGrant.objects.filter(granted_on__gte=start, granted_on__lt=end)
+    if platform_ids is not None:
+        grants = grants.filter(invoice__platform_id__in=platform_ids)
+    if company_ids is not None:
+        grants = grants.filter(company_id__in=company_ids)
+    if programme is not None:
+        grants = grants.filter(programme=programme)
+    if region:
+        grants = grants.filter(company__region=region)
+
+    def by(field: str) -> dict[Any, Decimal]:
+        rows = grants.values(field).annotate(total=Sum("amount")).order_by(field)
+        return {row[field]: row["total"] for row in rows}
+
+    names = dict(Platform.objects.filter(pk__in=by("invoice__platform")).values_list("pk", "name"))
+    companies = (
+        grants.values("siren", "company__name", "company__size_class", "company__region")
+        .annotate(total=Sum("amount"))
+        .order_by("-total", "siren")[:companies_listed]
+    )
+    year = end.year if end.month > 1 or end.day > 1 else end.year - 1
+    cap = getattr(programme, "subsidy_cap", None)
+    this_year = dict(
+        SubsidyGrant.objects.filter(
+            siren__in=[row["siren"] for row in companies], service_year=year
+        )
+        .filter(**({"programme": programme} if programme is not None else {}))
+        .values("siren")
+        .annotate(total=Sum("amount"))
+        .values_list("siren", "total")
+    )
+    granted = _sum(grants)
+    figures: dict[str, Any] = {
+        "granted": granted,
+        "by_platform": [
+            {"id": pk, "name": names.get(pk, ""), "granted": total}
+            for pk, total in sorted(by("invoice__platform").items(), key=lambda item: -item[1])
+        ],
+        "by_region": by("company__region"),
+        "by_size_class": by("company__size_class"),
+        "companies": [
+            {
+                "siren": row["siren"],
+                "name": row["company__name"],
+                "size_class": row["company__size_class"],
+                "region": row["company__region"],
+                "granted": row["total"],
+                "cap_left_this_year": None
+                if cap is None
+                else max(cap - this_year.get(row["siren"], Decimal(0)), Decimal(0)),
+            }
+            for row in companies
+        ],
+        "budget": None,
+        "budget_left": None,
+    }
+    if programme is not None and programme.budget:
+        spent = _sum(SubsidyGrant.objects.filter(programme=programme, granted_on__lt=end))
+        figures["budget"] = programme.budget
+        figures["budget_left"] = programme.budget - spent
+    return figures
+
+
+def _sum(grants: QuerySet[SubsidyGrant]) -> Decimal:
+    return grants.aggregate(total=Sum("amount"))["total"] or Decimal(0)

@@ -99,6 +99,33 @@ class PreviousSerializer(FiguresSerializer):
     period = PeriodSerializer()
 
 
+class SubsidyPlatformSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    granted = serializers.CharField()
+
+
+class SubsidyCompanySerializer(serializers.Serializer):
+    siren = serializers.CharField()
+    name = serializers.CharField()
+    size_class = serializers.CharField()
+    region = serializers.CharField()
+    granted = serializers.CharField()
+    cap_left_this_year = serializers.CharField(allow_null=True)
+
+
+class SubsidySerializer(serializers.Serializer):
+    """The programme's aid granted in the period (euros, strings with two decimals)."""
+
+    granted = serializers.CharField()
+    budget = serializers.CharField(allow_null=True)
+    budget_left = serializers.CharField(allow_null=True)
+    by_platform = SubsidyPlatformSerializer(many=True)
+    by_region = serializers.DictField(child=serializers.CharField())
+    by_size_class = serializers.DictField(child=serializers.CharField())
+    companies = SubsidyCompanySerializer(many=True)
+
+
 class UsageReportSerializer(serializers.Serializer):
     period = PeriodSerializer()
     programme = ProgrammeSummarySerializer(allow_null=True)
@@ -110,6 +137,7 @@ class UsageReportSerializer(serializers.Serializer):
     by_region = serializers.DictField(child=FiguresSerializer())
     by_month = MonthFiguresSerializer(many=True)
     previous = PreviousSerializer()
+    subsidy = SubsidySerializer()
 
 
 class _FormatIsOurs(BaseContentNegotiation):

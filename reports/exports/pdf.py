@@ -4,6 +4,7 @@ platforms and the machines most used."""
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
@@ -173,6 +174,28 @@ def report_pdf(report: dict[str, Any], title: str) -> bytes:
     table = Table(rows, colWidths=[8 * cm, 4 * cm, 4 * cm])
     table.setStyle(grid)
     story += [table, Spacer(1, 0.5 * cm)]
+    subsidy = report.get("subsidy")
+    if subsidy and subsidy["by_platform"]:
+        story.append(Paragraph(escape(_("Programme aid")), styles["Heading2"]))
+        granted = _("Granted in the period: %(granted)s €.") % {
+            "granted": _number(Decimal(subsidy["granted"]), 2)
+        }
+        if subsidy["budget_left"] is not None:
+            granted += " " + _("Budget left: %(left)s €.") % {
+                "left": _number(Decimal(subsidy["budget_left"]), 2)
+            }
+        story.append(Paragraph(escape(granted), styles["Normal"]))
+        aid_rows = [header(_("Platform"), _("Granted"))]
+        aid_rows += [
+            [
+                Paragraph(escape(printable(entry["name"])), styles["BodyText"]),
+                f"{_number(Decimal(entry['granted']), 2)} €",
+            ]
+            for entry in subsidy["by_platform"]
+        ]
+        aid = Table(aid_rows, colWidths=[12 * cm, 4 * cm], repeatRows=1)
+        aid.setStyle(grid)
+        story += [aid, Spacer(1, 0.5 * cm)]
     months = report["by_month"]
     labels = [entry["month"] for entry in months]
     story.append(

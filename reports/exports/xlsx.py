@@ -162,6 +162,30 @@ def report_xlsx(report: dict[str, Any], title: str) -> bytes:
         [_("Region of the companies"), *_figure_header()],
         [[str(regions.get(k, k)), *_numbers(v)] for k, v in report["by_region"].items()],
     )
+    subsidy = report.get("subsidy")
+    if subsidy and subsidy["companies"]:
+        _table(
+            book.create_sheet(_("Programme aid")[:31]),
+            [
+                _("Company"),
+                "SIREN",
+                _("Size class"),
+                _("Region of the companies"),
+                _("Granted (€)"),
+                _("Left under the cap this year (€)"),
+            ],
+            [
+                [
+                    row["name"],
+                    row["siren"],
+                    str(sizes.get(row["size_class"], row["size_class"])),
+                    str(regions.get(row["region"], row["region"])),
+                    float(row["granted"]),
+                    None if row["cap_left_this_year"] is None else float(row["cap_left_this_year"]),
+                ]
+                for row in subsidy["companies"]
+            ],
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

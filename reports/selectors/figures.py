@@ -13,11 +13,15 @@ keeps one meaning everywhere (the API, the dashboard, the downloads):
 - ``hours_used``: actual usage of completed bookings (their booked time when none was recorded);
 - ``open_hours``: opening hours minus closures, per machine; ``utilisation`` = used / open;
 - ``bookings``: counts by status, cancellations split into on time and late;
-- ``revenue``: the price of completed and no-show bookings.
+- ``revenue``: the price of completed and no-show bookings;
+- ``subsidy``: the programme's aid granted in the period (by the day its invoice was issued,
+  credit notes deducted) in all, per platform, region, size class and company, with the
+  programme's budget left.
 """
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -25,6 +29,7 @@ from django.db.models import (
 )
 
 from billing.models import Programme
+from billing.selectors import subsidy_figures
 from bookings.models import BookingStatus
 from platforms.models import MachineCategory
 
@@ -167,6 +172,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
             "period": {"start": previous_start.isoformat(), "end": start.isoformat()},
             **previous,
         },
+        "subsidy": _subsidy(scope, start, end),
     }
     if detail:
         report["machine_months"] = _machine_months(
@@ -204,6 +210,40 @@ def _machine_months(
                 }
             )
     return detail
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _subsidy(scope: Scope, start: date, end: date) -> dict[str, Any]:
+    """The programme's aid granted in the period (billing's figures), amounts as strings."""
+    figures = subsidy_figures(
+        platform_ids=scope.platform_ids,
+        start=start,
+        end=end,
+        programme=scope.programme,
+        region=scope.region,
+        company_ids=scope.company_ids,
+    )
+    return {
+        "granted": _money(figures["granted"]),
+        "budget": _money(figures["budget"]),
+        "budget_left": _money(figures["budget_left"]),
+        "by_platform": [
+            {**row, "granted": _money(row["granted"])} for row in figures["by_platform"]
+        ],
+        "by_region": {key: _money(value) for key, value in figures["by_region"].items()},
+        "by_size_class": {key: _money(value) for key, value in figures["by_size_class"].items()},
+        "companies": [
+            {
+                **row,
+                "granted": _money(row["granted"]),
+                "cap_left_this_year": _money(row["cap_left_this_year"]),
+            }
+            for row in figures["companies"]
+        ],
+    }
 
 
 def _programme(programme: Programme, end: date) -> dict[str, Any]:

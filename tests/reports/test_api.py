@@ -42,6 +42,7 @@ def test_the_funder_sees_the_programmes_platforms_and_its_progress(
         "by_region",
         "by_month",
         "previous",
+        "subsidy",
     }
     # the other platform's booking (999 €) is not in view
     assert body["totals"]["revenue"] == "420.00" and body["totals"]["hours_used"] == 7.5

@@ -148,8 +148,40 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
             "formats": [kind for kind in FORMATS if kind != "json"],
             "subscribes": not scope.for_companies,
             "breakdowns": _breakdowns(report),
+            "subsidy": _subsidy(report),
         },
     )
+
+
+def _subsidy(report: dict[str, Any]) -> dict[str, Any] | None:
+    """The programme's aid with its breakdowns named (None before any aid was granted, or in
+    a snapshot computed before the figures existed)."""
+    subsidy = report.get("subsidy")
+    if not subsidy or (subsidy["granted"] == "0.00" and subsidy["budget"] is None):
+        return None
+    sizes, regions = dict(CompanySize.choices), dict(Region.choices)
+    return {
+        **subsidy,
+        "breakdowns": [
+            (_("By platform"), [(row["name"], row["granted"]) for row in subsidy["by_platform"]]),
+            (
+                _("By size class"),
+                [(str(sizes.get(k, k)), v) for k, v in subsidy["by_size_class"].items()],
+            ),
+            (
+                _("By region of the companies"),
+                [(str(regions.get(k, k)), v) for k, v in subsidy["by_region"].items()],
+            ),
+        ],
+        "companies": [
+            {
+                **row,
+                "size": sizes.get(row["size_class"], ""),
+                "region_name": regions.get(row["region"], ""),
+            }
+            for row in subsidy["companies"][:20]
+        ],
+    }
 
 
 def _breakdowns(report: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
