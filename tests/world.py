@@ -5,9 +5,8 @@ programme that funds platform P only."""
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from billing.models import BillableLine, LineKind, PlatformBilling, Programme
 from billing.services.invoices import invoices_issue

@@ -79,4 +79,3 @@ def test_the_report_counts_the_aid_granted_and_the_budget_left(funded: Any) -> N
         pytest.skip("the workbook is built in the background here")
     sheet = load_workbook(io.BytesIO(workbook.content))["Aide du programme"]
     assert [cell.value for cell in sheet[2]][:2] == [funded.company.name, funded.company.siret[:9]]
-
