@@ -35,11 +35,13 @@ def invoices_visible_to(*, user: Any) -> QuerySet[Invoice]:
 
 def lines_to_bill(*, platform: Platform, month: date) -> QuerySet[BillableLine]:
     """What the platform's next invoices hold for ``month`` (and earlier lines not yet billed),
-    waived lines included, for its operators to review."""
+    with the month's waived lines, for its operators to review."""
     return (
         BillableLine.objects.filter(
             platform=platform, invoice__isnull=True, service_date__lte=month_end(month)
         )
+        # A line waived in an earlier month stays where it was, not in every month after.
+        .filter(Q(waived=False) | Q(service_date__gte=month))
         .exclude(WAITING)
         .select_related("company", "booking__machine")
         .order_by("company__name", "service_date", "id")

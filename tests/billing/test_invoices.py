@@ -209,3 +209,20 @@ def test_a_month_not_over_is_not_invoiced(shop: Any) -> None:
         call_command("invoices_issue", "--month", "2026-10")
     with pytest.raises(CommandError):
         call_command("invoices_issue", "--month", "October")
+
+
+def test_the_de_minimis_ceiling_stops_the_aid_on_the_invoice(
+    shop: Any, october: dict[str, Any], settings: Any
+) -> None:
+    from billing.models import BillingAccount
+
+    settings.DE_MINIMIS_CEILING = Decimal("1000.00")
+    # Declared 950.00 in September: 50.00 left. The first line's aid (36.00) fits; the setup's
+    # (6.00) fits (42.00); the assistance's 28.00 would pass 1,000.00: no more aid at all.
+    BillingAccount.objects.filter(company=shop.company).update(
+        de_minimis_declared=Decimal("950.00"), de_minimis_declared_on=date(2026, 9, 1)
+    )
+    [invoice] = issue()
+    aids = [line.subsidy for line in invoice.lines.all()]
+    assert aids[:3] == [Decimal("36.00"), Decimal("6.00"), Decimal("0.00")]
+    assert invoice.subsidy == Decimal("42.00")

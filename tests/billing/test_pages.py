@@ -256,3 +256,17 @@ def test_hostile_consumables_are_refused_without_a_line(
     answer = signed_in(shop.operator).post("/operator/billing/consumable/", data)
     assert answer.status_code == 302
     assert BillableLine.objects.count() in (before, before + 1)
+
+
+def test_a_company_declares_its_de_minimis_aid_when_it_signs_up(client: Any) -> None:
+    from tests.web.test_pages import SIGN_UP
+
+    answer = client.post("/signup/", {**SIGN_UP, "de_minimis_declared": "45000"})
+    assert answer.status_code == 302
+    account = BillingAccount.objects.get(company__siret="73282932000074")
+    assert account.de_minimis_declared == Decimal("45000")
+    refused = client.post(
+        "/signup/", {**SIGN_UP, "siret": "55210055400013", "de_minimis_declared": "-5"}
+    )
+    assert refused.status_code == 422
+    assert not BillingAccount.objects.filter(company__siret="55210055400013").exists()

@@ -40,6 +40,8 @@ PAGES = {
         "/bookings/{booking}/cancel/",
         "/profile/",
         "/companies/{company}/members/",
+        "/invoices/",
+        "/invoices/companies/{company}/",
     ],
     "operator@demo.fr": [
         "/operator/",
@@ -53,6 +55,8 @@ PAGES = {
         "/operator/platforms/{platform}/hours/",
         "/operator/qualifications/",
         "/operator/companies/",
+        "/operator/billing/",
+        "/operator/platforms/{platform}/invoicing/",
     ],
     "funder@demo.fr": ["/", "/reports/", "/reports/subscriptions/"],
 }

@@ -1,5 +1,6 @@
 """Signing up, inviting a colleague, API keys, erasing one's account."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -65,12 +66,25 @@ class SignUpForm(NewAccountForm):
         error_messages={"invalid": _("A NAF code looks like 2562B.")},
     )
     email = forms.EmailField(label=_("Your work e-mail"), max_length=254)
+    de_minimis_declared = forms.DecimalField(
+        label=_("De minimis aid received over the last three years (€)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal("99999999.99"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_(
+            "Public aid under the de minimis rule, from any source; 0 or blank if none. The "
+            "programme's aid stops before the company passes the ceiling of 300,000 €."
+        ),
+    )
     field_order = [
         "company_name",
         "siret",
         "size_class",
         "region",
         "naf_code",
+        "de_minimis_declared",
         "name",
         "email",
         "password1",

@@ -25,6 +25,7 @@ from accounts.services import (
     token_create,
     token_revoke,
 )
+from billing.services.accounts import billing_account_set
 from bookings.exceptions import AccountExists
 from bookings.models import Company, Membership, MembershipRole
 from bookings.selectors import invitations_open_of, user_is_company_admin
@@ -98,7 +99,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             return render(request, "web/account/too_many.html", {"minutes": 60}, status=429)
         data = form.cleaned_data
         try:
-            company_register(
+            company, admin = company_register(
                 name=data["company_name"],
                 siret=data["siret"],
                 size_class=data["size_class"],
@@ -113,6 +114,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             password_reset_request(email=data["email"], reason="signup")
         except DomainError as error:
             form.add_error("siret", error.detail)
+        else:
+            if data.get("de_minimis_declared"):
+                billing_account_set(
+                    user=admin, company=company, de_minimis_declared=data["de_minimis_declared"]
+                )
         if not form.errors:
             request.session[SIGNED_UP] = data["email"]
             return redirect("signup-sent")

@@ -47,8 +47,12 @@ def _billing_url(platform: Any, month: Any) -> str:
 def billing(request: HtmxHttpRequest) -> HttpResponse:
     platform = _chosen(request)
     today = timezone.localdate()
+    # Last month while it has lines to invoice, else the month under way.
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    month = month_param(request.GET.get("month", ""), last_month)
+    waiting = lines_to_bill(platform=platform, month=last_month).filter(waived=False).exists()
+    month = month_param(
+        request.GET.get("month", ""), last_month if waiting else today.replace(day=1)
+    )
     lines = list(lines_to_bill(platform=platform, month=month))
     policy = PlatformBilling.objects.filter(platform=platform).first()
     return render(
@@ -64,6 +68,7 @@ def billing(request: HtmxHttpRequest) -> HttpResponse:
             "issue_day": settings.INVOICES_ISSUE_DAY,
             "lines": lines,
             "billed_total": sum(line.total_ht for line in lines if not line.waived),
+            "to_issue": any(not line.waived for line in lines),
             "policy": policy,
             "consumable_form": ConsumableForm(
                 companies=_customers(platform), initial={"on": min(today, month_end(month))}
