@@ -135,6 +135,10 @@ def run(args: Any) -> dict[str, Any]:
     lines = _prepare(month)
     prepared = time.perf_counter() - started
 
+    # As in production: no debug log of every query (it would keep each PDF's insert).
+    from django.conf import settings
+
+    settings.DEBUG = False
     before_mb = _peak_mb()
     started = time.perf_counter()
     issued, incomplete = invoices_issue(month=month, today=month_end(month) + timedelta(days=5))

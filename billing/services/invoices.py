@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -208,9 +208,10 @@ def invoice_issue(
 
 def invoices_issue(
     *, month: date, today: date | None = None, platform: Platform | None = None
-) -> tuple[list[Invoice], list[str]]:
+) -> tuple[QuerySet[Invoice], list[str]]:
     """Issue every invoice of ``month`` (its first day), once it is over — of one ``platform``
-    when given. Returns the invoices issued and the platforms that could not invoice
+    when given. Returns the invoices issued (read when used: a national month is tens of
+    thousands of PDFs, none kept in memory) and the platforms that could not invoice
     (incomplete details). Run twice, at once or later, it issues nothing more."""
     today = today or timezone.localdate()
     if month_end(month) >= today:
@@ -225,7 +226,8 @@ def invoices_issue(
         .distinct()
         .order_by("platform_id", "company_id")
     )
-    issued, incomplete = [], []
+    issued: list[int] = []
+    incomplete: list[str] = []
     for platform_id, company_id in pairs:
         try:
             invoice = invoice_issue(
@@ -237,8 +239,9 @@ def invoices_issue(
                 incomplete.append(name)
             continue
         if invoice is not None:
-            issued.append(invoice)
-    return issued, incomplete
+            issued.append(invoice.pk)
+    documents = Invoice.objects.filter(pk__in=issued).defer("pdf").order_by("id")
+    return documents, incomplete
 
 
 def credit_note_issue(

@@ -67,41 +67,18 @@ def booking_priced(booking: Booking) -> None:
     ).delete()
     machine = booking.machine
     policy = policy_of(machine.platform)
-    start, end = booking.start, booking.end
-    used = booking.status == BookingStatus.COMPLETED and booking.actual_end is not None
-    if used and policy.bills_used_time:
-        start, end = used_range(booking)
     # Invoices are written in French, the language of the seller's accounts.
     with translation.override("fr"):
-        priced = quote(
-            machine=machine,
-            start=start,
-            end=end,
-            company=booking.company,
-            assisted=booking.assisted,
-            booking=booking,
-        )
-        lines = []
         if booking.status in (
             BookingStatus.PENDING,
             BookingStatus.CONFIRMED,
             BookingStatus.COMPLETED,
         ):
-            lines = [
-                (
-                    line.kind,
-                    line.label,
-                    line.quantity,
-                    line.unit_price_ht,
-                    line.total_ht,
-                    line.subsidy,
-                )
-                for line in priced.lines
-            ]
+            lines = _time_lines(booking, policy)
         else:
-            fee = _fee(booking, policy, priced.total_ht)
-            if fee is not None:
-                lines = [fee]
+            # A fee on the price the booking had (its snapshot), whatever the rates are now.
+            fee = _fee(booking, policy, booking.price)
+            lines = [] if fee is None else [fee]
     day = local_date(booking)
     BillableLine.objects.bulk_create(
         BillableLine(
@@ -119,9 +96,30 @@ def booking_priced(booking: Booking) -> None:
         )
         for kind, label, quantity, unit, total, subsidy in lines
     )
+
+
+def _time_lines(booking: Booking, policy: PlatformBilling) -> list[tuple[Any, ...]]:
+    """The lines of the booking's time (booked, or used where the platform bills it), and its
+    price snapshot set to their total."""
+    start, end = booking.start, booking.end
+    used = booking.status == BookingStatus.COMPLETED and booking.actual_end is not None
+    if used and policy.bills_used_time:
+        start, end = used_range(booking)
+    priced = quote(
+        machine=booking.machine,
+        start=start,
+        end=end,
+        company=booking.company,
+        assisted=booking.assisted,
+        booking=booking,
+    )
     if booking.price != priced.total_ht:
         booking.price = priced.total_ht
         Booking.objects.filter(pk=booking.pk).update(price=priced.total_ht)
+    return [
+        (line.kind, line.label, line.quantity, line.unit_price_ht, line.total_ht, line.subsidy)
+        for line in priced.lines
+    ]
 
 
 def _fee(booking: Booking, policy: PlatformBilling, price: Decimal) -> tuple[Any, ...] | None:

@@ -168,7 +168,7 @@ def test_two_runs_at_once_number_without_gap_or_duplicate(shop: Any) -> None:
     def run() -> None:
         try:
             barrier.wait(timeout=30)
-            results.append(invoices_issue(month=OCTOBER, today=ISSUE_DAY)[0])
+            results.append(list(invoices_issue(month=OCTOBER, today=ISSUE_DAY)[0]))
         except Exception as error:  # shown by the assertion below
             results.append(error)
         finally:

@@ -89,7 +89,7 @@ def october(shop: Any) -> dict[str, Any]:
 def issue() -> list[Invoice]:
     issued, incomplete = invoices_issue(month=OCTOBER, today=date(2026, 11, 5))
     assert incomplete == []
-    return issued
+    return list(issued)
 
 
 def test_a_month_worked_by_hand(shop: Any, october: dict[str, Any]) -> None:
@@ -226,3 +226,17 @@ def test_the_de_minimis_ceiling_stops_the_aid_on_the_invoice(
     aids = [line.subsidy for line in invoice.lines.all()]
     assert aids[:3] == [Decimal("36.00"), Decimal("6.00"), Decimal("0.00")]
     assert invoice.subsidy == Decimal("42.00")
+
+
+def test_the_monthly_job_waits_for_its_day_then_issues_each_platform(
+    shop: Any, october: dict[str, Any]
+) -> None:
+    from billing.tasks import invoices_issue_due_task
+
+    with time_machine.travel(paris(2026, 11, 3, 9), tick=False):
+        invoices_issue_due_task.delay()
+    assert not Invoice.objects.exists()  # operators review until the 5th
+    with time_machine.travel(paris(2026, 11, 5, 9), tick=False):
+        invoices_issue_due_task.delay()
+        invoices_issue_due_task.delay()
+    assert Invoice.objects.get().issued_on == date(2026, 11, 5)

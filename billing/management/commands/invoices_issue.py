@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Sum
 from django.utils import timezone
 
 from billing.exceptions import MonthNotOver
@@ -39,9 +40,9 @@ class Command(BaseCommand):
                 f"{name}: not invoiced, its invoicing details are incomplete "
                 "(legal name, address, SIRET, invoice prefix)."
             )
-        total = sum((invoice.total_ttc for invoice in issued), start=0)
+        total = issued.aggregate(total=Sum("total_ttc"))["total"] or 0
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(issued)} invoices issued for {month:%Y-%m}, {total:.2f} € TTC."
+                f"{issued.count()} invoices issued for {month:%Y-%m}, {total:.2f} € TTC."
             )
         )
