@@ -240,6 +240,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from accounts.models import User
+    from billing.models import BillableLine
     from bookings.models import Booking
     from platforms.models import Machine
 
@@ -285,6 +286,7 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        BillableLine.objects.filter(booking__note=NOTE).delete()
         Booking.objects.filter(note=NOTE).delete()  # their outbox rows with them
         if args.members:
             import redis

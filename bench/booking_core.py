@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.utils import timezone
 
     from accounts.models import User
+    from billing.models import BillableLine
     from bookings.models import Booking, Company
     from bookings.selectors import machine_availability, machines_search
     from bookings.services import booking_create
@@ -234,6 +235,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if outcome == "created":
             samples.append(elapsed)
             queries.append(count)
+    BillableLine.objects.filter(booking__in=created).delete()  # priced when booked
     Booking.objects.filter(pk__in=created).delete()
     results["booking_create (successful)"] = {
         **_stats(samples),

@@ -12,7 +12,7 @@ On a seeded network (bench/network.py, the same databases as booking_core.py):
 
 Usage (see bench/README.md):
     .venv/bin/python bench/invoices.py --platforms 50 --machines-per-platform 10 \
-        --bookings 1000000 --runs 200
+        --bookings 1000000 --runs 200 [--quotes-only]
 """
 
 import json
@@ -30,6 +30,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from booking_core import _stats, arguments, seeded  # noqa: E402
+
+# ``--quotes-only``: measure the quotes on the month already issued (the issue takes minutes).
+QUOTES_ONLY = "--quotes-only" in sys.argv
+if QUOTES_ONLY:
+    sys.argv.remove("--quotes-only")
 
 
 def _peak_mb() -> float:
@@ -131,20 +136,32 @@ def run(args: Any) -> dict[str, Any]:
     seeded(args)
     today = timezone.localdate()
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    started = time.perf_counter()
-    lines = _prepare(month)
-    prepared = time.perf_counter() - started
-
     # As in production: no debug log of every query (it would keep each PDF's insert).
     from django.conf import settings
 
     settings.DEBUG = False
-    before_mb = _peak_mb()
-    started = time.perf_counter()
-    issued, incomplete = invoices_issue(month=month, today=month_end(month) + timedelta(days=5))
-    issue_seconds = time.perf_counter() - started
-    after_mb = _peak_mb()
-    assert not incomplete, incomplete
+    issuing: dict[str, Any] = {}
+    if not QUOTES_ONLY:
+        started = time.perf_counter()
+        lines = _prepare(month)
+        prepared = time.perf_counter() - started
+        before_mb = _peak_mb()
+        started = time.perf_counter()
+        issued, incomplete = invoices_issue(month=month, today=month_end(month) + timedelta(days=5))
+        seconds = time.perf_counter() - started
+        assert not incomplete, incomplete
+        count = issued.count()
+        issuing = {
+            "lines": lines,
+            "prepare lines (bulk, not the product path)": round(prepared, 1),
+            "invoices_issue": {
+                "invoices": count,
+                "seconds": round(seconds, 1),
+                "invoices_per_second": round(count / seconds, 1),
+                "peak_rss_mb_before": before_mb,
+                "peak_rss_mb_after": _peak_mb(),
+            },
+        }
 
     rng = random.Random(args.seed)
     machines = list(Machine.objects.values_list("pk", flat=True))
@@ -175,23 +192,8 @@ def run(args: Any) -> dict[str, Any]:
         results[label] = _stats(samples)
 
     return {
-        "scale": {
-            "machines": len(machines),
-            "bookings": args.bookings,
-            "month": month.isoformat(),
-            "lines": lines,
-        },
-        "results": {
-            "prepare lines (bulk, not the product path)": round(prepared, 1),
-            "invoices_issue": {
-                "invoices": len(issued),
-                "seconds": round(issue_seconds, 1),
-                "invoices_per_second": round(len(issued) / issue_seconds, 1),
-                "peak_rss_mb_before": before_mb,
-                "peak_rss_mb_after": after_mb,
-            },
-            **results,
-        },
+        "scale": {"machines": len(machines), "bookings": args.bookings, "month": month.isoformat()},
+        "results": {**issuing, **results},
     }
 
 
@@ -199,6 +201,7 @@ if __name__ == "__main__":
     arguments_ = arguments(__doc__, runs=200)
     report = run(arguments_)
     scale = report["scale"]
-    out = ROOT / "bench" / "results" / f"invoices_{scale['machines']}m_{arguments_.bookings}b.json"
+    name = f"invoices_{scale['machines']}m_{arguments_.bookings}b{'_quotes' if QUOTES_ONLY else ''}"
+    out = ROOT / "bench" / "results" / f"{name}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2, ensure_ascii=False))

@@ -81,7 +81,7 @@ def declared_de_minimis(*, siren: str, on: date) -> Decimal:
     covers ``on`` (three years)."""
     return _total(
         BillingAccount.objects.filter(
-            company__siret__startswith=siren, de_minimis_declared_on__gt=three_years_before(on)
+            company__siren=siren, de_minimis_declared_on__gt=three_years_before(on)
         ),
         "de_minimis_declared",
     )
@@ -105,9 +105,7 @@ def allowance(
     if company.size_class not in programme.funded_sizes:
         return Allowance(note=_("The programme does not fund companies of this size."))
     siren = company.siret[:9]
-    waiting = BillableLine.objects.filter(
-        company__siret__startswith=siren, invoice__isnull=True, waived=False
-    )
+    waiting = BillableLine.objects.filter(company__siren=siren, invoice__isnull=True, waived=False)
     if booking is not None:
         waiting = waiting.exclude(booking=booking)
     if not pending:

@@ -156,11 +156,7 @@ def invoice_issue(
             return None
         buyer = Company.objects.get(pk=company.pk if isinstance(company, Company) else company)
         # Every establishment of the SIREN, in order: its subsidy is counted one invoice at a time.
-        list(
-            Company.objects.select_for_update()
-            .filter(siret__startswith=buyer.siret[:9])
-            .order_by("id")
-        )
+        list(Company.objects.select_for_update().filter(siren=buyer.siret[:9]).order_by("id"))
         aid = allowance(platform=policy.platform, company=buyer, on=last, pending=False)
         lines = [
             InvoiceLine(

@@ -68,6 +68,14 @@ def test_an_sme_finds_its_invoice_and_downloads_it(
     # The billing contact was sent the document, the PDF attached when it goes.
     message = Message.objects.get(kind=MessageKind.INVOICE_ISSUED)
     assert message.to_email == "compta@pme.example.fr"
+    from notifications.compose import compose
+
+    email = compose(message)
+    assert email is not None and email.to == ["compta@pme.example.fr"]
+    assert invoice.number in email.subject
+    [(name, content, kind)] = [a for a in email.attachments if isinstance(a, tuple)]
+    assert (name, kind) == (f"{invoice.number}.pdf", "application/pdf")
+    assert content == bytes(invoice.pdf)
     stranger = MembershipFactory().user
     assert signed_in(stranger).get(f"/invoices/{invoice.pk}/pdf/").status_code == 404
     assert invoice.number not in signed_in(stranger).get("/invoices/").content.decode()
