@@ -2,7 +2,6 @@
 three years up to a day, with what it declared, against the ceiling — a PDF it can hand to
 any other public funder."""
 
-import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,13 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from ..models import SubsidyGrant
 from ..subsidy import declared_de_minimis, three_years_before
-from .pdf import SMALL, TEXT, TITLE, _text, day, euros
+from .pdf import SMALL, TEXT, TITLE, _text, built, day, euros
 
 
 def de_minimis_statement(*, company: Any, on: date) -> bytes:
@@ -86,15 +84,4 @@ def de_minimis_statement(*, company: Any, on: date) -> bytes:
             SMALL,
         ),
     ]
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=17 * mm,
-        rightMargin=17 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-        title=_("De minimis aid statement"),
-        invariant=1,
-    ).build(story)
-    return out.getvalue()
+    return built(story, title=_("De minimis aid statement"))

@@ -209,6 +209,11 @@ def render(invoice: Any, lines: Sequence[Any]) -> bytes:
         if invoice.seller.get("bic"):
             bank += " – BIC " + invoice.seller["bic"]
         story.append(Paragraph(_text(bank), SMALL))
+    return built(story, title=title, author=invoice.seller.get("legal_name", ""))
+
+
+def built(story: list[Any], *, title: str, author: str = "") -> bytes:
+    """An A4 document of ``story``, the same bytes for the same story (``invariant``)."""
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
@@ -218,7 +223,7 @@ def render(invoice: Any, lines: Sequence[Any]) -> bytes:
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         title=title,
-        author=invoice.seller.get("legal_name", ""),
+        author=author,
         invariant=1,
     ).build(story)
     return out.getvalue()

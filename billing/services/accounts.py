@@ -37,8 +37,20 @@ SELLER_FIELDS = (
 )
 
 
-def _state(row: Any, fields: tuple[str, ...]) -> dict[str, str]:
-    return {name: str(getattr(row, name)) for name in fields}
+def _changed(
+    row: Any, fields: tuple[str, ...], values: dict[str, Any], *, user: Any, action: str, obj: Any
+) -> Any:
+    """Set ``fields`` of the locked ``row`` from ``values``, validate, save and record the
+    change in the audit trail."""
+    before = {name: str(getattr(row, name)) for name in fields}
+    for name in fields:
+        if name in values:
+            setattr(row, name, values[name])
+    row.full_clean()
+    row.save()
+    after = {name: str(getattr(row, name)) for name in fields}
+    audit_record(actor=user, action=action, obj=obj, before=before, after=after)
+    return row
 
 
 def billing_account_set(*, user: Any, company: Company, **values: Any) -> BillingAccount:
@@ -50,23 +62,12 @@ def billing_account_set(*, user: Any, company: Company, **values: Any) -> Billin
         account, _created = BillingAccount.objects.select_for_update().get_or_create(
             company=company
         )
-        before = _state(account, BUYER_FIELDS)
         declared = values.get("de_minimis_declared", account.de_minimis_declared)
         if declared != account.de_minimis_declared or account.de_minimis_declared_on is None:
             account.de_minimis_declared_on = timezone.localdate()
-        for name in BUYER_FIELDS:
-            if name in values:
-                setattr(account, name, values[name])
-        account.full_clean()
-        account.save()
-        audit_record(
-            actor=user,
-            action="billing.account_set",
-            obj=company,
-            before=before,
-            after=_state(account, BUYER_FIELDS),
+        return _changed(
+            account, BUYER_FIELDS, values, user=user, action="billing.account_set", obj=company
         )
-        return account
 
 
 def seller_set(*, user: Any, platform: Platform, **values: Any) -> PlatformBilling:
@@ -77,17 +78,6 @@ def seller_set(*, user: Any, platform: Platform, **values: Any) -> PlatformBilli
         policy, _created = PlatformBilling.objects.select_for_update().get_or_create(
             platform=platform
         )
-        before = _state(policy, SELLER_FIELDS)
-        for name in SELLER_FIELDS:
-            if name in values:
-                setattr(policy, name, values[name])
-        policy.full_clean()
-        policy.save()
-        audit_record(
-            actor=user,
-            action="billing.seller_set",
-            obj=platform,
-            before=before,
-            after=_state(policy, SELLER_FIELDS),
+        return _changed(
+            policy, SELLER_FIELDS, values, user=user, action="billing.seller_set", obj=platform
         )
-        return policy

@@ -100,6 +100,21 @@ def _number(policy: PlatformBilling, year: int) -> tuple[int, str]:
     return sequence, f"{policy.invoice_prefix}-{year}-{sequence:05d}"
 
 
+def _line_of(source: Any, *, subsidy: Any, credits: InvoiceLine | None = None) -> InvoiceLine:
+    """A document's line copied from a line to bill (an invoice) or an invoice's (a credit note)."""
+    return InvoiceLine(
+        kind=source.kind,
+        label=source.label,
+        service_date=source.service_date,
+        quantity=source.quantity,
+        unit_price_ht=source.unit_price_ht,
+        vat_rate=source.vat_rate,
+        total_ht=source.total_ht,
+        subsidy=subsidy,
+        credits=credits,
+    )
+
+
 def _write(
     *, policy: PlatformBilling, invoice: Invoice, lines: list[InvoiceLine], actor: Any
 ) -> Invoice:
@@ -158,19 +173,7 @@ def invoice_issue(
         # Every establishment of the SIREN, in order: its subsidy is counted one invoice at a time.
         list(Company.objects.select_for_update().filter(siren=buyer.siret[:9]).order_by("id"))
         aid = allowance(platform=policy.platform, company=buyer, on=last, pending=False)
-        lines = [
-            InvoiceLine(
-                kind=line.kind,
-                label=line.label,
-                service_date=line.service_date,
-                quantity=line.quantity,
-                unit_price_ht=line.unit_price_ht,
-                vat_rate=line.vat_rate,
-                total_ht=line.total_ht,
-                subsidy=aid.take(line),
-            )
-            for line in billable
-        ]
+        lines = [_line_of(line, subsidy=aid.take(line)) for line in billable]
         invoice = _write(
             policy=policy,
             invoice=Invoice(
@@ -276,20 +279,7 @@ def credit_note_issue(
                 credited=invoice,
                 reason=reason.strip(),
             ),
-            lines=[
-                InvoiceLine(
-                    kind=line.kind,
-                    label=line.label,
-                    service_date=line.service_date,
-                    quantity=line.quantity,
-                    unit_price_ht=line.unit_price_ht,
-                    vat_rate=line.vat_rate,
-                    total_ht=line.total_ht,
-                    subsidy=line.subsidy,
-                    credits=line,
-                )
-                for line in originals
-            ],
+            lines=[_line_of(line, subsidy=line.subsidy, credits=line) for line in originals],
             actor=user,
         )
         grant = invoice.grants.first()

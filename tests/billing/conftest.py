@@ -74,3 +74,30 @@ def shop(db: Any) -> Any:
         member=membership.user,
         operator=operator,
     )
+
+
+def book_and_use(shop: Any, *, assisted: bool = False) -> Any:
+    """The shop's member books the mill on 6 October 2026, 10:00–12:00 (on 1 October), and the
+    operator records it used in full."""
+    import time_machine
+
+    from bookings.services import booking_create, usage_record
+    from tests.conftest import paris
+
+    with time_machine.travel(paris(2026, 10, 1, 9), tick=False):
+        booking = booking_create(
+            machine=shop.mill,
+            company=shop.company,
+            user=shop.member,
+            start=paris(2026, 10, 6, 10),
+            end=paris(2026, 10, 6, 12),
+            assisted=assisted,
+        )
+    with time_machine.travel(paris(2026, 10, 6, 13), tick=False):
+        usage_record(
+            booking=booking,
+            user=shop.operator,
+            actual_start=paris(2026, 10, 6, 10),
+            actual_end=paris(2026, 10, 6, 12),
+        )
+    return booking

@@ -21,6 +21,7 @@ from accounts.services import account_erase
 from billing.models import BillableLine, Invoice, LineKind, SubsidyGrant
 from billing.services.invoices import credit_note_issue, invoices_issue
 from billing.services.lines import consumable_add
+from tests.billing.conftest import book_and_use
 from tests.conftest import paris
 from tests.factories import MembershipFactory
 
@@ -45,26 +46,6 @@ def consumable(shop: Any, company: Any, amount: str, vat: str = "20.00") -> None
     )
 
 
-def booked_and_used(shop: Any) -> None:
-    from bookings.services import booking_create, usage_record
-
-    with time_machine.travel(paris(2026, 10, 1, 9), tick=False):
-        booking = booking_create(
-            machine=shop.mill,
-            company=shop.company,
-            user=shop.member,
-            start=paris(2026, 10, 6, 10),
-            end=paris(2026, 10, 6, 12),
-        )
-    with time_machine.travel(paris(2026, 10, 6, 13), tick=False):
-        usage_record(
-            booking=booking,
-            user=shop.operator,
-            actual_start=paris(2026, 10, 6, 10),
-            actual_end=paris(2026, 10, 6, 12),
-        )
-
-
 def xml_of(document: Invoice) -> Any:
     _name, xml = get_xml_from_pdf(bytes(document.pdf), check_xsd=False)
     return xml, etree.fromstring(xml)
@@ -72,7 +53,7 @@ def xml_of(document: Invoice) -> Any:
 
 @pytest.mark.django_db
 def test_the_embedded_xml_passes_the_xsd_and_says_what_the_pdf_and_the_api_say(shop: Any) -> None:
-    booked_and_used(shop)
+    book_and_use(shop)
     consumable(shop, shop.company, "10.00", vat="5.50")
     [invoice] = invoices_issue(month=OCTOBER, today=ISSUE_DAY)[0]
     xml, tree = xml_of(invoice)
@@ -111,7 +92,7 @@ def test_the_embedded_xml_passes_the_xsd_and_says_what_the_pdf_and_the_api_say(s
 
 @pytest.mark.django_db
 def test_a_credit_note_leaves_its_invoice_unchanged_and_chains_to_it(shop: Any) -> None:
-    booked_and_used(shop)
+    book_and_use(shop)
     [invoice] = invoices_issue(month=OCTOBER, today=ISSUE_DAY)[0]
     before = Invoice.objects.filter(pk=invoice.pk).values().get()
     lines_before = list(invoice.lines.values())
@@ -149,7 +130,7 @@ def test_a_credit_note_leaves_its_invoice_unchanged_and_chains_to_it(shop: Any) 
 
 @pytest.mark.django_db
 def test_erasing_an_account_keeps_its_companys_invoices(shop: Any) -> None:
-    booked_and_used(shop)
+    book_and_use(shop)
     [invoice] = invoices_issue(month=OCTOBER, today=ISSUE_DAY)[0]
     pdf = bytes(invoice.pdf)
     account_erase(user=shop.member)

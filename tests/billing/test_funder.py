@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
 from billing.services.invoices import invoices_issue
-from bookings.services import booking_create, usage_record
-from tests.conftest import paris
+from tests.billing.conftest import book_and_use
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,21 +24,7 @@ def funded(shop: Any) -> Any:
     shop.programme.save()
     funder = UserFactory(email="suivi@bpifrance.example")
     shop.programme.funders.add(funder)
-    with time_machine.travel(paris(2026, 10, 1, 9), tick=False):
-        booking = booking_create(
-            machine=shop.mill,
-            company=shop.company,
-            user=shop.member,
-            start=paris(2026, 10, 6, 10),
-            end=paris(2026, 10, 6, 12),
-        )
-    with time_machine.travel(paris(2026, 10, 6, 13), tick=False):
-        usage_record(
-            booking=booking,
-            user=shop.operator,
-            actual_start=paris(2026, 10, 6, 10),
-            actual_end=paris(2026, 10, 6, 12),
-        )
+    book_and_use(shop)
     invoices_issue(month=date(2026, 10, 1), today=date(2026, 11, 5))
     shop.funder = funder
     return shop

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing.models import BillableLine, BillingAccount, Invoice, LineKind, PlatformBilling
+from billing.services.accounts import SELLER_FIELDS
 from billing.services.invoices import invoices_issue
 from billing.services.lines import consumable_add
 from bookings.models import MembershipRole
@@ -198,26 +199,7 @@ def test_an_operator_reviews_adds_waives_issues_and_credits(
 def test_hostile_invoicing_details_are_form_errors(shop: Any, field: str, value: str) -> None:
     policy = PlatformBilling.objects.get(platform=shop.platform)
     before = PlatformBilling.objects.filter(pk=policy.pk).values().get()
-    data = {
-        name: str(getattr(policy, name))
-        for name in (
-            "legal_name",
-            "legal_form",
-            "share_capital",
-            "street",
-            "postcode",
-            "city",
-            "siret",
-            "vat_number",
-            "rcs",
-            "iban",
-            "bic",
-            "invoice_prefix",
-            "payment_days",
-            "late_cancellation_percent",
-            "no_show_percent",
-        )
-    }
+    data = {name: str(getattr(policy, name)) for name in SELLER_FIELDS if name != "bills_used_time"}
     data[field] = value
     answer = signed_in(shop.operator).post(
         f"/operator/platforms/{shop.platform.pk}/invoicing/", data
