@@ -112,3 +112,39 @@ def test_personal_pages_and_downloads_are_never_stored(client, member, url):
     answer = client.get(url)
     assert answer.status_code in (200, 302), url  # a large report is built in the background
     assert "no-store" in answer["Cache-Control"]
+
+
+def test_the_server_refuses_to_start_without_its_static_files_and_says_what_to_run(tmp_path):
+    # given a production environment whose static files were never collected
+    env = {**PRODUCTION, "DATABASE_URL": UNUSED_DATABASE, "STATIC_ROOT": str(tmp_path)}
+    start = [sys.executable, "-c", "import config.wsgi"]
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+
+    # when the WSGI application loads (as gunicorn loads it)
+    refused = subprocess.run(
+        start, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+    # then it stops with the command to run; once collected, it starts
+    assert refused.returncode != 0
+    assert "manage.py collectstatic --noinput" in refused.stderr
+    assert manage("collectstatic", "--noinput", **env).returncode == 0
+    started = subprocess.run(
+        start, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode == 0, started.stderr[-2000:]
+    answer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.wsgi; from django.test import Client; "
+            "print(Client(HTTP_X_FORWARDED_PROTO='https').get('/login/', "
+            "HTTP_HOST='booking.example.fr').status_code)",
+        ],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert answer.stdout.strip().endswith("200"), answer.stderr[-2000:]
