@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from billing.models import Programme
 from core.exceptions import DomainError
+from core.limits import allow
 from notifications.models import MessageKind
 from notifications.services import Outgoing, messages_record
 from platforms.models import Platform
@@ -273,6 +274,10 @@ def _snapshot_key(scope: Scope, start: date, end: date) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+# A view being computed is not asked again for this long (the worker is on it).
+REFRESH_SECONDS = 120
+
+
 def _max_age() -> timedelta:
     return timedelta(minutes=settings.REPORTS_SNAPSHOT_MINUTES)
 
@@ -291,20 +296,57 @@ def snapshot_store(
 
 def report_recent(
     *, scope: Scope, start: date, end: date, now: datetime | None = None
-) -> tuple[dict[str, Any], datetime]:
-    """The report of ``scope`` over [start, end) as of at most ``REPORTS_SNAPSHOT_MINUTES``
-    ago, and when it was computed: the snapshot when fresh, else computed now and kept."""
+) -> tuple[dict[str, Any] | None, datetime | None]:
+    """The report of ``scope`` over [start, end) as last computed, and when — never computed
+    in the request (a national report takes seconds): a snapshot older than
+    ``REPORTS_SNAPSHOT_MINUTES`` is served while a worker computes the next one; with none yet,
+    (None, None) while a worker computes the first (the page says so and fills in). Tasks run
+    in-process without a broker (``make run``, tests): there the new snapshot is read at once."""
     now = now or timezone.now()
-    snapshot = (
-        ReportSnapshot.objects.filter(
-            key=_snapshot_key(scope, start, end), computed_at__gte=now - _max_age()
-        )
-        .only("report", "computed_at")
-        .first()
+    key = _snapshot_key(scope, start, end)
+    found = ReportSnapshot.objects.filter(key=key).only("report", "computed_at")
+    snapshot = found.first()
+    stale = snapshot is None or snapshot.computed_at < now - _max_age()
+    # One computation at a time per view, whoever asks meanwhile.
+    if stale and allow("report-snapshot", key, limit=1, window=REFRESH_SECONDS):
+        _compute_soon(scope, start, end)
+        snapshot = found.first()
+    if snapshot is None:
+        return None, None
+    return snapshot.report, snapshot.computed_at
+
+
+def _compute_soon(scope: Scope, start: date, end: date) -> None:
+    from .tasks import report_snapshot_task
+
+    try:
+        report_snapshot_task.delay(scope_data(scope), start.isoformat(), end.isoformat())
+    except Exception:
+        logger.warning("A report view was not queued (broker unreachable?)", exc_info=True)
+
+
+def scope_data(scope: Scope) -> dict[str, Any]:
+    """A scope as a task's argument (JSON)."""
+    return {
+        "platform_ids": None if scope.platform_ids is None else list(scope.platform_ids),
+        "company_ids": None if scope.company_ids is None else list(scope.company_ids),
+        "programme": scope.programme.pk if scope.programme else None,
+        "region": scope.region,
+        "machine_id": scope.machine_id,
+    }
+
+
+def scope_of(data: dict[str, Any]) -> Scope:
+    programme = (
+        Programme.objects.filter(pk=data["programme"]).first() if data["programme"] else None
     )
-    if snapshot is not None:
-        return snapshot.report, snapshot.computed_at
-    return snapshot_store(scope=scope, start=start, end=end, now=now)
+    return Scope(
+        platform_ids=None if data["platform_ids"] is None else tuple(data["platform_ids"]),
+        company_ids=None if data["company_ids"] is None else tuple(data["company_ids"]),
+        programme=programme,
+        region=data["region"],
+        machine_id=data["machine_id"],
+    )
 
 
 def default_period(today: date) -> tuple[date, date]:

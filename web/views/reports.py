@@ -95,6 +95,23 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
     except DomainError as error:
         raise Http404 from error
     report, computed_at = report_recent(scope=scope, start=start, end=end)
+    if report is None:
+        # A worker computes this view: the page says so and fills in when it is ready (htmx).
+        return render(
+            request,
+            "web/reports/dashboard.html",
+            {
+                "form": form,
+                "scope": scope,
+                "title": report_title(scope),
+                "computing": True,
+                "start": start,
+                "last": end - timedelta(days=1),
+                "query": "" if refused else _query(request),
+                "formats": [kind for kind in FORMATS if kind != "json"],
+                "subscribes": not scope.for_companies,
+            },
+        )
     months = report["by_month"]
     labels = [entry["month"][5:] + "/" + entry["month"][2:4] for entry in months]
     totals, previous = report["totals"], report["previous"]
