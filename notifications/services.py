@@ -21,6 +21,7 @@ from bookings.models import Booking
 from core.log_redaction import redact
 from platforms.models import Platform
 
+from . import smtp
 from .compose import compose, message_id_for
 from .models import Attachment, Message, MessageKind, MessageStatus
 from .selectors import booking_contacts, bookings_due_for_reminder, messages_to_relay
@@ -194,7 +195,7 @@ def message_send(*, message_id: int) -> SendOutcome:
         _finish(message, status=MessageStatus.SKIPPED, last_error="")
         return SendOutcome(MessageStatus.SKIPPED)
     try:
-        email.send()
+        smtp.send(email)
     except Exception as error:
         retry = _transient(error) and message.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
         logger.warning("Message %s not sent (attempt %s): %r", message.pk, message.attempts, error)
