@@ -27,8 +27,6 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +194,7 @@ def _locust(
 def main() -> None:
     args = _arguments()
     from booking_core import _database
+    from shape import gunicorn
 
     database = _database(args)
     os.environ["DATABASE_URL"] = database
@@ -225,20 +224,6 @@ def main() -> None:
     python = str(ROOT / ".venv" / "bin" / "python")
     collect = [python, "manage.py", "collectstatic", "--noinput", "-v", "0"]
     subprocess.run(collect, cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            "config/gunicorn.py",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--access-logfile",
-            "/dev/null",
-            "config.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     worker = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "celery"),
@@ -253,13 +238,8 @@ def main() -> None:
         cwd=ROOT,
         env=env,
     )
+    server = gunicorn(env, PORT)
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
         results: dict[str, Any] = {}
         phases = [
             ("floor", ["Floor"], 10, 10, args.floor_seconds),

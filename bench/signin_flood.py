@@ -26,6 +26,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shape import gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -107,27 +110,8 @@ def main() -> None:
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True)
     collect = [python, "manage.py", "collectstatic", "--noinput", "-v", "0"]
     subprocess.run(collect, cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-c",
-            "config/gunicorn.py",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--access-logfile",
-            "/dev/null",
-            "config.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn(env, PORT)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
         path = "/machines/1/"
         _visit(path, 2)  # warm the workers
         alone = _visit(path, args.seconds / 2)
