@@ -5,7 +5,3 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_asgi_application()
-
-from config.static_files import require_collected_static  # noqa: E402 (settings loaded)
-
-require_collected_static()

@@ -35,3 +35,17 @@ logconfig_dict = {
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def on_starting(server: object) -> None:
+    """Refuse to start without the collected static files, saying what to run: with
+    ``DEBUG`` off every page names them through WhiteNoise's manifest, and answered 500."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from config.static_files import require_collected_static
+
+    require_collected_static()

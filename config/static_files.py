@@ -1,6 +1,6 @@
 """With ``DEBUG`` off, every page names its CSS and scripts through WhiteNoise's manifest of
 collected static files; a clone started by hand without ``collectstatic`` would answer 500 on
-every page. The server refuses to start instead, and says what to run."""
+every page. gunicorn refuses to start instead (``config/gunicorn.py``), and says what to run."""
 
 from pathlib import Path
 

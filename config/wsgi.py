@@ -7,10 +7,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from config.static_files import require_collected_static  # noqa: E402 (settings loaded)
-
-require_collected_static()
-
 # Everything loaded so far (Django, the apps, their modules) lives as long as the process: keep
 # it out of the garbage collector's full passes, which otherwise walk it all and made every
 # fourth network search 35–50 ms slower.

@@ -15,12 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_schema import error_responses
+from core.api_schema import ErrorSerializer, error_responses
 from core.fields import BoundedDateField, IdField
 from platforms.models import MachineCategory, Region
 
+from .exceptions import ReportComputing
 from .exports import FORMATS, report_file
 from .selectors import MAX_REPORT_DAYS, report_scope, report_title, usage_report
+from .services import report_recent
+
+# What a client waits before asking again for a view being computed.
+COMPUTING_RETRY_SECONDS = 5
 
 
 class UsageQuerySerializer(serializers.Serializer):
@@ -167,6 +172,11 @@ class UsageReportView(APIView):
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ): OpenApiResponse(OpenApiTypes.BINARY),
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            (202, "application/json"): OpenApiResponse(
+                ErrorSerializer,
+                description="`report_computing`: this view is being computed by a worker; ask "
+                "again after `Retry-After` seconds.",
+            ),
             **error_responses(
                 {
                     400: "`invalid`: bad dates or filters.",
@@ -181,7 +191,10 @@ class UsageReportView(APIView):
         SIREN), new SMEs, hours booked and used, open hours and utilisation, bookings by status,
         revenue; by platform, machine, category, size class, region and month, with the
         previous period. Funders see their programmes' platforms, operators theirs, company
-        members their companies' own usage. ``format=csv|xlsx|pdf`` downloads the same report."""
+        members their companies' own usage. The JSON is the dashboard's: at most
+        ``REPORTS_SNAPSHOT_MINUTES`` old, and a view nobody asked for yet answers 202
+        ``report_computing`` with ``Retry-After`` while a worker computes it.
+        ``format=csv|xlsx|pdf`` downloads the same report."""
         query = UsageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -193,11 +206,20 @@ class UsageReportView(APIView):
             machine_id=params.get("machine"),
         )
         kind = params["format"]
-        report = usage_report(
-            scope=scope, start=params["start"], end=params["end"], detail=kind != "json"
-        )
         if kind == "json":
-            return Response(report)
+            # As the dashboard reads it: never computed in the request (``report_recent``).
+            recent, _computed_at = report_recent(
+                scope=scope, start=params["start"], end=params["end"]
+            )
+            if recent is None:
+                computing = ReportComputing()
+                return Response(
+                    {"code": computing.code, "detail": computing.detail},
+                    status=computing.status,
+                    headers={"Retry-After": str(COMPUTING_RETRY_SECONDS)},
+                )
+            return Response(recent)
+        report = usage_report(scope=scope, start=params["start"], end=params["end"], detail=True)
         content, content_type, filename = report_file(
             report, kind, report_title(scope), for_tools=True
         )

@@ -30,3 +30,12 @@ class ExportsBusy(DomainError):
         "Your previous report is still being built: download it once ready, then ask for the "
         "next one."
     )
+
+
+class ReportComputing(DomainError):
+    """Not an error: the API's answer (202) while a worker computes a view nobody asked for
+    yet."""
+
+    code = "report_computing"
+    status = 202
+    message = _("These figures are being computed: ask again in a few seconds.")

@@ -65,3 +65,20 @@ def test_an_old_view_is_served_while_the_next_is_computed(
     assert (stale, stale_at) == (fresh, at) and len(queued) == 1
     assert json.loads(json.dumps(stale)) == stale
     assert ReportSnapshot.objects.count() == 1
+
+
+def test_the_api_answers_202_while_a_worker_computes_its_view(
+    client: Any, october: Any, queued: list[Any]
+) -> None:
+    operator = UserFactory()
+    october.laser.platform.operators.add(operator)
+    client.force_login(operator)
+    query = {"start": "2026-10-01", "end": "2026-11-01"}
+    with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
+        waiting = client.get("/api/v1/reports/usage/", query, HTTP_ACCEPT_LANGUAGE="fr")
+        assert waiting.status_code == 202 and waiting["Retry-After"] == "5"
+        assert waiting.json()["code"] == "report_computing"
+        assert "en cours de calcul" in waiting.json()["detail"]
+        tasks.report_snapshot_task(*queued[0])
+        ready = client.get("/api/v1/reports/usage/", query)
+    assert ready.status_code == 200 and ready.json()["totals"]["hours_used"] == 7.5
