@@ -99,8 +99,10 @@ def allowance(
     """What the platform's programme may pay ``company`` for a service on ``on``. ``pending``:
     count the lines priced but not invoiced yet (a quote), else the ledger alone (an invoice);
     ``booking``: the booking being priced again, whose lines do not count."""
+    if company is None:  # a visitor's quote: no company, no aid to count
+        return Allowance()
     programme = programme_of(platform)
-    if programme is None or company is None:
+    if programme is None:
         return Allowance()
     if company.size_class not in programme.funded_sizes:
         return Allowance(note=_("The programme does not fund companies of this size."))

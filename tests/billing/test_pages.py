@@ -129,17 +129,10 @@ def test_the_quote_stops_the_aid_at_the_de_minimis_ceiling(shop: Any, settings: 
 
 
 def test_an_operator_reviews_adds_waives_issues_and_credits(
-    shop: Any, django_capture_on_commit_callbacks: Any
+    booked: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    shop = booked
     client = signed_in(shop.operator)
-    with time_machine.travel(paris(2026, 10, 1, 9), tick=False):
-        booking_create(
-            machine=shop.mill,
-            company=shop.company,
-            user=shop.member,
-            start=paris(2026, 10, 6, 10),
-            end=paris(2026, 10, 6, 12),
-        )
     with time_machine.travel(paris(2026, 11, 2, 9), tick=False):
         page = client.get(f"/operator/billing/?platform={shop.platform.pk}&month=2026-10")
         assert page.status_code == 200 and shop.company.name in page.content.decode()

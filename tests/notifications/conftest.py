@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bookings.models import MembershipRole
+from notifications import smtp as connection
 from tests.factories import MachineFactory, MembershipFactory, PlatformFactory, UserFactory
 
 
@@ -60,6 +61,15 @@ class Sink:
 
     received: list[EmailMessage] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
+    # EHLOs answered: one per connection a client opened.
+    greetings: int = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.replies:
@@ -88,4 +98,5 @@ def smtp(settings: Any) -> Iterator[Sink]:
     try:
         yield sink
     finally:
+        connection.close()  # the worker thread's kept connection goes with its server
         controller.stop()

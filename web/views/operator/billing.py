@@ -26,6 +26,7 @@ from billing.services.lines import consumable_add, consumable_remove, line_waive
 from bookings.models import Company
 from bookings.selectors import companies_booking_on
 from core.exceptions import DomainError
+from platforms.selectors import platforms_operated_by
 
 from ...forms.billing import ConsumableForm, CreditForm, SellerForm, month_param
 from ..common import HtmxHttpRequest, page_of, page_param
@@ -60,7 +61,7 @@ def billing(request: HtmxHttpRequest) -> HttpResponse:
         "web/operator/billing.html",
         {
             "platform": platform,
-            "platforms": operated_platforms(request),
+            "platforms": platforms_operated_by(user=request.user).order_by("name"),
             "month": month,
             "previous": (month - timedelta(days=1)).replace(day=1),
             "next": month_end(month) + timedelta(days=1),
@@ -89,12 +90,6 @@ def billing(request: HtmxHttpRequest) -> HttpResponse:
 def _customers(platform: Any) -> list[Company]:
     """The companies a consumable may be billed to: those that book on the platform."""
     return list(companies_booking_on(platform_ids=[platform.pk]).order_by("name"))
-
-
-def operated_platforms(request: HtmxHttpRequest) -> list[Any]:
-    from platforms.models import Platform
-
-    return list(Platform.objects.filter(pk__in=operated_ids(request)).order_by("name"))
 
 
 @login_required
