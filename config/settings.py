@@ -347,6 +347,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES or None,
 }
 
+# Visitors not signed in share the network search's answers for this many seconds
+# (bookings/selectors/search.py; 0: every search afresh).
+SEARCH_SHARED_SECONDS = env.int("SEARCH_SHARED_SECONDS", default=30)
+
 # A cache shared by every web process when Redis is there, else local. Nothing on the sign-in
 # path uses it: logins work with Redis down.
 CACHES = {

@@ -49,6 +49,16 @@ def opening_intervals(
     return merge_intervals(intervals)
 
 
+def platforms_named(typed: str) -> QuerySet[Platform]:
+    """Active platforms whose name or city holds ``typed``, whatever the case and the accents
+    (« saint-etienne » finds Saint-Étienne), by name."""
+    return (
+        Platform.objects.filter(active=True)
+        .filter(Q(name__unaccent__icontains=typed) | Q(city__unaccent__icontains=typed))
+        .order_by("name")
+    )
+
+
 def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:
     """The platforms ``user`` operates: staff every one, an operator those they are listed on,
     anyone else none. The one place that says who operates what."""

@@ -20,6 +20,7 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 pages = [
     path("machines/", catalogue.machines, name="machines"),
+    path("machines/platforms/", catalogue.platform_suggestions, name="platform-suggestions"),
     path("machines/<int:pk>/", catalogue.machine, name="machine"),
     path("machines/<int:pk>/book/", booking.book, name="book"),
     path("machines/<int:pk>/quote/", booking.booking_quote, name="quote"),

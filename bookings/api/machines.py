@@ -4,6 +4,8 @@ network-wide search for free time. The supply side (``platforms.api``) owns the 
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -13,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api_schema import error_responses
 from core.fields import BoundedDateTimeField
+from core.shared import shared_answer
 from platforms import api as catalogue
 from platforms.models import Machine
 
@@ -120,13 +123,23 @@ class MachineViewSet(catalogue.MachineViewSet):
         if "available_from" not in params:
             page = self.paginate_queryset(self.filtered(params))
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if request.user.is_authenticated:
+            return Response(self._search(params, now=timezone.now()))
+        # Visitors share the answer for a few seconds (core/shared.py).
+        asked = (request.get_full_path(), get_language())
+        return Response(shared_answer("api-search", asked, lambda at: self._search(params, at)))
+
+    def _search(self, params: dict[str, Any], now: datetime) -> Any:
+        """A page of the whole-network search, as the answer's data."""
+        platform = params.get("platform")
         results = machines_search(
             start=params["available_from"],
             end=params["available_to"],
             category=params.get("category"),
             region=params.get("region"),
-            platform=params.get("platform"),
+            platforms=None if platform is None else [platform],
             min_free_minutes=params.get("min_free_minutes", 0),
+            now=now,
         )
         shown = with_machines(self.paginate_queryset(results) or [])  # type: ignore[arg-type]
         context = {
@@ -136,7 +149,7 @@ class MachineViewSet(catalogue.MachineViewSet):
         machines = [result.machine for result in shown]
         return self.get_paginated_response(
             MachineSerializer(machines, many=True, context=context).data
-        )
+        ).data
 
     @extend_schema(
         parameters=[WindowSerializer],

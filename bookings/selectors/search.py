@@ -39,7 +39,7 @@ class Criteria:
     limit: int
     category: str | None
     region: str | None
-    platform: int | None
+    platforms: list[int] | None
     machine_ids: list[int] | None
 
 
@@ -66,7 +66,7 @@ def machines_search(
     end: datetime,
     category: str | None = None,
     region: str | None = None,
-    platform: int | None = None,
+    platforms: Iterable[int] | None = None,
     machine_ids: Iterable[int] | None = None,
     min_free_minutes: int = 0,
     slots_per_machine: int = 3,
@@ -93,7 +93,7 @@ def machines_search(
             limit=slots_per_machine,
             category=category,
             region=region,
-            platform=platform,
+            platforms=None if platforms is None else list(platforms),
             machine_ids=ids,
         )
     )
@@ -105,8 +105,7 @@ def with_machines(results: Sequence[SearchResult]) -> list[SearchResult]:
     """``results`` with their machines (and platforms) loaded, in one query at most."""
     missing = [result.machine_id for result in results if result.machine is None]
     if missing:
-        machines = Machine.objects.select_related("platform").defer("description", "specs")
-        loaded = machines.in_bulk(missing)
+        loaded = Machine.objects.select_related("platform").in_bulk(missing)
         for result in results:
             if result.machine is None:
                 result.machine = loaded[result.machine_id]
@@ -259,9 +258,9 @@ def search_statement(criteria: Criteria) -> tuple[sql.Composed, dict[str, Any]]:
     if criteria.region:
         filters.append(sql.SQL("AND p.region = %(region)s"))
         params["region"] = criteria.region
-    if criteria.platform:
-        filters.append(sql.SQL("AND m.platform_id = %(platform)s"))
-        params["platform"] = criteria.platform
+    if criteria.platforms is not None:
+        filters.append(sql.SQL("AND m.platform_id = ANY(%(platforms)s)"))
+        params["platforms"] = criteria.platforms
     if criteria.machine_ids is not None:
         filters.append(sql.SQL("AND m.id = ANY(%(machine_ids)s)"))
         params["machine_ids"] = criteria.machine_ids

@@ -83,7 +83,7 @@ def test_search_filters_by_region_and_platform(network):
 
     assert names(machines_search(region=Region.PAYS_DE_LA_LOIRE, **WEEK)) == ["UR10e", "Trumpf"]
     assert names(
-        machines_search(platform=nantes.pk, category=MachineCategory.ROBOTICS, **WEEK)
+        machines_search(platforms=[nantes.pk], category=MachineCategory.ROBOTICS, **WEEK)
     ) == ["UR10e"]
     assert machines_search(region=Region.HAUTS_DE_FRANCE, **WEEK) == []
 
@@ -99,7 +99,7 @@ def test_min_free_minutes_skips_slots_too_short(network):
     )
 
     [result] = machines_search(
-        platform=machine.platform_id, category="robotics", min_free_minutes=90, **WEEK
+        platforms=[machine.platform_id], category="robotics", min_free_minutes=90, **WEEK
     )
 
     assert result.first_free[0] == (paris(2027, 1, 6, 8), paris(2027, 1, 6, 18))
@@ -116,7 +116,7 @@ def test_first_free_slots_are_aligned_to_the_slot_grid(network):
         end=paris(2027, 1, 5, 10, 30),
     )
 
-    [result] = machines_search(platform=machine.platform_id, category="robotics", **WEEK)
+    [result] = machines_search(platforms=[machine.platform_id], category="robotics", **WEEK)
 
     assert result.first_free[0] == (paris(2027, 1, 5, 11), paris(2027, 1, 5, 18))
 

@@ -21,6 +21,12 @@ def _queries(client: Any, path: str, data: dict[str, str] | None = None) -> int:
     return len(queries)
 
 
+@pytest.fixture(autouse=True)
+def _unshared(settings: Any) -> None:
+    # What a page computes is counted, not an answer visitors share from the cache.
+    settings.SEARCH_SHARED_SECONDS = 0
+
+
 @pytest.mark.parametrize("query", [{}, {"available_from": "2027-01-06", "min_free": "60"}])
 def test_catalogue_queries_do_not_grow_with_machines(
     client: Any, frozen_now: Any, query: dict[str, str]
@@ -31,6 +37,24 @@ def test_catalogue_queries_do_not_grow_with_machines(
         while _machine_count() < total:
             MachineFactory(platform=platforms[_machine_count() % 3])
         counts.append(_queries(client, "/machines/", query))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_whole_network_search_api_queries_do_not_grow_with_machines(
+    client: Any, frozen_now: Any
+) -> None:
+    # The machines it shows carry their description and specifications: read with them, not
+    # one query each.
+    window = {
+        "available_from": "2027-01-06T00:00:00+01:00",
+        "available_to": "2027-01-08T00:00:00+01:00",
+    }
+    counts = []
+    platforms = [PlatformFactory() for _ in range(3)]
+    for total in (3, 25):
+        while _machine_count() < total:
+            MachineFactory(platform=platforms[_machine_count() % 3], description="Découpe 1 m²")
+        counts.append(_queries(client, "/api/v1/machines/", window))
     assert counts[0] == counts[1], counts
 
 

@@ -6,13 +6,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import BookingStatus, Company
 from bookings.services.create import MAX_SERIES
 from core.text import multi_line
-from platforms.models import Machine, MachineCategory, Platform, Region
+from platforms.models import Machine, MachineCategory, Region
+from platforms.selectors import platforms_named
 
 from .fields import (
     MAX_SEARCH_DAYS,
@@ -41,11 +43,27 @@ class SearchForm(forms.Form):
     region = forms.ChoiceField(
         label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices]
     )
-    platform = forms.ModelChoiceField(
-        label=_("Platform"),
+    # Typed, not chosen from a list: a national network has hundreds of platforms, which
+    # nobody scrolls through (and which cost half the page to render). Suggestions come from
+    # ``web:platform-suggestions`` as the visitor types.
+    platform = forms.CharField(
+        label=_("Platform or city"),
         required=False,
-        queryset=Platform.objects.filter(active=True).only("pk", "name"),
-        empty_label=_("All platforms"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "list": "platform-suggestions",
+                "autocomplete": "off",
+                "placeholder": _("All platforms"),
+                "hx-get": reverse_lazy("web:platform-suggestions"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#platform-suggestions",
+                "hx-swap": "innerHTML",
+                "hx-push-url": "false",
+                "hx-indicator": "none",
+            }
+        ),
     )
     available_from = BoundedDateField(label=_("Free from"), required=False)
     available_to = BoundedDateField(label=_("until"), required=False)
@@ -59,6 +77,19 @@ class SearchForm(forms.Form):
     page = forms.IntegerField(
         required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
     )
+
+    def clean_platform(self) -> list[int] | None:
+        """The active platforms whose name or city holds what was typed (None: any)."""
+        typed = " ".join(self.cleaned_data["platform"].split())
+        if not typed:
+            return None
+        found = list(platforms_named(typed).values_list("pk", flat=True))
+        if not found:
+            raise ValidationError(
+                _("No platform of the network is called or is in “%(typed)s”."),
+                params={"typed": typed},
+            )
+        return found
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -7,7 +7,10 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
@@ -20,8 +23,9 @@ from bookings.selectors import (
     user_is_qualified,
     with_machines,
 )
+from core.shared import shared_answer
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
-from platforms.selectors import maintenance_intervals, platforms_operated_by
+from platforms.selectors import maintenance_intervals, platforms_named, platforms_operated_by
 from platforms.timezones import local_midnight
 from reports.selectors import programmes_followed
 
@@ -108,19 +112,40 @@ def _window(form: SearchForm, now: datetime) -> tuple[datetime, datetime]:
 def machines(request: HtmxHttpRequest) -> HttpResponse:
     """Every machine of the network, filtered; each with its next free slots. With dates or a
     length asked, only the machines free then, soonest first; otherwise the whole catalogue by
-    platform, a page at a time."""
+    platform, a page at a time. Visitors who are not signed in share the results for a few
+    seconds (core/shared.py)."""
     form = SearchForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
+
+    def results_html(now: datetime) -> str:
+        context = _results(request, form, valid, now)
+        return render_to_string("web/catalogue/_machines_results.html", context, request)
+
+    if request.user.is_authenticated:
+        results = results_html(timezone.now())
+    else:
+        asked = (request.get_full_path(), get_language())
+        results = shared_answer("catalogue", asked, results_html)
+    if request.htmx:
+        return HttpResponse(results)
+    return render(
+        request, "web/catalogue/machines.html", {"form": form, "results_html": mark_safe(results)}
+    )
+
+
+def _results(
+    request: HtmxHttpRequest, form: SearchForm, valid: bool, now: datetime
+) -> dict[str, Any]:
+    """What the results show: a page of machines, each with its first free slots."""
     results: list[Any] = []
     page = None
-    now = timezone.now()
     if valid:
         data = form.cleaned_data if request.GET else {}
         start, end = _window(form, now) if request.GET else (now, now + timedelta(days=SEARCH_DAYS))
         filters: dict[str, Any] = {
             "category": data.get("category") or None,
             "region": data.get("region") or None,
-            "platform": data["platform"].pk if data.get("platform") else None,
+            "platforms": data.get("platform"),
         }
         if request.GET and form.searches_time:
             found = machines_search(
@@ -142,8 +167,8 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
                 catalogue = catalogue.filter(category=filters["category"])
             if filters["region"]:
                 catalogue = catalogue.filter(platform__region=filters["region"])
-            if filters["platform"]:
-                catalogue = catalogue.filter(platform_id=filters["platform"])
+            if filters["platforms"] is not None:
+                catalogue = catalogue.filter(platform_id__in=filters["platforms"])
             page = page_of(catalogue, data.get("page"))
             shown = list(page.object_list)
             slots = {
@@ -153,7 +178,7 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
                 )
             }
             results = [(machine, slots.get(machine.pk, [])) for machine in shown]
-    context = {
+    return {
         "form": form,
         "results": results,
         "page": page,
@@ -161,10 +186,14 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
         "searched": bool(request.GET) and valid and form.searches_time,
         "length_asked": (form.cleaned_data.get("min_free") or 0) if request.GET and valid else 0,
     }
-    template = (
-        "web/catalogue/_machines_results.html" if request.htmx else "web/catalogue/machines.html"
-    )
-    return render(request, template, context)
+
+
+def platform_suggestions(request: HtmxHttpRequest) -> HttpResponse:
+    """Up to ten platforms whose name or city holds what the visitor typed: the suggestions
+    of the catalogue's platform field (the options of its ``<datalist>``)."""
+    typed = " ".join(request.GET.get("platform", "").replace("\x00", "").split())[:100]
+    found = list(platforms_named(typed).only("name", "city")[:10]) if len(typed) >= 2 else []
+    return render(request, "web/catalogue/_platform_suggestions.html", {"platforms": found})
 
 
 def _machine(pk: int) -> Machine:
