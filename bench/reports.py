@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from bookings.models import Booking
     from reports.models import ReportSnapshot
     from reports.selectors import Scope, usage_report
-    from reports.services import snapshots_refresh
+    from reports.snapshots import snapshots_refresh
 
     settings.ALLOWED_HOSTS = ["*"]
     seeded(args)

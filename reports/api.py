@@ -22,7 +22,7 @@ from platforms.models import MachineCategory, Region
 from .exceptions import ReportComputing
 from .exports import FORMATS, report_file
 from .selectors import MAX_REPORT_DAYS, report_scope, report_title, usage_report
-from .services import report_recent
+from .snapshots import report_recent
 
 # What a client waits before asking again for a view being computed.
 COMPUTING_RETRY_SECONDS = 5

@@ -5,7 +5,8 @@ from typing import Any
 
 from celery import shared_task
 
-from .services import export_build, reports_send_due, scope_of, snapshot_store, snapshots_refresh
+from .services import export_build, reports_send_due
+from .snapshots import scope_of, snapshot_store, snapshots_refresh
 
 
 @shared_task

@@ -13,7 +13,7 @@ from django.urls import reverse
 from reports import tasks
 from reports.models import ReportSnapshot
 from reports.selectors import Scope
-from reports.services import report_recent
+from reports.snapshots import report_recent
 from tests.conftest import paris
 from tests.factories import UserFactory
 

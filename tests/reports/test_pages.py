@@ -144,6 +144,14 @@ def test_every_machine_is_listed_a_page_at_a_time(client: Any, october: Any, fun
     listed |= {row["name"] for row, _platform in second.context["machines"]}
     assert len(listed) == 27
     assert "Page 1 sur 2" in first.content.decode()
+    # the busiest first; a page past the end shows the last
+    ranked = [row["utilisation"] or 0 for row, _platform in first.context["machines"]]
+    assert ranked == sorted(ranked, reverse=True) and ranked[0] > 0
+    beyond = client.get(reverse("web:reports"), {**OCTOBER, "page": "9"})
+    assert "Page 2 sur 2" in beyond.content.decode()
+    assert [row for row, _p in beyond.context["machines"]] == [
+        row for row, _p in second.context["machines"]
+    ]
 
 
 def test_a_small_download_comes_at_once_a_large_one_in_the_background(

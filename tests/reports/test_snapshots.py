@@ -16,7 +16,7 @@ from billing.models import Programme
 from bookings.models import Booking, BookingStatus
 from reports.models import ReportSnapshot
 from reports.selectors import Scope, report_scope, usage_report
-from reports.services import default_period, report_recent, snapshots_refresh
+from reports.snapshots import default_period, report_recent, snapshots_refresh
 from tests.conftest import paris
 from tests.factories import UserFactory
 
@@ -25,13 +25,21 @@ pytestmark = pytest.mark.django_db
 OCTOBER = {"start": date(2026, 10, 1), "end": date(2026, 11, 1)}
 
 
+def _by_id(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(report["machines"], key=lambda row: row["id"])
+
+
 def test_a_snapshot_is_the_report_until_it_is_too_old(october: Any, settings: Any) -> None:
     settings.REPORTS_SNAPSHOT_MINUTES = 10
     scope = Scope(platform_ids=(october.laser.platform_id,))
     with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
         first, at = report_recent(scope=scope, **OCTOBER)
-        # what the JSON column keeps is what was computed
-        assert first == json.loads(json.dumps(usage_report(scope=scope, **OCTOBER)))
+        # what the JSON column keeps is what was computed, its machines busiest first
+        computed = json.loads(json.dumps(usage_report(scope=scope, **OCTOBER)))
+        assert [row["utilisation"] for row in first["machines"]] == sorted(
+            (row["utilisation"] for row in computed["machines"]), reverse=True
+        )
+        assert {**first, "machines": _by_id(first)} == {**computed, "machines": _by_id(computed)}
         Booking.objects.filter(status=BookingStatus.PENDING).update(status=BookingStatus.CONFIRMED)
         with CaptureQueriesContext(connection) as queries:
             again, again_at = report_recent(scope=scope, **OCTOBER)
@@ -60,9 +68,14 @@ def test_the_beat_refreshes_the_default_views_and_the_funder_reads_one(
     assert page.status_code == 200 and "20 novembre, 10:00" in page.content.decode()
     scope = report_scope(user=funder, programme_id=programme.pk)
     start, end = default_period(date(2026, 11, 20))
-    assert page.context["report"] == json.loads(
-        json.dumps(usage_report(scope=scope, start=start, end=end))
-    )
+    computed = json.loads(json.dumps(usage_report(scope=scope, start=start, end=end)))
+    shown = page.context["report"]
+    assert shown["machine_count"] == len(computed["machines"]) == 2
+    assert {**shown, "machines": _by_id(shown), "machine_count": 2} == {
+        **computed,
+        "machines": _by_id(computed),
+        "machine_count": 2,
+    }
     # session, user, the header's question, programmes, platforms, scope, the snapshot…
     assert len(queries) <= 12, len(queries)
 

@@ -11,7 +11,7 @@ from core.dates import day
 from platforms.models import Region
 from reports.models import Frequency
 from reports.selectors import MAX_REPORT_DAYS
-from reports.services import default_period
+from reports.snapshots import default_period
 
 from .fields import BoundedDateField
 

@@ -28,12 +28,8 @@ from reports.selectors import (
     report_title,
     usage_report,
 )
-from reports.services import (
-    export_request,
-    report_recent,
-    subscription_create,
-    subscription_stop,
-)
+from reports.services import export_request, subscription_create, subscription_stop
+from reports.snapshots import report_recent
 
 from ..charts import bar_chart
 from ..forms import ReportForm, SubscriptionForm
@@ -71,6 +67,10 @@ def _scope(request: HtmxHttpRequest, form: ReportForm) -> tuple[Scope, date, dat
     )
 
 
+def _machines_of_page(number: int) -> slice:
+    return slice((number - 1) * MACHINES_PER_PAGE, number * MACHINES_PER_PAGE)
+
+
 def _delta(now: Any, before: Any) -> str:
     if not isinstance(now, int | float) or not isinstance(before, int | float) or not before:
         return ""
@@ -94,7 +94,16 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "web/reports/none.html", status=403)
     except DomainError as error:
         raise Http404 from error
-    report, computed_at = report_recent(scope=scope, start=start, end=end)
+    number = page_param(request) or 1
+    report, computed_at = report_recent(
+        scope=scope, start=start, end=end, machines=_machines_of_page(number)
+    )
+    if report is not None and number > 1 and not report["machines"]:
+        # Past the last page: the last one.
+        number = max(1, -(-report["machine_count"] // MACHINES_PER_PAGE))
+        report, computed_at = report_recent(
+            scope=scope, start=start, end=end, machines=_machines_of_page(number)
+        )
     if report is None:
         # A worker computes this view: the page says so and fills in when it is ready (htmx).
         return render(
@@ -115,11 +124,9 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
     months = report["by_month"]
     labels = [entry["month"][5:] + "/" + entry["month"][2:4] for entry in months]
     totals, previous = report["totals"], report["previous"]
-    machines = sorted(
-        report["machines"], key=lambda row: (-(row["utilisation"] or 0), -row["hours_used"])
-    )
     names = {platform["id"]: platform["name"] for platform in report["platforms"]}
-    machine_page = page_of(machines, page_param(request), per_page=MACHINES_PER_PAGE)
+    # The snapshot ranks its machines busiest first; this page's are in ``report``.
+    machine_page = page_of(range(report["machine_count"]), number, per_page=MACHINES_PER_PAGE)
     return render(
         request,
         "web/reports/dashboard.html",
@@ -159,7 +166,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
             "smes_chart": bar_chart(
                 _("SMEs served per month"), labels, [m["smes_served"] for m in months]
             ),
-            "machines": [(row, names.get(row["platform"], "")) for row in machine_page],
+            "machines": [(row, names.get(row["platform"], "")) for row in report["machines"]],
             "page": machine_page,
             "query": "" if refused else _query(request),
             "formats": [kind for kind in FORMATS if kind != "json"],
