@@ -134,6 +134,15 @@ def _cpu(pids: list[int]) -> float:
     return total
 
 
+def _rss_mb(pid: int, *, children_only: bool = False) -> list[float]:
+    """Resident memory of the process (or of its children: gunicorn's workers), in MB."""
+    import psutil
+
+    process = psutil.Process(pid)
+    family = process.children(recursive=True) if children_only else [process]
+    return [round(member.memory_info().rss / 2**20, 1) for member in family]
+
+
 def _postgres_cpu() -> float:
     import psutil
 
@@ -271,6 +280,10 @@ def main() -> None:
                 "gunicorn_cpu_ms_per_request": round(used[0] * 1000 / requests, 2),
                 "postgres_cpu_ms_per_request": round(used[2] * 1000 / requests, 2),
             }
+        results["memory_mb_after"] = {
+            "gunicorn_workers": _rss_mb(server.pid, children_only=True),
+            "celery": _rss_mb(worker.pid),
+        }
         floor = results["floor"]["gunicorn_cpu_ms_per_request"] or 1
         results["mix"]["cpu_times_floor"] = round(
             results["mix"]["gunicorn_cpu_ms_per_request"] / floor, 1
@@ -306,6 +319,7 @@ def main() -> None:
         )
     print(json.dumps({k: v for k, v in results["mix"].items() if k != "endpoints"}, indent=2))
     print("floor:", json.dumps({k: v for k, v in results["floor"].items() if k != "endpoints"}))
+    print("memory after (MB):", json.dumps(results["memory_mb_after"]))
 
 
 if __name__ == "__main__":

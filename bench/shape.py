@@ -24,6 +24,9 @@ def gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         ],
         cwd=ROOT,
         env=env,
+        # its access log (config/gunicorn.py writes it to stdout, as in production): written,
+        # not shown
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(150):
         try:

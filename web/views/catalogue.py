@@ -228,12 +228,16 @@ def _first_bookable_monday(machine: Machine, now: datetime) -> date | None:
 
 
 def week_context(
-    request: HtmxHttpRequest, machine: Machine, *, moving: Booking | None = None
+    request: HtmxHttpRequest,
+    machine: Machine,
+    *,
+    moving: Booking | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The week asked for (``?week=2027-W04``); without one, the first week with something to
     book, or the week of the booking being moved (its cells marked as its current slot)."""
     tz = machine.platform.tz
-    now = timezone.now()
+    now = now or timezone.now()
     today = now.astimezone(tz).date()
     monday, refused = week_monday(request.GET.get("week"), today)
     if refused:
@@ -258,13 +262,31 @@ def week_context(
     }
 
 
+def _week_html(request: HtmxHttpRequest, machine: Machine) -> str:
+    """The machine's week as the person sees it; visitors who are not signed in share it for
+    a few seconds (core/shared.py), unless the week asked could not be read (they are told)."""
+
+    def week(now: datetime | None) -> str:
+        context = {"machine": machine, **week_context(request, machine, now=now)}
+        return mark_safe(render_to_string("web/catalogue/_week.html", context, request))
+
+    asked = request.GET.get("week", "")
+    if request.user.is_authenticated or (asked and week_monday(asked, date.today())[1]):
+        return week(None)
+    return mark_safe(shared_answer("week", (machine.pk, asked, get_language()), week))
+
+
 def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A machine: what it is, its rules in plain words, and its week."""
     shown = _machine(pk)
     with timezone.override(shown.platform.tz):
-        context = {"machine": shown, **week_context(request, shown)}
+        context = {
+            "machine": shown,
+            "week_html": _week_html(request, shown),
+            "hours": list(shown.platform.opening_hours.all()),
+        }
         if request.htmx and request.htmx.target == "week":
-            return render(request, "web/catalogue/_week.html", context)
+            return HttpResponse(context["week_html"])
         companies = list(companies_of(user=request.user))
         user = request.user
         qualified = True

@@ -1,5 +1,6 @@
-"""The catalogue's search as a visitor meets it: the platform typed rather than picked from a
-list of hundreds, its suggestions, and the answers visitors share for a few seconds (issue 28)."""
+"""The catalogue as a visitor meets it: the platform typed rather than picked from a list of
+hundreds, its suggestions, and the answers visitors share for a few seconds — search results
+and machine weeks (issue 28)."""
 
 import re
 from datetime import timedelta
@@ -178,3 +179,34 @@ def test_whatever_is_typed_as_a_platform_answers_a_page(
         answer = client.get(path, {"platform": text, "available_from": "2027-01-06"})
         assert answer.status_code == 200
         assert b"<script>alert(1)</script>" not in answer.content
+
+
+CELL = re.compile(r'<button[^>]*data-start="([^"]+)"')
+
+
+def _free_starts(page: Any) -> set[str]:
+    return set(CELL.findall(page.content.decode()))
+
+
+def test_visitors_share_a_machines_week_for_a_few_seconds_and_members_never(
+    client: Any, signed_in: Any, frozen_now: Any, laser: Any, settings: Any
+) -> None:
+    settings.SEARCH_SHARED_SECONDS = 30
+    week = {"week": "2027-W01"}
+    url = f"/machines/{laser.pk}/"
+    assert "2027-01-06T08:00+01:00" in _free_starts(client.get(url, week))
+    _book(laser)
+    assert "2027-01-06T08:00+01:00" in _free_starts(client.get(url, week))
+    member = signed_in(UserFactory())
+    assert "2027-01-06T08:00+01:00" not in _free_starts(member.get(url, week))
+    member.logout()
+    with time_machine.travel(NOW + timedelta(seconds=31), tick=False):
+        assert "2027-01-06T08:00+01:00" not in _free_starts(client.get(url, week))
+
+
+def test_a_week_that_cannot_be_read_is_said_to_every_visitor(
+    client: Any, frozen_now: Any, laser: Any
+) -> None:
+    for _ in range(2):
+        page = client.get(f"/machines/{laser.pk}/", {"week": "2027-W99"})
+        assert "Cette semaine est illisible" in page.content.decode()
