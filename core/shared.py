@@ -6,7 +6,10 @@ will stand at the end of that period (what is still bookable then), and everyone
 same until then gets it from the cache (Redis, shared by every web process). A booking made
 meanwhile shows at the next period — booking checks everything again; a signed-in person, who
 may just have booked, never gets a shared answer. With the cache down, each visitor gets an
-answer of their own."""
+answer of their own.
+
+``kept`` is the same without periods, for what changes only with a key of its own (a report's
+snapshot and its time)."""
 
 import contextlib
 import hashlib
@@ -39,15 +42,20 @@ def shared_answer(
     if seconds <= 0:
         return compute(now)
     at = datetime.fromtimestamp(-(-now.timestamp() // seconds) * seconds, tz=UTC)
-    question = repr((list(asked), at.timestamp()))
-    key = f"shared:{scope}:{hashlib.sha256(question.encode()).hexdigest()}"
+    return kept(f"shared:{scope}", (list(asked), at.timestamp()), seconds, lambda: compute(at))
+
+
+def kept(scope: str, asked: Any, seconds: int, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache ``seconds`` for whoever asks ``asked`` (its ``repr``
+    names it) under ``scope``; with the cache down, computed each time."""
+    key = f"{scope}:{hashlib.sha256(repr(asked).encode()).hexdigest()}"
     try:
         found: T | None = cache.get(key)
     except Exception:
-        logger.warning("Answer not shared: the cache does not answer", exc_info=True)
-        return compute(at)
+        logger.warning("Nothing kept for %s: the cache does not answer", scope, exc_info=True)
+        return compute()
     if found is None:
-        found = compute(at)
+        found = compute()
         with contextlib.suppress(Exception):
             cache.set(key, found, timeout=seconds)
     return found

@@ -49,14 +49,13 @@ def opening_intervals(
     return merge_intervals(intervals)
 
 
-def platforms_named(typed: str) -> QuerySet[Platform]:
-    """Active platforms whose name or city holds ``typed``, whatever the case and the accents
-    (« saint-etienne » finds Saint-Étienne), by name."""
-    return (
-        Platform.objects.filter(active=True)
-        .filter(Q(name__unaccent__icontains=typed) | Q(city__unaccent__icontains=typed))
-        .order_by("name")
-    )
+def platforms_named(typed: str, among: QuerySet[Platform] | None = None) -> QuerySet[Platform]:
+    """Active platforms (or those of ``among``) whose name or city holds ``typed``, whatever
+    the case and the accents (« saint-etienne » finds Saint-Étienne), by name."""
+    platforms = Platform.objects.filter(active=True) if among is None else among
+    return platforms.filter(
+        Q(name__unaccent__icontains=typed) | Q(city__unaccent__icontains=typed)
+    ).order_by("name")
 
 
 def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:

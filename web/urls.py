@@ -86,6 +86,7 @@ pages = [
     ),
     path("reports/", reports.reports, name="reports"),
     path("reports/download/", reports.report_download, name="report-download"),
+    path("reports/platforms/", reports.report_platforms, name="report-platforms"),
     path("reports/exports/<int:pk>/", reports.report_export, name="report-export"),
     path("reports/exports/<int:pk>/file/", reports.report_export_file, name="report-export-file"),
     path("reports/subscriptions/", reports.report_subscriptions, name="report-subscriptions"),

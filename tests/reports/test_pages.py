@@ -149,9 +149,8 @@ def test_every_machine_is_listed_a_page_at_a_time(client: Any, october: Any, fun
     assert ranked == sorted(ranked, reverse=True) and ranked[0] > 0
     beyond = client.get(reverse("web:reports"), {**OCTOBER, "page": "9"})
     assert "Page 2 sur 2" in beyond.content.decode()
-    assert [row for row, _p in beyond.context["machines"]] == [
-        row for row, _p in second.context["machines"]
-    ]
+    last = [row["name"] for row, _p in second.context["machines"]]
+    assert all(name in beyond.content.decode() for name in last)
 
 
 def test_a_small_download_comes_at_once_a_large_one_in_the_background(

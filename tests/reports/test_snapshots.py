@@ -3,6 +3,7 @@ as computed then (equal to computing it directly), refreshed by the beat for the
 and recomputed on demand once too old."""
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 OCTOBER = {"start": date(2026, 10, 1), "end": date(2026, 11, 1)}
+OCTOBER_PAGE = {"start": "2026-10-01", "last": "2026-10-31"}
 
 
 def _by_id(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,7 +64,7 @@ def test_the_beat_refreshes_the_default_views_and_the_funder_reads_one(
         assert snapshots_refresh() == 4
         assert ReportSnapshot.objects.count() == 4
         client.force_login(funder)
-        client.get(reverse("web:reports"))  # warm the session
+        client.get(reverse("web:bookings"))  # warm the session
         with CaptureQueriesContext(connection) as queries:
             page = client.get(reverse("web:reports"))
     assert page.status_code == 200 and "20 novembre, 10:00" in page.content.decode()
@@ -91,3 +93,22 @@ def test_old_snapshots_are_dropped(october: Any, settings: Any) -> None:
     with time_machine.travel(paris(2026, 11, 20, 10) + timedelta(hours=2), tick=False):
         snapshots_refresh()
     assert ReportSnapshot.objects.filter(computed_at__lt=paris(2026, 11, 20, 11)).count() == 0
+
+
+def test_the_dashboard_shows_a_new_snapshot_as_soon_as_it_replaces_the_old(
+    client: Any, october: Any, funder: Any, settings: Any
+) -> None:
+    # The figures' part is rendered once per snapshot and page, never kept past its snapshot.
+    settings.REPORTS_SNAPSHOT_MINUTES = 10
+    confirmed = re.compile(r"Confirmée?s?</dt><dd>(\d+)</dd>")
+    client.force_login(funder)
+    with time_machine.travel(paris(2026, 11, 20, 10), tick=False):
+        first = client.get(reverse("web:reports"), OCTOBER_PAGE).content.decode()
+        Booking.objects.filter(status=BookingStatus.PENDING).update(status=BookingStatus.CONFIRMED)
+        again = client.get(reverse("web:reports"), OCTOBER_PAGE).content.decode()
+    assert confirmed.search(first).group(1) == confirmed.search(again).group(1) == "1"
+    with time_machine.travel(paris(2026, 11, 20, 10, 11), tick=False):
+        client.get(reverse("web:reports"), OCTOBER_PAGE)  # stale: a worker computes anew
+        later = client.get(reverse("web:reports"), OCTOBER_PAGE).content.decode()
+    assert confirmed.search(later).group(1) == "2"
+    assert "20 novembre, 10:11" in later

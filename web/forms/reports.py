@@ -1,9 +1,12 @@
 """A report's scope and period, and a subscription to it."""
 
+import unicodedata
 from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,14 +19,37 @@ from reports.snapshots import default_period
 from .fields import BoundedDateField
 
 
+def folded(text: str) -> str:
+    """``text`` without accents nor case: « Océan » and « ocean » read alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 class ScopeForm(forms.Form):
     """A report's scope: a programme, a platform, a region (choices among those in view)."""
 
     programme = forms.TypedChoiceField(
         label=_("Programme"), required=False, coerce=int, empty_value=None
     )
-    platform = forms.TypedChoiceField(
-        label=_("Platform"), required=False, coerce=int, empty_value=None
+    # Typed, with suggestions (``web:report-platforms``), not a <select>: a funder may see
+    # hundreds of platforms. An id (a link, a download) is read too.
+    platform = forms.CharField(
+        label=_("Platform"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "list": "platforms-in-view",
+                "autocomplete": "off",
+                "placeholder": _("Every platform in view"),
+                "hx-get": reverse_lazy("web:report-platforms"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#platforms-in-view",
+                "hx-swap": "innerHTML",
+                "hx-indicator": "none",
+            }
+        ),
     )
     region = forms.ChoiceField(
         label=_("Region of the platforms"),
@@ -40,10 +66,40 @@ class ScopeForm(forms.Form):
             ("", _("Every programme I follow")),
             *[(p.pk, p.name) for p in self.programmes],
         ]
-        cast(forms.ChoiceField, self.fields["platform"]).choices = [
-            ("", _("Every platform in view")),
-            *[(p.pk, p.name) for p in self.platforms],
+        typed = self.data.get("platform", "") if self.is_bound else ""
+        if typed.isascii() and typed.isdigit():
+            # An id shows as its platform's name, when that name says which one it is.
+            found = [p for p in self.platforms if str(p.pk) == typed]
+            if found and len(self._named(found[0].name)) == 1:
+                self.data = {**dict(self.data.items()), "platform": found[0].name}
+
+    def _named(self, typed: str) -> list[Any]:
+        """The platforms in view called ``typed`` (any case, any accents), else those whose
+        name or city holds it."""
+        wanted = folded(typed)
+        exact = [p for p in self.platforms if folded(p.name) == wanted]
+        return exact or [
+            p for p in self.platforms if wanted in folded(p.name) or wanted in folded(p.city)
         ]
+
+    def clean_platform(self) -> int | None:
+        typed = " ".join(self.cleaned_data["platform"].split())
+        if not typed:
+            return None
+        if typed.isascii() and typed.isdigit():
+            found = [p for p in self.platforms if str(p.pk) == typed]
+        else:
+            found = self._named(typed)
+        if len(found) == 1:
+            return int(found[0].pk)
+        if not found:
+            raise ValidationError(
+                _("No platform in view is called “%(typed)s”."), params={"typed": typed}
+            )
+        raise ValidationError(
+            _("%(count)s platforms in view match “%(typed)s”: choose one of the suggestions."),
+            params={"count": len(found), "typed": typed},
+        )
 
 
 class ReportForm(ScopeForm):

@@ -9,14 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings.models import CompanySize
 from core.exceptions import DomainError
+from core.shared import kept
 from platforms.models import MachineCategory, Region
+from platforms.selectors import platforms_named
 from reports.exceptions import ExportsBusy, ReportNotAllowed
 from reports.exports import FORMATS, report_file
 from reports.models import ExportStatus, ReportExport, ReportSubscription
@@ -29,7 +34,7 @@ from reports.selectors import (
     usage_report,
 )
 from reports.services import export_request, subscription_create, subscription_stop
-from reports.snapshots import report_recent
+from reports.snapshots import report_recent, snapshot_key
 
 from ..charts import bar_chart
 from ..forms import ReportForm, SubscriptionForm
@@ -39,6 +44,8 @@ from .common import HtmxHttpRequest, page_of, page_param, signed_in
 DIRECT_DOWNLOAD_DAYS = 92
 DIRECT_DOWNLOAD_PLATFORMS = 3
 MACHINES_PER_PAGE = 20
+# How long a rendered figures' part is kept (its key names its snapshot: never stale).
+REPORT_VIEW_SECONDS = 15 * 60
 
 
 def _form(request: HtmxHttpRequest) -> ReportForm:
@@ -121,12 +128,18 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
                 "subscribes": not scope.for_companies,
             },
         )
-    months = report["by_month"]
-    labels = [entry["month"][5:] + "/" + entry["month"][2:4] for entry in months]
-    totals, previous = report["totals"], report["previous"]
-    names = {platform["id"]: platform["name"] for platform in report["platforms"]}
-    # The snapshot ranks its machines busiest first; this page's are in ``report``.
-    machine_page = page_of(range(report["machine_count"]), number, per_page=MACHINES_PER_PAGE)
+    query = "" if refused else _query(request)
+    # The figures' part is the same for whoever sees this snapshot's page: rendered once
+    # (its 500-row tables cost most of the page), kept until the snapshot is replaced.
+    asked = (snapshot_key(scope, start, end), computed_at, number, query, get_language())
+    report_html = kept(
+        "report-view",
+        asked,
+        REPORT_VIEW_SECONDS,
+        lambda: render_to_string(
+            "web/reports/_report.html", _report_context(report, number, query), request
+        ),
+    )
     return render(
         request,
         "web/reports/dashboard.html",
@@ -134,47 +147,71 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "title": report_title(scope),
-            "report": report,
             "computed_at": computed_at,
             "start": start,
             "last": end - timedelta(days=1),
-            "cards": [
-                (
-                    _("SMEs served"),
-                    totals["smes_served"],
-                    _delta(totals["smes_served"], previous["smes_served"]),
-                ),
-                (
-                    _("New SMEs"),
-                    totals["new_smes"],
-                    _delta(totals["new_smes"], previous["new_smes"]),
-                ),
-                (
-                    _("Companies served"),
-                    totals["companies_served"],
-                    _delta(totals["companies_served"], previous["companies_served"]),
-                ),
-                (
-                    _("Hours used"),
-                    totals["hours_used"],
-                    _delta(totals["hours_used"], previous["hours_used"]),
-                ),
-            ],
-            "hours_chart": bar_chart(
-                _("Hours used per month"), labels, [m["hours_used"] for m in months], digits=1
-            ),
-            "smes_chart": bar_chart(
-                _("SMEs served per month"), labels, [m["smes_served"] for m in months]
-            ),
-            "machines": [(row, names.get(row["platform"], "")) for row in report["machines"]],
-            "page": machine_page,
-            "query": "" if refused else _query(request),
+            "report_html": mark_safe(report_html),
+            "query": query,
             "formats": [kind for kind in FORMATS if kind != "json"],
             "subscribes": not scope.for_companies,
-            "breakdowns": _breakdowns(report),
-            "subsidy": _subsidy(report),
         },
     )
+
+
+@login_required
+def report_platforms(request: HtmxHttpRequest) -> HttpResponse:
+    """Up to ten platforms in view whose name or city holds what was typed: the suggestions
+    of the reports' platform field."""
+    typed = " ".join(request.GET.get("platform", "").replace("\x00", "").split())[:100]
+    among = platforms_in_view(user=request.user)
+    found = list(platforms_named(typed, among).only("name", "city")[:10]) if typed else []
+    return render(request, "web/catalogue/_platform_suggestions.html", {"platforms": found})
+
+
+def _report_context(report: dict[str, Any], number: int, query: str) -> dict[str, Any]:
+    """What the figures' part shows of a snapshot: cards, charts, a page of machines, the
+    breakdowns and the programme's aid."""
+    months = report["by_month"]
+    labels = [entry["month"][5:] + "/" + entry["month"][2:4] for entry in months]
+    totals, previous = report["totals"], report["previous"]
+    names = {platform["id"]: platform["name"] for platform in report["platforms"]}
+    return {
+        "report": report,
+        "cards": [
+            (
+                _("SMEs served"),
+                totals["smes_served"],
+                _delta(totals["smes_served"], previous["smes_served"]),
+            ),
+            (
+                _("New SMEs"),
+                totals["new_smes"],
+                _delta(totals["new_smes"], previous["new_smes"]),
+            ),
+            (
+                _("Companies served"),
+                totals["companies_served"],
+                _delta(totals["companies_served"], previous["companies_served"]),
+            ),
+            (
+                _("Hours used"),
+                totals["hours_used"],
+                _delta(totals["hours_used"], previous["hours_used"]),
+            ),
+        ],
+        "hours_chart": bar_chart(
+            _("Hours used per month"), labels, [m["hours_used"] for m in months], digits=1
+        ),
+        "smes_chart": bar_chart(
+            _("SMEs served per month"), labels, [m["smes_served"] for m in months]
+        ),
+        "machines": [(row, names.get(row["platform"], "")) for row in report["machines"]],
+        # The snapshot ranks its machines busiest first; this page's are in ``report``.
+        "page": page_of(range(report["machine_count"]), number, per_page=MACHINES_PER_PAGE),
+        "query": query,
+        "breakdowns": _breakdowns(report),
+        "subsidy": _subsidy(report),
+    }
 
 
 def _subsidy(report: dict[str, Any]) -> dict[str, Any] | None:
