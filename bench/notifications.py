@@ -10,9 +10,11 @@ its own: starts ``celery worker`` with 2 processes, a local SMTP sink (aiosmtpd)
    then makes N more in one transaction, so that their N sends are queued in a burst on
    commit, and measures throughput and latency from that commit: the pipeline's capacity;
 2. queues N no-op tasks in a burst and measures the same from publication to execution.
-Goals (issue 9): p95 under 2 s; throughput at least half the no-op task's.
+Goals (issue 9): p95 under 2 s; throughput at least half the no-op task's. Issue 28: with one
+worker process, bookings at 50 a second, confirmations within 5 s (p95):
 
     .venv/bin/python bench/notifications.py --bookings 2000
+    .venv/bin/python bench/notifications.py --bookings 3000 --concurrency 1 --rate 50
 """
 
 import argparse
@@ -68,6 +70,9 @@ def main() -> None:
         "--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--rate", type=float, default=0, help="bookings a second, one after another (0: at once)"
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -171,6 +176,8 @@ def main() -> None:
         # 1. confirmations
         began = time.time()
         for index in range(args.bookings):
+            if args.rate:  # paced: the index-th booking at its time, none early
+                time.sleep(max(0.0, began + index / args.rate - time.time()))
             slot = start + timedelta(minutes=30 * index)
             booking_create(
                 machine=machine,
@@ -257,13 +264,16 @@ def main() -> None:
             "date": datetime.now().isoformat(timespec="seconds"),
             "bookings": args.bookings,
             "worker_processes": args.concurrency,
+            "booking_rate_asked_per_s": args.rate or None,
             "confirmations_one_by_one": confirmations,
             "confirmations_burst": burst,
             "noop_task": baseline,
             "throughput_ratio": round(burst["throughput_per_s"] / baseline["throughput_per_s"], 2),
         }
         print(json.dumps(result, indent=2))
-        out = ROOT / "bench" / "results" / f"notifications_{args.bookings}.json"
+        paced = f"_{args.rate:g}per_s" if args.rate else ""
+        name = f"notifications_{args.bookings}_c{args.concurrency}{paced}.json"
+        out = ROOT / "bench" / "results" / name
         out.write_text(json.dumps(result, indent=2) + "\n")
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
