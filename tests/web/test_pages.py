@@ -190,6 +190,27 @@ def test_bookings_filter_by_status(
     assert [b.pk for b in page.context["rows"]] == [kept.pk]
 
 
+def test_bookings_filter_by_machine_offers_the_companys_machines_and_keeps_the_choice(
+    signed_in: Any, member: Any, frozen_now: Any, laser: Any
+) -> None:
+    # given: a booking on the laser and one on a machine whose name needs escaping
+    other = MachineFactory(name="Tour <CNC> & fraiseuse", platform=laser.platform)
+    _book(member, laser, hour=10)
+    on_other = _book(member, other, hour=12)
+    # when
+    page = signed_in(member).get("/bookings/", {"machine": str(other.pk)})
+    # then: each machine is an option, the one chosen selected, names escaped
+    text = page.content.decode()
+    assert [b.pk for b in page.context["rows"]] == [on_other.pk]
+    assert (
+        f'<option value="{laser.pk}">Découpe laser Trotec — {laser.platform.name}</option>' in text
+    )
+    assert (
+        f'<option value="{other.pk}" selected>Tour &lt;CNC&gt; &amp; fraiseuse — '
+        f"{laser.platform.name}</option>"
+    ) in text
+
+
 @pytest.mark.parametrize("route", ["web:booking", "web:cancel", "web:move", "web:booking-ics"])
 def test_another_companys_booking_is_not_found(
     route: str, signed_in: Any, member: Any, make_member: Any, frozen_now: Any, laser: Any
