@@ -121,7 +121,7 @@ def machines(request: HtmxHttpRequest) -> HttpResponse:
         context = _results(request, form, valid, now)
         return render_to_string("web/catalogue/_machines_results.html", context, request)
 
-    if request.user.is_authenticated:
+    if request.user.is_authenticated or not valid:
         results = results_html(timezone.now())
     else:
         asked = (request.get_full_path(), get_language())
