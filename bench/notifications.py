@@ -169,9 +169,9 @@ def main() -> None:
             region=Region.BRETAGNE,
         )
         Membership.objects.create(user=user, company=company)
-        start = timezone.localtime(timezone.now(), platform.tz).replace(
-            minute=0, second=0, microsecond=0
-        ) + timedelta(hours=2)
+        # Slots counted in UTC: in local time the 30th minute after 01:30 on the night of the
+        # spring change does not exist.
+        start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)
 
         # 1. confirmations
         began = time.time()
