@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +20,7 @@ from .fields import (
     BoundedDateField,
     BoundedDateTimeField,
     RangeForm,
+    suggested_input,
 )
 
 FREE_TIME_CHOICES = [
@@ -50,19 +50,10 @@ class SearchForm(forms.Form):
         label=_("Platform or city"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "list": "platform-suggestions",
-                "autocomplete": "off",
-                "placeholder": _("All platforms"),
-                "hx-get": reverse_lazy("web:platform-suggestions"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": "#platform-suggestions",
-                "hx-swap": "innerHTML",
-                "hx-push-url": "false",
-                "hx-indicator": "none",
-            }
+        widget=suggested_input(
+            url_name="web:platform-suggestions",
+            list_id="platform-suggestions",
+            placeholder=_("All platforms"),
         ),
     )
     available_from = BoundedDateField(label=_("Free from"), required=False)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.datetimes import FIRST_YEAR, LAST_YEAR, in_range
@@ -65,3 +66,23 @@ class RangeForm(forms.Form):
         if start and end and end <= start:
             self.add_error(last, _("The end must be after the start."))
         return cleaned
+
+
+def suggested_input(*, url_name: str, list_id: str, placeholder: Any) -> forms.TextInput:
+    """A search field whose suggestions, the options of the ``<datalist>`` ``list_id`` next
+    to it, come from ``url_name`` as the person types (htmx): for long lists (hundreds of
+    platforms) that nobody scrolls through."""
+    return forms.TextInput(
+        attrs={
+            "type": "search",
+            "list": list_id,
+            "autocomplete": "off",
+            "placeholder": placeholder,
+            "hx-get": reverse_lazy(url_name),
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": f"#{list_id}",
+            "hx-swap": "innerHTML",
+            "hx-push-url": "false",
+            "hx-indicator": "none",
+        }
+    )

@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +15,7 @@ from reports.models import Frequency
 from reports.selectors import MAX_REPORT_DAYS
 from reports.snapshots import default_period
 
-from .fields import BoundedDateField
+from .fields import BoundedDateField, suggested_input
 
 
 def folded(text: str) -> str:
@@ -37,18 +36,10 @@ class ScopeForm(forms.Form):
         label=_("Platform"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "list": "platforms-in-view",
-                "autocomplete": "off",
-                "placeholder": _("Every platform in view"),
-                "hx-get": reverse_lazy("web:report-platforms"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": "#platforms-in-view",
-                "hx-swap": "innerHTML",
-                "hx-indicator": "none",
-            }
+        widget=suggested_input(
+            url_name="web:report-platforms",
+            list_id="platforms-in-view",
+            placeholder=_("Every platform in view"),
         ),
     )
     region = forms.ChoiceField(

@@ -31,7 +31,7 @@ from reports.selectors import programmes_followed
 
 from ..calendar import week_grid, week_label, week_monday, week_window
 from ..forms import BookingForm, QualificationRequestForm, SearchForm
-from .common import HtmxHttpRequest, page_of, query_without_page, signed_in
+from .common import HtmxHttpRequest, page_of, query_without_page, signed_in, typed_text
 
 SEARCH_DAYS = 14
 
@@ -191,7 +191,7 @@ def _results(
 def platform_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """Up to ten platforms whose name or city holds what the visitor typed: the suggestions
     of the catalogue's platform field (the options of its ``<datalist>``)."""
-    typed = " ".join(request.GET.get("platform", "").replace("\x00", "").split())[:100]
+    typed = typed_text(request, "platform")
     found = list(platforms_named(typed).only("name", "city")[:10]) if len(typed) >= 2 else []
     return render(request, "web/catalogue/_platform_suggestions.html", {"platforms": found})
 

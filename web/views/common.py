@@ -35,6 +35,12 @@ def page_param(request: HttpRequest) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
 
 
+def typed_text(request: HttpRequest, name: str, *, max_length: int = 100) -> str:
+    """What was typed in ``?name=``: spaces tidied, no NUL (PostgreSQL refuses them), at most
+    ``max_length`` characters."""
+    return " ".join(request.GET.get(name, "").replace("\x00", "").split())[:max_length]
+
+
 def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)

@@ -38,7 +38,7 @@ from reports.snapshots import report_recent, snapshot_key
 
 from ..charts import bar_chart
 from ..forms import ReportForm, SubscriptionForm
-from .common import HtmxHttpRequest, page_of, page_param, signed_in
+from .common import HtmxHttpRequest, page_of, page_param, signed_in, typed_text
 
 # Larger than this, a download is built in the background (the page shows its progress).
 DIRECT_DOWNLOAD_DAYS = 92
@@ -162,7 +162,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
 def report_platforms(request: HtmxHttpRequest) -> HttpResponse:
     """Up to ten platforms in view whose name or city holds what was typed: the suggestions
     of the reports' platform field."""
-    typed = " ".join(request.GET.get("platform", "").replace("\x00", "").split())[:100]
+    typed = typed_text(request, "platform")
     among = platforms_in_view(user=request.user)
     found = list(platforms_named(typed, among).only("name", "city")[:10]) if typed else []
     return render(request, "web/catalogue/_platform_suggestions.html", {"platforms": found})
