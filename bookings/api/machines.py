@@ -126,7 +126,8 @@ class MachineViewSet(catalogue.MachineViewSet):
         if request.user.is_authenticated:
             return Response(self._search(params, now=timezone.now()))
         # Visitors share the answer for a few seconds (core/shared.py).
-        asked = (request.get_full_path(), get_language())
+        # The whole address: the page's next and previous links carry its host.
+        asked = (request.build_absolute_uri(), get_language())
         return Response(shared_answer("api-search", asked, lambda at: self._search(params, at)))
 
     def _search(self, params: dict[str, Any], now: datetime) -> Any:
