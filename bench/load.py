@@ -114,24 +114,32 @@ def _people(args: argparse.Namespace) -> dict[str, Any]:
     return people
 
 
-def _cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) of the processes and their children, as now."""
+def _cpu_seconds(processes: Any) -> float:
+    """CPU seconds (user + system) the processes have used until now; gone ones count 0."""
     import psutil
 
     total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds of the processes and their children, as now."""
+    import psutil
+
+    family = []
     for pid in pids:
         try:
             process = psutil.Process(pid)
-            family = [process, *process.children(recursive=True)]
+            family += [process, *process.children(recursive=True)]
         except psutil.NoSuchProcess:
             continue
-        for member in family:
-            try:
-                times = member.cpu_times()
-                total += times.user + times.system
-            except psutil.NoSuchProcess:
-                continue
-    return total
+    return _cpu_seconds(family)
 
 
 def _rss_mb(pid: int, *, children_only: bool = False) -> list[float]:
@@ -146,15 +154,8 @@ def _rss_mb(pid: int, *, children_only: bool = False) -> list[float]:
 def _postgres_cpu() -> float:
     import psutil
 
-    total = 0.0
-    for process in psutil.process_iter(["name"]):
-        if process.info["name"] in ("postgres", "postmaster"):
-            try:
-                times = process.cpu_times()
-                total += times.user + times.system
-            except psutil.NoSuchProcess:
-                continue
-    return total
+    servers = psutil.process_iter(["name"])
+    return _cpu_seconds(p for p in servers if p.info["name"] in ("postgres", "postmaster"))
 
 
 def _locust(

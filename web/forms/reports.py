@@ -1,6 +1,5 @@
 """A report's scope and period, and a subscription to it."""
 
-import unicodedata
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -10,18 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import day
-from platforms.models import Region
+from platforms.models import Platform, Region
+from platforms.selectors import platforms_named
 from reports.models import Frequency
 from reports.selectors import MAX_REPORT_DAYS
 from reports.snapshots import default_period
 
 from .fields import BoundedDateField, suggested_input
-
-
-def folded(text: str) -> str:
-    """``text`` without accents nor case: « Océan » and « ocean » read alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class ScopeForm(forms.Form):
@@ -66,12 +60,10 @@ class ScopeForm(forms.Form):
 
     def _named(self, typed: str) -> list[Any]:
         """The platforms in view called ``typed`` (any case, any accents), else those whose
-        name or city holds it."""
-        wanted = folded(typed)
-        exact = [p for p in self.platforms if folded(p.name) == wanted]
-        return exact or [
-            p for p in self.platforms if wanted in folded(p.name) or wanted in folded(p.city)
-        ]
+        name or city holds it — the catalogue's rule (``platforms_named``)."""
+        among = Platform.objects.filter(pk__in=[p.pk for p in self.platforms])
+        exact = list(among.filter(name__unaccent__iexact=typed))
+        return exact or list(platforms_named(typed, among))
 
     def clean_platform(self) -> int | None:
         typed = " ".join(self.cleaned_data["platform"].split())

@@ -111,24 +111,20 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
         report, computed_at = report_recent(
             scope=scope, start=start, end=end, machines=_machines_of_page(number)
         )
+    query = "" if refused else _query(request)
+    page = {
+        "form": form,
+        "scope": scope,
+        "title": report_title(scope),
+        "start": start,
+        "last": end - timedelta(days=1),
+        "query": query,
+        "formats": [kind for kind in FORMATS if kind != "json"],
+        "subscribes": not scope.for_companies,
+    }
     if report is None:
         # A worker computes this view: the page says so and fills in when it is ready (htmx).
-        return render(
-            request,
-            "web/reports/dashboard.html",
-            {
-                "form": form,
-                "scope": scope,
-                "title": report_title(scope),
-                "computing": True,
-                "start": start,
-                "last": end - timedelta(days=1),
-                "query": "" if refused else _query(request),
-                "formats": [kind for kind in FORMATS if kind != "json"],
-                "subscribes": not scope.for_companies,
-            },
-        )
-    query = "" if refused else _query(request)
+        return render(request, "web/reports/dashboard.html", {**page, "computing": True})
     # The figures' part is the same for whoever sees this snapshot's page: rendered once
     # (its 500-row tables cost most of the page), kept until the snapshot is replaced.
     asked = (snapshot_key(scope, start, end), computed_at, number, query, get_language())
@@ -143,18 +139,7 @@ def reports(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "web/reports/dashboard.html",
-        {
-            "form": form,
-            "scope": scope,
-            "title": report_title(scope),
-            "computed_at": computed_at,
-            "start": start,
-            "last": end - timedelta(days=1),
-            "report_html": mark_safe(report_html),
-            "query": query,
-            "formats": [kind for kind in FORMATS if kind != "json"],
-            "subscribes": not scope.for_companies,
-        },
+        {**page, "computed_at": computed_at, "report_html": mark_safe(report_html)},
     )
 
 
@@ -178,26 +163,13 @@ def _report_context(report: dict[str, Any], number: int, query: str) -> dict[str
     return {
         "report": report,
         "cards": [
-            (
-                _("SMEs served"),
-                totals["smes_served"],
-                _delta(totals["smes_served"], previous["smes_served"]),
-            ),
-            (
-                _("New SMEs"),
-                totals["new_smes"],
-                _delta(totals["new_smes"], previous["new_smes"]),
-            ),
-            (
-                _("Companies served"),
-                totals["companies_served"],
-                _delta(totals["companies_served"], previous["companies_served"]),
-            ),
-            (
-                _("Hours used"),
-                totals["hours_used"],
-                _delta(totals["hours_used"], previous["hours_used"]),
-            ),
+            (label, totals[key], _delta(totals[key], previous[key]))
+            for label, key in (
+                (_("SMEs served"), "smes_served"),
+                (_("New SMEs"), "new_smes"),
+                (_("Companies served"), "companies_served"),
+                (_("Hours used"), "hours_used"),
+            )
         ],
         "hours_chart": bar_chart(
             _("Hours used per month"), labels, [m["hours_used"] for m in months], digits=1
