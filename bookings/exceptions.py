@@ -13,6 +13,7 @@ __all__ = [
     "AlreadyInvited",
     "AlreadyMember",
     "AlreadyStarted",
+    "AlreadyWaiting",
     "BookingError",
     "Closed",
     "CompanyNotValidated",
@@ -34,8 +35,10 @@ __all__ = [
     "NotMember",
     "NotPending",
     "NotQualified",
+    "NotWaiting",
     "OutsideOpeningHours",
     "QuotaExceeded",
+    "RangeFree",
     "SeriesRefused",
     "SirenRefused",
     "SirenRegistered",
@@ -43,12 +46,15 @@ __all__ = [
     "TooEarly",
     "TooFar",
     "TooLong",
+    "TooManyWaiting",
     "TooShort",
     "TooSoon",
     "UnknownMachine",
     "UsageInFuture",
     "UsageOutsideBookingDay",
     "UsageTooLong",
+    "WaitingPast",
+    "WaitingTooLong",
     "WindowTooLong",
 ]
 
@@ -319,3 +325,43 @@ class SirenRegistered(BookingError):
         "This company (SIREN %(siren)s) is registered already, under another establishment: ask "
         "its administrator to invite you."
     )
+
+
+class RangeFree(BookingError):
+    code = "range_free"
+    status = 409
+    message = _("Nothing is booked over this time: book it instead of waiting for it.")
+
+
+class AlreadyWaiting(BookingError):
+    code = "already_waiting"
+    status = 409
+    message = _(
+        "You are already on this machine's waiting list over part of this time: see your "
+        "bookings' page."
+    )
+
+
+class WaitingTooLong(BookingError):
+    code = "waiting_too_long"
+    message = _("Wait for at most %(days)d days at a time on a machine.")
+
+
+class TooManyWaiting(BookingError):
+    code = "too_many_waiting"
+    status = 429
+    message = _(
+        "You are waiting for %(count)d slots already: leave one on your bookings' page before "
+        "joining another waiting list."
+    )
+
+
+class WaitingPast(BookingError):
+    code = "waiting_past"
+    message = _("This time has already begun: nothing left to wait for.")
+
+
+class NotWaiting(BookingError):
+    code = "not_found"
+    status = 404
+    message = _("No such waiting list entry.")

@@ -306,3 +306,54 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+
+class WaitingEntry(models.Model):
+    """A person waiting for time on a machine to free up over [start, end): told by e-mail when
+    a cancellation, a move or a rejection frees part of it. Waiting until its start, unless
+    they left it or booked the machine over it; kept afterwards, as demand for the machine."""
+
+    machine = models.ForeignKey(
+        Machine, on_delete=models.CASCADE, related_name="waiting", verbose_name=_("machine")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="waiting", verbose_name=_("company")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waiting",
+        verbose_name=_("person"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    booked_at = models.DateTimeField(_("booked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting list entry")
+        verbose_name_plural = _("waiting list entries")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="waiting_start_before_end"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["machine", "end"],
+                condition=Q(left_at__isnull=True, booked_at__isnull=True),
+                name="waiting_open_machine_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = self.start.astimezone(self.machine.platform.tz)
+        return f"{self.machine.name} {start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.left_at is None and self.booked_at is None and self.start > timezone.now()

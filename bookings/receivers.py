@@ -1,13 +1,17 @@
-"""What bookings detach when something happens below (connected in ``BookingsConfig.ready``)."""
+"""What bookings detach when something happens below, and the waiting a booking serves
+(connected in ``BookingsConfig.ready``)."""
 
 from typing import Any
 
 from django.dispatch import receiver
+from django.utils import timezone
 
 from accounts.signals import account_erased
 from platforms.feeds import new_feed_token
 
-from .models import Booking, Company, Membership
+from .models import Booking, Company, Membership, WaitingEntry
+from .services import waiting_served
+from .signals import booking_created, booking_moved
 
 
 @receiver(account_erased, dispatch_uid="bookings.account_erased")
@@ -24,3 +28,14 @@ def _on_account_erased(sender: Any, user: Any, **kwargs: Any) -> None:
     Booking.objects.filter(decided_by=user).update(decided_by=None)
     Company.objects.filter(validated_by=user).update(validated_by=None)
     Company.objects.filter(refused_by=user).update(refused_by=None)
+    # They stop waiting; their entries stay, with no one attached, as the machine's demand.
+    WaitingEntry.objects.filter(user=user, left_at__isnull=True).update(left_at=timezone.now())
+    WaitingEntry.objects.filter(user=user).update(user=None)
+
+
+@receiver(booking_created, dispatch_uid="bookings.waiting_served_by_booking")
+@receiver(booking_moved, dispatch_uid="bookings.waiting_served_by_move")
+def _on_booked(sender: Any, booking: Booking, **kwargs: Any) -> None:
+    """Whoever books (or moves a booking onto) time they were waiting for stops waiting."""
+    for each in kwargs.get("series") or [booking]:
+        waiting_served(booking=each)

@@ -70,7 +70,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def _router() -> DefaultRouter:
     from accounts.api import TokenViewSet
     from billing.api import InvoiceViewSet, MachineViewSet
-    from bookings.api import BookingViewSet, CompanyViewSet
+    from bookings.api import BookingViewSet, CompanyViewSet, WaitingViewSet
     from platforms.api import PlatformViewSet, QualificationViewSet
 
     router = DefaultRouter()
@@ -80,6 +80,7 @@ def _router() -> DefaultRouter:
     router.register("companies", CompanyViewSet, basename="company")
     router.register("qualifications", QualificationViewSet, basename="qualification")
     router.register("invoices", InvoiceViewSet, basename="invoice")
+    router.register("waitlist", WaitingViewSet, basename="waitlist")
     router.register("auth/tokens", TokenViewSet, basename="token")
     return router
 

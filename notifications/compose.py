@@ -30,6 +30,7 @@ from core.dates import long_day
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
+from .offers import freed_context
 from .people import (
     address_context,
     invitation_context,
@@ -243,6 +244,13 @@ COMPOSERS: dict[str, Composer] = {
     MessageKind.QUALIFICATION_REFUSED: Composer(
         subject=lambda c: _("Qualification refused: %(machine)s") % {"machine": c["machine"].name},
         context=_qualification_context,
+    ),
+    MessageKind.SLOT_FREED: Composer(
+        subject=lambda c: (
+            _("Time freed on %(machine)s: %(when)s")
+            % {"machine": c["machine"].name, "when": when(c["slot_start"])}
+        ),
+        context=freed_context,
     ),
     MessageKind.COMPANY_VALIDATED: Composer(
         subject=lambda c: _("%(company)s may now book") % {"company": c["company"].name},

@@ -19,6 +19,8 @@ class MessageKind(models.TextChoices):
     BOOKING_NO_SHOW = "booking_no_show", _("Marked as no-show")
     QUALIFICATION_GRANTED = "qualification_granted", _("Qualification granted")
     QUALIFICATION_REFUSED = "qualification_refused", _("Qualification refused")
+    # To a person on a machine's waiting list, when time they wait for is freed.
+    SLOT_FREED = "slot_freed", _("Waited-for time freed")
     # To the company's administrators.
     COMPANY_VALIDATED = "company_validated", _("Company validated")
     COMPANY_REFUSED = "company_refused", _("Company refused")

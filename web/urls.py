@@ -14,6 +14,7 @@ from .views import (
     invoices,
     operator,
     reports,
+    waiting,
 )
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -34,6 +35,7 @@ pages = [
     path("bookings/<int:pk>/cancel/", booking.cancel, name="cancel"),
     path("bookings/<int:pk>/move/", booking.move, name="move"),
     path("bookings/<int:pk>/booking.ics", booking.booking_ics, name="booking-ics"),
+    path("bookings/waiting/<int:pk>/leave/", waiting.leave, name="waiting-leave"),
     path("companies/<int:pk>/members/", account.members, name="members"),
     path("operator/", operator.operator_home, name="operator"),
     path("operator/platforms/<int:pk>/", operator.platform_week_view, name="operator-platform"),

@@ -130,7 +130,7 @@ class BookingFilterSerializer(serializers.Serializer):
     starts_before = BoundedDateTimeField(required=False)
 
 
-def _company_for(user: Any, data: dict[str, Any]) -> int:
+def company_for(user: Any, data: dict[str, Any]) -> int:
     """The company named, else the user's only one (its id)."""
     company = data.get("company")
     if company is not None:
@@ -198,7 +198,7 @@ class BookingViewSet(
         data = serializer.validated_data
         booking = booking_create(
             machine=data["machine"],
-            company=_company_for(request.user, data),
+            company=company_for(request.user, data),
             user=request.user,
             start=data["start"],
             end=data["end"],
@@ -231,7 +231,7 @@ class BookingViewSet(
         data = serializer.validated_data
         bookings = booking_create_series(
             machine=data["machine"],
-            company=_company_for(request.user, data),
+            company=company_for(request.user, data),
             user=request.user,
             start=data["start"],
             end=data["end"],

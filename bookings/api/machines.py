@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +22,12 @@ from platforms.models import Machine
 
 from ..exceptions import WindowTooLong
 from ..selectors import machine_seen_by, machines_search, with_machines
+from .waiting import (
+    WAITING_ERRORS,
+    WaitingCreateSerializer,
+    WaitingEntrySerializer,
+    waitlist_join,
+)
 
 MAX_WINDOW = timedelta(days=31)
 WINDOW_ERRORS = {
@@ -190,3 +197,15 @@ class MachineViewSet(catalogue.MachineViewSet):
                 }
             ).data
         )
+
+    @extend_schema(
+        request=WaitingCreateSerializer,
+        responses={201: WaitingEntrySerializer, **error_responses(WAITING_ERRORS)},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def waitlist(self, request: Request, pk: str | None = None) -> Response:
+        """Join the machine's waiting list over a busy range (start, end: at most 7 days,
+        naive times in the platform's time zone): when a cancellation, a move or a rejection
+        frees part of it, you get an e-mail with a link to book it — everyone waiting is told
+        at once, the first to book gets it. See and leave your entries at /waitlist/."""
+        return waitlist_join(request, self.get_object())

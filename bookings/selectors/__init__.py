@@ -1,8 +1,8 @@
 """Read queries of the booking core, by concern: ``access`` (membership, visibility,
 qualifications), ``slots`` (what the booking rules read about a slot: closures, neighbouring
 bookings, the company's hours), ``availability`` (a machine's free time), ``search`` (the
-network-wide search, one PostgreSQL statement) and ``operations`` (the operator's day and
-week, companies)."""
+network-wide search, one PostgreSQL statement), ``operations`` (the operator's day and
+week, companies) and ``waiting`` (waiting lists)."""
 
 from .access import (
     bookings_a_closure_would_cover,
@@ -50,6 +50,13 @@ from .slots import (
     overlap_seconds,
     quota_use_this_week,
 )
+from .waiting import (
+    range_is_free,
+    waiting_count_between,
+    waiting_demand,
+    waiting_of,
+    waiting_over,
+)
 
 __all__ = [
     "QUOTA_STATUSES",
@@ -88,8 +95,13 @@ __all__ = [
     "overlap_seconds",
     "platform_week",
     "quota_use_this_week",
+    "range_is_free",
     "user_is_company_admin",
     "user_is_member",
     "user_is_qualified",
+    "waiting_count_between",
+    "waiting_demand",
+    "waiting_of",
+    "waiting_over",
     "with_machines",
 ]

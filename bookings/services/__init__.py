@@ -3,8 +3,8 @@
 Every function is keyword-only and runs in one transaction. Split by concern: ``rules``
 (the one ordered list of booking rules) over ``context`` (the slot they look at, and the
 locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
-reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies`` and
-``invitations``.
+reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies``,
+``invitations`` and ``waiting`` (waiting lists).
 """
 
 from .companies import (
@@ -32,6 +32,7 @@ from .lifecycle import (
     usage_record,
     usage_start,
 )
+from .waiting import waiting_join, waiting_leave, waiting_served
 
 __all__ = [
     "booking_approve",
@@ -55,4 +56,7 @@ __all__ = [
     "usage_record",
     "usage_start",
     "user_validates_companies",
+    "waiting_join",
+    "waiting_leave",
+    "waiting_served",
 ]

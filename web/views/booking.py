@@ -1,5 +1,6 @@
 """Booking a machine and managing the company's bookings."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.pricing import Quote, quote
-from bookings.exceptions import SeriesRefused
+from bookings.exceptions import SeriesRefused, SlotUnavailable
 from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
-from bookings.selectors import bookings_visible_to, companies_of
+from bookings.selectors import bookings_visible_to, companies_of, waiting_of
 from bookings.services import (
     booking_cancel,
     booking_create,
@@ -34,14 +35,19 @@ from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, Qualif
 from ..history import history
 from .catalogue import _machine, week_context
 from .common import HtmxHttpRequest, page_of, query_without_page, signed_in, told_mark, told_text
+from .waiting import waiting_joined
 
 
 def _prefill(
-    request: HtmxHttpRequest, machine: Any, length: timedelta | None = None
+    request: HtmxHttpRequest,
+    machine: Any,
+    length: timedelta | None = None,
+    companies: Iterable[int] = (),
 ) -> dict[str, Any]:
-    """The range chosen in the week (``?start=…&end=…``, ISO 8601 with offset) as initial
-    values; anything unreadable is simply not used. A start alone lasts ``length`` (the
-    machine's minimum by default)."""
+    """The range chosen in the week (``?start=…&end=…``, ISO 8601 with offset) and the company
+    (``&company=``, one of ``companies``: a waiting list's offer) as initial values; anything
+    unreadable is simply not used. A start alone lasts ``length`` (the machine's minimum by
+    default)."""
     initial: dict[str, Any] = {}
     for name in ("start", "end"):
         raw = request.GET.get(name, "")[:40]
@@ -53,6 +59,9 @@ def _prefill(
             if timezone.is_naive(value):
                 value = value.replace(tzinfo=machine.platform.tz)
             initial[name] = value.astimezone(machine.platform.tz)
+    company = request.GET.get("company", "")
+    if company.isdigit() and int(company) in companies:
+        initial["company"] = int(company)
     if "start" in initial and "end" not in initial:
         initial["end"] = initial["start"] + (length or timedelta(minutes=machine.min_minutes))
     return initial
@@ -96,12 +105,15 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             request.POST if request.method == "POST" else None,
             companies=companies,
             machine=machine,
-            initial=_prefill(request, machine),
+            initial=_prefill(request, machine, companies=[c.pk for c in companies]),
         )
         refused: list[dict[str, Any]] = []
+        can_wait = False
         if request.method == "POST" and companies and form.is_valid():
             data = form.cleaned_data
             try:
+                if request.POST.get("wait"):
+                    return waiting_joined(request, machine, data)
                 if data.get("repeat"):
                     created = booking_create_series(
                         machine=machine,
@@ -131,6 +143,8 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 refused = error.conflicts
             except DomainError as error:
                 form.add_error(None, error.detail)
+                # Taken: the person may wait for it to free up.
+                can_wait = error.code == SlotUnavailable.code
             else:
                 return _booked(request, created)
         return render(
@@ -141,6 +155,7 @@ def book(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "form": form,
                 "quote": form_quote(machine, form),
                 "refused": refused,
+                "can_wait": can_wait,
                 "waiting": waiting,
                 "no_company": not companies and not waiting,
             },
@@ -223,6 +238,7 @@ def bookings(request: HtmxHttpRequest) -> HttpResponse:
         "rows": list(page.object_list),
         "now": now,
         "query": query_without_page(request),
+        "waiting": waiting_of(user=request.user),
     }
     template = "web/booking/_table.html" if request.htmx else "web/booking/bookings.html"
     return render(request, template, context)
