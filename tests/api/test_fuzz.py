@@ -102,6 +102,7 @@ WRITES = [
     ("/api/v1/bookings/{booking}/move/", ("start", "end")),
     ("/api/v1/bookings/{booking}/usage/", ("actual_start", "actual_end")),
     ("/api/v1/machines/{machine}/qualification/", ("note",)),
+    ("/api/v1/machines/{machine}/waitlist/", ("start", "end", "company")),
     ("/api/v1/qualifications/{qualification}/grant/", ("valid_until",)),
     ("/api/v1/qualifications/{qualification}/refuse/", ()),
     ("/api/v1/companies/{company}/ical-token/", ()),

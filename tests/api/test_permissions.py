@@ -8,7 +8,7 @@ import time_machine
 from django.forms.models import model_to_dict
 
 from billing.models import Invoice
-from bookings.models import Booking, Company
+from bookings.models import Booking, Company, WaitingEntry
 from bookings.services import booking_approve
 from platforms.models import Qualification
 from tests.conftest import paris
@@ -25,6 +25,7 @@ def snapshot():
         sorted(Company.objects.values_list("pk", "ical_token")),
         [model_to_dict(q) for q in Qualification.objects.order_by("pk")],
         list(Invoice.objects.order_by("pk").values("pk", "sha256")),
+        list(WaitingEntry.objects.order_by("pk").values()),
     )
 
 
@@ -151,6 +152,15 @@ MATRIX = [
         {"note": "formé"},
         expect(401, 201, 201, 201, 201, 201, 201),
     ),
+    (
+        # Over company A's pending booking; one needs a company to wait for.
+        "join waiting list",
+        "post",
+        "/api/v1/machines/{machine}/waitlist/",
+        {"start": "2027-01-06T10:00:00+01:00", "end": "2027-01-06T11:00:00+01:00"},
+        expect(401, 201, 201, 403, 403, 403, 403),
+    ),
+    ("waiting lists", "get", "/api/v1/waitlist/", None, expect(401, 200, 200, 200, 200, 200, 200)),
     (
         "qualifications",
         "get",

@@ -29,9 +29,7 @@ START, END = paris(2027, 1, 6, 10), paris(2027, 1, 6, 12)  # a Wednesday
 def taken(machine, make_member, frozen_now):
     """Wednesday 10:00–12:00 booked by another company."""
     other = make_member()
-    return booking_create(
-        machine=machine, company=other.company, user=other, start=START, end=END
-    )
+    return booking_create(machine=machine, company=other.company, user=other, start=START, end=END)
 
 
 def join(member, machine, start=START, end=END, **kwargs):

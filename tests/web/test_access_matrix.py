@@ -12,7 +12,8 @@ from django.test import Client
 from accounts.models import ApiToken, AuditEntry
 from accounts.services import token_create
 from billing.models import BillableLine, BillingAccount, Invoice, PlatformBilling, Programme
-from bookings.models import Booking, Company
+from bookings.models import Booking, Company, WaitingEntry
+from bookings.services import waiting_join
 from platforms.models import Closure, Machine, OpeningHours, Qualification
 from platforms.services import closure_create
 from reports.models import ExportStatus, ReportExport, ReportSubscription
@@ -57,6 +58,13 @@ def world(db: Any, frozen_now: Any) -> Any:
     )
     world.token, _ = token_create(user=world.users["member_a"], name="ERP")
     world.waiting = CompanyFactory(name="PME en attente", validated_at=None)
+    world.entry = waiting_join(
+        machine=world.machine,
+        company=world.company_a,
+        user=world.users["member_a"],
+        start=paris(2027, 1, 6, 10),
+        end=paris(2027, 1, 6, 11),
+    )
     return world
 
 
@@ -77,6 +85,7 @@ def snapshot() -> tuple[Any, ...]:
         list(Invoice.objects.order_by("pk").values("pk", "sha256")),
         list(BillingAccount.objects.order_by("pk").values()),
         list(PlatformBilling.objects.order_by("pk").values()),
+        list(WaitingEntry.objects.order_by("pk").values()),
     )
 
 
@@ -103,6 +112,7 @@ MATRIX = [
     ("booking page", "get", "/bookings/{booking}/", None, COMPANY_A),
     ("booking .ics", "get", "/bookings/{booking}/booking.ics", None, COMPANY_A),
     ("cancel page", "get", "/bookings/{booking}/cancel/", None, COMPANY_A),
+    ("leave a waiting list", "post", "/bookings/waiting/{entry}/leave/", {}, COMPANY_A),
     ("cancel", "post", "/bookings/{booking}/cancel/", {"reason": "x"}, COMPANY_A),
     ("move page", "get", "/bookings/{booking}/move/", None, COMPANY_A),
     (
@@ -323,6 +333,7 @@ def _ids(world: Any) -> dict[str, Any]:
         "subscription": world.subscription.pk,
         "token": world.token.pk,
         "waiting": world.waiting.pk,
+        "entry": world.entry.pk,
         "invoice": world.invoice.pk,
         "line": world.line.pk,
     }

@@ -6,12 +6,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bookings.selectors import waiting_of
 from bookings.services import waiting_join, waiting_leave
-from core.exceptions import DomainError
 
 from .common import HtmxHttpRequest
 
@@ -35,10 +35,8 @@ def waiting_joined(request: HtmxHttpRequest, machine: Any, data: dict[str, Any])
 @login_required
 @require_POST
 def leave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    try:
-        waiting_leave(entry=pk, user=request.user)
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("You have left this waiting list."))
+    """Leave one of one's entries; anyone else's is a 404."""
+    entry = get_object_or_404(waiting_of(user=request.user), pk=pk)
+    waiting_leave(entry=entry, user=request.user)
+    messages.success(request, _("You have left this waiting list."))
     return redirect("web:bookings")
