@@ -81,6 +81,15 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
         )
     platform_of = {machine.pk: machine.platform_id for machine in frame.machines}
     category_of = {machine.pk: machine.category for machine in frame.machines}
+    # People who waited for busy time starting in the period: a machine's saturation.
+    waiting = dict(
+        frame.waiting()
+        .filter(frame.window(start, end))
+        .values("machine_id")
+        .annotate(count=Count("pk"))
+        .values_list("machine_id", "count")
+    )
+    totals["waiting"] = sum(waiting.values())
 
     def figures_of(name: str, new_counts: dict[Any, int]) -> dict[Any, dict[str, Any]]:
         return {
@@ -125,6 +134,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
                 "name": machine.name,
                 "category": machine.category,
                 **with_open(figures, open_of([machine.pk])),
+                "waiting": waiting.get(machine.pk, 0),
             }
         )
     platforms = []
@@ -139,6 +149,7 @@ def usage_report(*, scope: Scope, start: date, end: date, detail: bool = False) 
                 "name": platform.name,
                 "region": platform.region,
                 **with_open(figures, open_of(ids)),
+                "waiting": sum(waiting.get(machine_id, 0) for machine_id in ids),
             }
         )
     by_category = {}

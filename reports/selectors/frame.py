@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from bookings.models import Booking, BookingKind, BookingStatus, Company, CompanySize
+from bookings.models import Booking, BookingKind, BookingStatus, Company, CompanySize, WaitingEntry
 from core.intervals import Interval, merge_intervals
 from platforms.models import ClosureInterval, Machine, Platform
 from platforms.selectors import opening_intervals
@@ -187,7 +187,13 @@ class Frame:
         return self._zoned(lambda tz: {"start__lt": local_midnight(start, tz)})
 
     def bookings(self) -> QuerySet[Booking]:
-        rows = Booking.objects.filter(kind=BookingKind.COMPANY)
+        return self._scoped(Booking.objects.filter(kind=BookingKind.COMPANY))
+
+    def waiting(self) -> QuerySet[WaitingEntry]:
+        """Waiting list entries in the scope: demand, every entry counted, served or not."""
+        return self._scoped(WaitingEntry.objects.all())
+
+    def _scoped(self, rows: QuerySet[Any]) -> QuerySet[Any]:
         scope = self.scope
         if scope.for_companies:
             rows = rows.filter(company_id__in=scope.company_ids)

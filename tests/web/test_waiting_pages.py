@@ -59,9 +59,7 @@ def test_a_taken_slot_offers_the_waiting_list_and_joining_lists_it(taken, machin
 
 
 def test_the_waiting_list_is_offered_only_when_the_slot_is_taken(taken, machine, browser):
-    closed = browser.post(
-        f"/machines/{machine.pk}/book/", {**SLOT, "start": "2027-01-06T03:00"}
-    )
+    closed = browser.post(f"/machines/{machine.pk}/book/", {**SLOT, "start": "2027-01-06T03:00"})
 
     assert closed.status_code == 422
     assert 'name="wait"' not in closed.content.decode()

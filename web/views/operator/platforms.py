@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from bookings.selectors import (
     platform_week,
+    waiting_demand,
 )
 from core.exceptions import DomainError
 from platforms.models import Machine, Platform
@@ -70,6 +71,10 @@ def platform_week_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "machine_path": reverse("web:operator-book", args=[0]).removesuffix("0/book/"),
                 "book_label": _("Book"),
                 "closure_label": _("Closure"),
+                # People who waited for time this week: demand the calendar does not show.
+                "waiting": waiting_demand(
+                    machines=Machine.objects.filter(platform=platform), start=start, end=end
+                ),
             },
         )
 
