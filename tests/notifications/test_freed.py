@@ -116,7 +116,7 @@ def test_two_cancellations_freeing_two_parts_tell_each_part(world, waiting, smtp
 
 
 def test_a_slot_booked_before_its_message_goes_is_not_offered(world, waiting, settings):
-    taken, holder, people = waiting
+    taken, holder, _people = waiting
     with TestCase.captureOnCommitCallbacks(execute=False) as queued:
         booking_cancel(booking=taken, user=holder)
     # The first to book wins before the worker sends the offers.
@@ -131,7 +131,7 @@ def test_a_slot_booked_before_its_message_goes_is_not_offered(world, waiting, se
 
 
 def test_a_move_offers_the_time_it_leaves(world, waiting, smtp):
-    taken, holder, people = waiting
+    taken, holder, _people = waiting
     smtp.received.clear()
 
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -168,7 +168,7 @@ def test_a_rejection_frees_the_time(world, frozen_now, smtp):
 
 
 def test_the_offers_link_opens_the_form_on_that_slot_and_books_it(world, waiting, smtp):
-    taken, holder, people = waiting
+    taken, holder, _people = waiting
     with TestCase.captureOnCommitCallbacks(execute=True):
         booking_cancel(booking=taken, user=holder)
     offer = next(m for m in offers(smtp) if m["To"] == "john@pme.example.fr")

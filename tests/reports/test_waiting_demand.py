@@ -71,7 +71,7 @@ def test_the_report_counts_the_people_who_waited(demand: Any) -> None:
 
 
 def test_the_operator_sees_the_weeks_waiting_per_machine(demand: Any, operator: Any) -> None:
-    machine, quiet, waiting = demand
+    machine, quiet, _waiting = demand
     operator.preferred_language = "en"
     operator.save(update_fields=["preferred_language"])
     client = Client()
