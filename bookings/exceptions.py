@@ -37,6 +37,7 @@ __all__ = [
     "NotQualified",
     "NotWaiting",
     "OutsideOpeningHours",
+    "QualificationExpired",
     "QuotaExceeded",
     "RangeFree",
     "SeriesRefused",
@@ -183,9 +184,14 @@ class Closed(BookingError):
 
 class NotQualified(BookingError):
     code = "not_qualified"
+    message = _("This machine requires a qualification you do not hold; ask the platform for one.")
+
+
+class QualificationExpired(NotQualified):
+    code = "qualification_expired"
     message = _(
-        "This machine requires a qualification you do not hold (or that has expired); "
-        "ask the platform for one."
+        "Your qualification on this machine counted until %(date)s: it expired, or lapsed "
+        "for want of use. Ask the platform to qualify you again (on the machine's page)."
     )
 
 

@@ -493,6 +493,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.reminders_queue_task",
         "schedule": 5 * 60,
     },
+    "qualification-reminders": {
+        "task": "notifications.tasks.qualification_reminders_queue_task",
+        "schedule": 6 * 60 * 60,
+    },
     "operator-digests": {
         "task": "notifications.tasks.digests_queue_task",
         "schedule": 15 * 60,

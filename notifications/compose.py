@@ -30,7 +30,7 @@ from core.dates import long_day
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
-from .offers import freed_context
+from .offers import expiring_context, freed_context
 from .people import (
     address_context,
     invitation_context,
@@ -244,6 +244,13 @@ COMPOSERS: dict[str, Composer] = {
     MessageKind.QUALIFICATION_REFUSED: Composer(
         subject=lambda c: _("Qualification refused: %(machine)s") % {"machine": c["machine"].name},
         context=_qualification_context,
+    ),
+    MessageKind.QUALIFICATION_EXPIRING: Composer(
+        subject=lambda c: (
+            _("Your qualification on %(machine)s ends on %(day)s")
+            % {"machine": c["machine"].name, "day": long_day(c["ends"])}
+        ),
+        context=expiring_context,
     ),
     MessageKind.SLOT_FREED: Composer(
         subject=lambda c: (

@@ -19,6 +19,7 @@ class MessageKind(models.TextChoices):
     BOOKING_NO_SHOW = "booking_no_show", _("Marked as no-show")
     QUALIFICATION_GRANTED = "qualification_granted", _("Qualification granted")
     QUALIFICATION_REFUSED = "qualification_refused", _("Qualification refused")
+    QUALIFICATION_EXPIRING = "qualification_expiring", _("Qualification ending within a month")
     # To a person on a machine's waiting list, when time they wait for is freed.
     SLOT_FREED = "slot_freed", _("Waited-for time freed")
     # To the company's administrators.

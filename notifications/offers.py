@@ -1,6 +1,6 @@
-"""What a freed slot's message says to a person waiting for it, made at send time: nothing
-when they no longer wait, the slot has begun, or someone booked it meanwhile (the first to
-book gets it)."""
+"""What the messages about the booking core's state say, made at send time: a freed slot to a
+person waiting for it (nothing when they no longer wait, the slot has begun, or someone booked
+it meanwhile: the first to book gets it), a qualification about to end to its holder."""
 
 from datetime import datetime
 from typing import Any
@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from bookings.models import WaitingEntry
 from bookings.selectors import range_is_free
+from bookings.selectors.qualifications import last_use, qualification_ends
+from platforms.models import Qualification, QualificationStatus
 
 from .models import Message
 
@@ -44,4 +46,27 @@ def freed_context(message: Message) -> Context | None:
         "slot_start": start,
         "slot_end": end,
         "book_url": f"{settings.SITE_URL}/machines/{entry.machine_id}/book/?{query}",
+    }
+
+
+def expiring_context(message: Message) -> Context | None:
+    """The qualification and its last day, if it still ends that day (not renewed, not kept
+    alive by a booking since, not withdrawn)."""
+    qualification = (
+        Qualification.objects.select_related("machine__platform", "user")
+        .filter(pk=message.qualification_id or 0, status=QualificationStatus.GRANTED)
+        .first()
+    )
+    if qualification is None:
+        return None
+    used = last_use(user_id=qualification.user_id, machines={qualification.machine_id})
+    ends = qualification_ends(qualification, last_use=used)
+    if ends is None or ends.isoformat() != message.context.get("ends"):
+        return None
+    lapses = ends != qualification.valid_until
+    return {
+        "qualification": qualification,
+        "machine": qualification.machine,
+        "ends": ends,
+        "lapses": lapses,
     }

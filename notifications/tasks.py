@@ -5,6 +5,7 @@ from typing import Any
 
 from celery import shared_task
 
+from .qualifications import qualification_reminders_queue
 from .services import (
     attachments_purge,
     digests_queue,
@@ -34,6 +35,12 @@ def messages_relay_task() -> int:
 def reminders_queue_task() -> int:
     """Periodic: record the reminders that have come due."""
     return reminders_queue()
+
+
+@shared_task
+def qualification_reminders_queue_task() -> int:
+    """Periodic: record the reminders of qualifications ending within a month."""
+    return qualification_reminders_queue()
 
 
 @shared_task

@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from schedule.models import Calendar, CalendarRelation, Event, EventRelation, Occurrence, Rule
 
 from .exceptions import DomainError
-from .models import Closure, Machine, OpeningHours, Platform, Qualification
+from .models import (
+    Closure,
+    Machine,
+    OpeningHours,
+    Platform,
+    Qualification,
+    QualificationRecognition,
+)
 from .services import (
     closure_create,
     closure_delete,
@@ -17,6 +24,8 @@ from .services import (
     platform_calendar_ensure,
     qualification_grant,
     qualification_refuse,
+    recognition_add,
+    recognition_remove,
 )
 
 # Closures' events change only through the closure services, which re-expand the intervals;
@@ -219,3 +228,24 @@ class QualificationAdmin(admin.ModelAdmin):
     def refuse(self, request: HttpRequest, queryset: QuerySet[Qualification]) -> None:
         for qualification in queryset.select_related("machine__platform"):
             qualification_refuse(operator=request.user, qualification=qualification)
+
+
+@admin.register(QualificationRecognition)
+class QualificationRecognitionAdmin(admin.ModelAdmin):
+    list_display = ("platform", "accepts", "category", "created_at")
+    list_filter = ("category",)
+    search_fields = ("platform__name", "accepts__name")
+    list_select_related = ("platform", "accepts")
+    autocomplete_fields = ("platform", "accepts")
+
+    def save_model(
+        self, request: HttpRequest, obj: QualificationRecognition, form: Any, change: bool
+    ) -> None:
+        # Through the service: the audit trail records it.
+        recognition = recognition_add(
+            operator=request.user, platform=obj.platform, accepts=obj.accepts, category=obj.category
+        )
+        obj.pk = recognition.pk
+
+    def delete_model(self, request: HttpRequest, obj: QualificationRecognition) -> None:
+        recognition_remove(operator=request.user, recognition=obj)

@@ -71,6 +71,8 @@ class MachineSerializer(serializers.ModelSerializer):
             "daily_quota_hours",
             "requires_approval",
             "requires_qualification",
+            "qualification_months",
+            "qualification_lapse_months",
         )
 
 

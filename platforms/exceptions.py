@@ -56,3 +56,8 @@ class QualificationNotAllowed(DomainError):
     code = "not_allowed"
     status = 403
     message = _("Only an operator of this machine's platform can decide on qualifications.")
+
+
+class RecognitionOfItself(DomainError):
+    code = "recognition_of_itself"
+    message = _("A platform recognises its own qualifications already: choose another platform.")

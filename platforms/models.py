@@ -274,6 +274,20 @@ class Machine(models.Model):
     )
     requires_approval = models.BooleanField(_("requires approval"), default=False)
     requires_qualification = models.BooleanField(_("requires qualification"), default=False)
+    qualification_months = models.PositiveSmallIntegerField(
+        _("qualification valid for (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("From the day it is granted; blank: no expiry."),
+    )
+    qualification_lapse_months = models.PositiveSmallIntegerField(
+        _("qualification lapses after (months unused)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Months without a booking on the machine; blank: it never lapses."),
+    )
     weekly_quota_hours = models.DecimalField(
         _("weekly quota per company (hours)"),
         max_digits=6,
@@ -469,7 +483,10 @@ class Qualification(models.Model):
     )
     granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
     valid_until = models.DateField(
-        _("valid until"), null=True, blank=True, help_text=_("Leave blank for no expiry.")
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the machine's validity from the day it is granted, if it has one."),
     )
     note = models.TextField(_("note"), blank=True, validators=[multi_line])
 
@@ -483,3 +500,39 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.machine.name} ({self.get_status_display()})"
+
+
+class QualificationRecognition(models.Model):
+    """A platform accepts another platform's qualifications on machines of a category: a
+    person qualified on a CNC machine there may book this platform's CNC machines."""
+
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="recognitions",
+        verbose_name=_("platform"),
+    )
+    accepts = models.ForeignKey(
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="recognised_by",
+        verbose_name=_("accepts the qualifications of"),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=MachineCategory.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recognised qualification")
+        verbose_name_plural = _("recognised qualifications")
+        ordering = ["platform", "category", "accepts"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "accepts", "category"], name="recognition_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(platform=F("accepts")), name="recognition_of_another_platform"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} ← {self.accepts} ({self.get_category_display()})"

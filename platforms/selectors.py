@@ -11,7 +11,15 @@ from schedule.models import Event, Rule
 from core.intervals import Interval, merge_intervals
 
 from .exceptions import InvalidClosureRange
-from .models import ClosureInterval, ClosureKind, OpeningHours, Platform, Qualification
+from .models import (
+    ClosureInterval,
+    ClosureKind,
+    Machine,
+    OpeningHours,
+    Platform,
+    Qualification,
+    QualificationRecognition,
+)
 from .recurrence import expansion_window, planned_occurrences
 from .timezones import aware_lenient, aware_strict, local_dates
 
@@ -58,6 +66,15 @@ def platforms_named(typed: str, among: QuerySet[Platform] | None = None) -> Quer
     ).order_by("name")
 
 
+def platforms_called(typed: str, among: QuerySet[Platform] | None = None) -> list[Platform]:
+    """The platforms a person means by ``typed``: those called exactly that (any case, any
+    accents), else those ``platforms_named`` finds."""
+    platforms = Platform.objects.filter(active=True) if among is None else among
+    return list(platforms.filter(name__unaccent__iexact=typed)) or list(
+        platforms_named(typed, platforms)
+    )
+
+
 def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:
     """The platforms ``user`` operates: staff every one, an operator those they are listed on,
     anyone else none. The one place that says who operates what."""
@@ -71,6 +88,18 @@ def platforms_operated_by(*, user: Any) -> QuerySet[Platform]:
 def user_operates(*, user: object, platform: Platform) -> bool:
     """Whether ``user`` operates ``platform`` (``platforms_operated_by``)."""
     return platforms_operated_by(user=user).filter(pk=platform.pk).exists()
+
+
+def platforms_recognised_for(*, machine: Machine) -> QuerySet[Platform]:
+    """The platforms whose qualifications on machines of ``machine``'s category count on it."""
+    return Platform.objects.filter(
+        recognised_by__platform_id=machine.platform_id, recognised_by__category=machine.category
+    ).order_by("name")
+
+
+def recognitions_of(*, platform: Platform) -> QuerySet[QualificationRecognition]:
+    """What ``platform`` accepts of other platforms' qualifications, by category."""
+    return QualificationRecognition.objects.filter(platform=platform).select_related("accepts")
 
 
 def qualifications_visible_to(*, user: Any) -> QuerySet[Qualification]:

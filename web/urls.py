@@ -64,6 +64,11 @@ pages = [
     path("operator/bookings/<int:pk>/ended/", operator.ended, name="operator-ended"),
     path("operator/qualifications/", operator.qualifications, name="operator-qualifications"),
     path(
+        "operator/qualifications/recognitions/<int:pk>/remove/",
+        operator.recognition_remove_view,
+        name="operator-recognition-remove",
+    ),
+    path(
         "operator/qualifications/<int:pk>/<str:answer>/",
         operator.qualification_answer,
         name="operator-qualification",

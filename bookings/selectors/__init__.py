@@ -1,8 +1,9 @@
-"""Read queries of the booking core, by concern: ``access`` (membership, visibility,
-qualifications), ``slots`` (what the booking rules read about a slot: closures, neighbouring
-bookings, the company's hours), ``availability`` (a machine's free time), ``search`` (the
-network-wide search, one PostgreSQL statement), ``operations`` (the operator's day and
-week, companies) and ``waiting`` (waiting lists)."""
+"""Read queries of the booking core, by concern: ``access`` (membership, visibility),
+``qualifications`` (who may book a machine that requires one), ``slots`` (what the booking
+rules read about a slot: closures, neighbouring bookings, the company's hours),
+``availability`` (a machine's free time), ``search`` (the network-wide search, one PostgreSQL
+statement), ``operations`` (the operator's day and week, companies) and ``waiting`` (waiting
+lists)."""
 
 from .access import (
     bookings_a_closure_would_cover,
@@ -16,7 +17,6 @@ from .access import (
     invitations_open_of,
     user_is_company_admin,
     user_is_member,
-    user_is_qualified,
 )
 from .availability import (
     Availability,
@@ -37,6 +37,7 @@ from .operations import (
     operator_day,
     platform_week,
 )
+from .qualifications import Standing, qualification_standing, qualifications_ending
 from .search import SearchResult, machines_search, with_machines
 from .slots import (
     QUOTA_STATUSES,
@@ -68,6 +69,7 @@ __all__ = [
     "QuotaUse",
     "SearchResult",
     "SeenBusy",
+    "Standing",
     "active_bookings_near",
     "bookable_slots",
     "bookings_a_closure_would_cover",
@@ -94,11 +96,12 @@ __all__ = [
     "overlap_hours",
     "overlap_seconds",
     "platform_week",
+    "qualification_standing",
+    "qualifications_ending",
     "quota_use_this_week",
     "range_is_free",
     "user_is_company_admin",
     "user_is_member",
-    "user_is_qualified",
     "waiting_count_between",
     "waiting_demand",
     "waiting_of",

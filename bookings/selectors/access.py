@@ -1,10 +1,10 @@
 """Who may see and do what on bookings: membership, visibility, qualifications."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from core.intervals import Interval
@@ -13,8 +13,6 @@ from platforms.models import (
     ClosureInterval,
     Machine,
     Platform,
-    Qualification,
-    QualificationStatus,
 )
 
 from ..models import Booking, BookingStatus, Company, Invitation, Membership, MembershipRole
@@ -97,18 +95,6 @@ def bookings_in_machine_feed(*, machine: Machine, since: datetime) -> QuerySet[B
         .select_related("machine__platform", "company", "booked_by")
         .order_by("start")
     )
-
-
-def user_is_qualified(*, user: Any, machine: Machine, on: date) -> bool:
-    """Whether ``user`` holds a granted qualification on ``machine`` still valid on ``on``."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Qualification.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-        user=user,
-        machine=machine,
-        status=QualificationStatus.GRANTED,
-    ).exists()
 
 
 def bookings_a_closure_would_cover(

@@ -28,6 +28,7 @@ from ..exceptions import (
     NotAligned,
     NotQualified,
     OutsideOpeningHours,
+    QualificationExpired,
     QuotaExceeded,
     SlotUnavailable,
     TooEarly,
@@ -45,12 +46,15 @@ OPERATOR_BACKDATE_DAYS = 1
 
 
 def qualified(ctx: SlotContext) -> None:
-    """Machines that require it refuse users without a qualification valid on the slot's day
-    (operators book on a company's behalf and answer for who runs the machine)."""
+    """Machines that require it refuse users without a qualification valid on the slot's day —
+    theirs on the machine, or one its platform recognises — and say so when the one they held
+    expired or lapsed (operators book on a company's behalf and answer for who runs it)."""
     if ctx.internal or ctx.operator or not ctx.machine.requires_qualification:
         return
-    on = ctx.start.astimezone(ctx.tz).date()
-    if not selectors.user_is_qualified(user=ctx.user, machine=ctx.machine, on=on):
+    standing = selectors.qualification_standing(user=ctx.user, machine=ctx.machine, start=ctx.start)
+    if standing.ended_on is not None and not standing.qualified:
+        raise QualificationExpired(date=lazy(long_day, str)(standing.ended_on))
+    if not standing.qualified:
         raise NotQualified()
 
 

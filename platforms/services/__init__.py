@@ -21,7 +21,13 @@ from .closures import (
     closure_occurrence_cancel,
     closure_occurrence_move,
 )
-from .qualifications import qualification_grant, qualification_refuse, qualification_request
+from .qualifications import (
+    qualification_grant,
+    qualification_refuse,
+    qualification_request,
+    recognition_add,
+    recognition_remove,
+)
 
 __all__ = [
     "MACHINE_EDITABLE",
@@ -42,4 +48,6 @@ __all__ = [
     "qualification_grant",
     "qualification_refuse",
     "qualification_request",
+    "recognition_add",
+    "recognition_remove",
 ]

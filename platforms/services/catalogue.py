@@ -57,6 +57,8 @@ MACHINE_EDITABLE = (
     "max_advance_days",
     "requires_approval",
     "requires_qualification",
+    "qualification_months",
+    "qualification_lapse_months",
     "weekly_quota_hours",
     "daily_quota_hours",
     "buffer_minutes",

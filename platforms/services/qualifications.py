@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,10 +12,13 @@ from core.events import announce
 
 from ..exceptions import (
     QualificationNotAllowed,
+    RecognitionOfItself,
 )
 from ..models import (
     Machine,
+    Platform,
     Qualification,
+    QualificationRecognition,
     QualificationStatus,
 )
 from ..selectors import user_operates
@@ -25,14 +29,18 @@ from ..signals import (
 
 
 @transaction.atomic
-def qualification_request(*, user: Any, machine: Machine, note: str = "") -> Qualification:
-    """An SME member asks to be qualified on a machine (idempotent while pending or granted)."""
+def qualification_request(
+    *, user: Any, machine: Machine, note: str = "", renew: bool = False
+) -> Qualification:
+    """An SME member asks to be qualified on a machine (idempotent while pending or granted;
+    ``renew``: a granted one that expired or lapsed — what bookings knows — is asked again)."""
     qualification, created = Qualification.objects.get_or_create(
         user=user,
         machine=machine,
         defaults={"requested_at": timezone.now(), "note": note},
     )
-    if not created and qualification.status == QualificationStatus.REFUSED:
+    again = (QualificationStatus.REFUSED, QualificationStatus.GRANTED) if renew else ()
+    if not created and qualification.status in (QualificationStatus.REFUSED, *again):
         qualification.status = QualificationStatus.REQUESTED
         qualification.requested_at = timezone.now()
         qualification.note = note
@@ -44,9 +52,14 @@ def qualification_request(*, user: Any, machine: Machine, note: str = "") -> Qua
 def qualification_grant(
     *, operator: Any, user: Any, machine: Machine, valid_until: date | None = None
 ) -> Qualification:
-    """An operator of the machine's platform qualifies ``user`` on it (with or without request)."""
+    """An operator of the machine's platform qualifies ``user`` on it (with or without request),
+    until ``valid_until`` — by default for the machine's ``qualification_months`` from today,
+    or for good."""
     if not user_operates(user=operator, platform=machine.platform):
         raise QualificationNotAllowed()
+    if valid_until is None and machine.qualification_months:
+        today = timezone.localtime(timezone.now(), machine.platform.tz).date()
+        valid_until = today + relativedelta(months=machine.qualification_months)
     qualification, _ = Qualification.objects.update_or_create(
         user=user,
         machine=machine,
@@ -89,3 +102,43 @@ def qualification_refuse(*, operator: Any, qualification: Qualification) -> Qual
         qualification_refused, sender=Qualification, qualification=qualification, actor=operator
     )
     return qualification
+
+
+RECOGNITION_FIELDS = ("platform", "accepts", "category")
+
+
+@transaction.atomic
+def recognition_add(
+    *, operator: Any, platform: Platform, accepts: Platform, category: str
+) -> QualificationRecognition:
+    """An operator of ``platform`` accepts ``accepts``'s qualifications on machines of
+    ``category`` for its own machines of that category (idempotent)."""
+    if not user_operates(user=operator, platform=platform):
+        raise QualificationNotAllowed()
+    if accepts.pk == platform.pk:
+        raise RecognitionOfItself()
+    recognition, created = QualificationRecognition.objects.get_or_create(
+        platform=platform, accepts=accepts, category=category
+    )
+    if created:
+        audit_record(
+            actor=operator,
+            action="recognition.added",
+            obj=recognition,
+            after=state_of(recognition, RECOGNITION_FIELDS),
+        )
+    return recognition
+
+
+@transaction.atomic
+def recognition_remove(*, operator: Any, recognition: QualificationRecognition) -> None:
+    """An operator of the recognising platform stops accepting those qualifications."""
+    if not user_operates(user=operator, platform=recognition.platform):
+        raise QualificationNotAllowed()
+    audit_record(
+        actor=operator,
+        action="recognition.removed",
+        obj=recognition,
+        before=state_of(recognition, RECOGNITION_FIELDS),
+    )
+    recognition.delete()

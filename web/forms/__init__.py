@@ -30,6 +30,7 @@ from .operator import (
     OpeningHoursFormSet,
     OperatorCancelForm,
     QualificationGrantForm,
+    RecognitionForm,
     RejectForm,
     UsageForm,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "QualificationGrantForm",
     "QualificationRequestForm",
     "RangeForm",
+    "RecognitionForm",
     "RejectForm",
     "ReportForm",
     "ScopeForm",

@@ -1,5 +1,5 @@
 """What operators fill in: refusals, usage, booking on a company's behalf, closures in plain words,
-a machine's rules, opening hours, qualifications."""
+a machine's rules, opening hours, qualifications and the ones recognised from other platforms."""
 
 from datetime import UTC, datetime, time
 from typing import Any
@@ -12,10 +12,11 @@ from django.utils.translation import pgettext_lazy
 from bookings.models import Company
 from core.datetimes import FIRST_YEAR, LAST_YEAR
 from core.text import multi_line, single_line
-from platforms.models import ClosureKind, Machine, Weekday
+from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Weekday
+from platforms.selectors import platforms_called
 from platforms.services import MACHINE_EDITABLE
 
-from .fields import BoundedDateField, BoundedDateTimeField, RangeForm
+from .fields import BoundedDateField, BoundedDateTimeField, RangeForm, suggested_input
 
 
 class RejectForm(forms.Form):
@@ -75,7 +76,49 @@ class OperatorCancelForm(forms.Form):
 
 
 class QualificationGrantForm(forms.Form):
-    valid_until = BoundedDateField(label=_("Valid until (blank: no expiry)"), required=False)
+    valid_until = BoundedDateField(
+        label=_("Valid until (blank: the machine's validity, or no expiry)"), required=False
+    )
+
+
+class RecognitionForm(forms.Form):
+    """Another platform whose qualifications count on the operator's machines of a category:
+    typed (a name or a city, with suggestions), not chosen among hundreds."""
+
+    platform = forms.ModelChoiceField(label=_("Your platform"), queryset=Platform.objects.none())
+    accepts = forms.CharField(
+        label=_("Accept the qualifications of"),
+        max_length=200,
+        validators=[single_line],
+        widget=suggested_input(
+            url_name="web:platform-suggestions",
+            list_id="platform-suggestions",
+            placeholder=_("Platform or city"),
+        ),
+    )
+    category = forms.ChoiceField(
+        label=_("On machines of the category"), choices=MachineCategory.choices
+    )
+
+    def __init__(self, *args: Any, platforms: list[Platform], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["platform"]
+        field.queryset = Platform.objects.filter(pk__in=[p.pk for p in platforms])  # type: ignore[attr-defined]
+        if len(platforms) == 1:
+            field.initial = platforms[0].pk
+            field.widget = forms.HiddenInput()
+
+    def clean_accepts(self) -> Platform:
+        typed = " ".join(self.cleaned_data["accepts"].split())
+        found = platforms_called(typed)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValidationError(_("No platform is called “%(typed)s”."), params={"typed": typed})
+        raise ValidationError(
+            _("%(count)s platforms match “%(typed)s”: choose one of the suggestions."),
+            params={"count": len(found), "typed": typed},
+        )
 
 
 WEEKDAYS = [

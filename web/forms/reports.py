@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import day
 from platforms.models import Platform, Region
-from platforms.selectors import platforms_named
+from platforms.selectors import platforms_called
 from reports.models import Frequency
 from reports.selectors import MAX_REPORT_DAYS
 from reports.snapshots import default_period
@@ -59,11 +59,10 @@ class ScopeForm(forms.Form):
                 self.data = {**dict(self.data.items()), "platform": found[0].name}
 
     def _named(self, typed: str) -> list[Any]:
-        """The platforms in view called ``typed`` (any case, any accents), else those whose
-        name or city holds it — the catalogue's rule (``platforms_named``)."""
-        among = Platform.objects.filter(pk__in=[p.pk for p in self.platforms])
-        exact = list(among.filter(name__unaccent__iexact=typed))
-        return exact or list(platforms_named(typed, among))
+        """The platforms in view called ``typed``, or whose name or city holds it."""
+        return platforms_called(
+            typed, Platform.objects.filter(pk__in=[p.pk for p in self.platforms])
+        )
 
     def clean_platform(self) -> int | None:
         typed = " ".join(self.cleaned_data["platform"].split())

@@ -19,7 +19,12 @@ from billing.pricing import Quote, quote
 from bookings.exceptions import SeriesRefused, SlotUnavailable
 from bookings.ical import bookings_calendar, machine_and_platform
 from bookings.models import Booking
-from bookings.selectors import bookings_visible_to, companies_of, waiting_of
+from bookings.selectors import (
+    bookings_visible_to,
+    companies_of,
+    qualification_standing,
+    waiting_of,
+)
 from bookings.services import (
     booking_cancel,
     booking_create,
@@ -358,8 +363,14 @@ def request_qualification(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     machine = _machine(pk)
     form = QualificationRequestForm(request.POST)
     if form.is_valid() and machine.requires_qualification:
+        user = signed_in(request)
+        # A qualification held before, expired or lapsed, is asked for again.
+        standing = qualification_standing(user=user, machine=machine, start=timezone.now())
         qualification_request(
-            user=signed_in(request), machine=machine, note=form.cleaned_data["note"]
+            user=user,
+            machine=machine,
+            note=form.cleaned_data["note"],
+            renew=standing.ended_on is not None and not standing.qualified,
         )
         messages.success(
             request,

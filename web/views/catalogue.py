@@ -15,17 +15,23 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
 from bookings.selectors import (
+    Standing,
     companies_of,
     invitations_open_for,
     machine_seen_by,
     machines_search,
+    qualification_standing,
     quota_use_this_week,
-    user_is_qualified,
     with_machines,
 )
 from core.shared import shared_answer
 from platforms.models import Machine, MachineCategory, OpeningHours, Platform, Qualification
-from platforms.selectors import maintenance_intervals, platforms_named, platforms_operated_by
+from platforms.selectors import (
+    maintenance_intervals,
+    platforms_named,
+    platforms_operated_by,
+    platforms_recognised_for,
+)
 from platforms.timezones import local_midnight
 from reports.selectors import programmes_followed
 
@@ -289,16 +295,20 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(context["week_html"])
         companies = list(companies_of(user=request.user))
         user = request.user
-        qualified = True
+        standing = Standing(qualified=True)
         qualification = None
         if shown.requires_qualification and user.is_authenticated:
-            qualified = user_is_qualified(user=user, machine=shown, on=timezone.now().date())
+            standing = qualification_standing(user=user, machine=shown, start=timezone.now())
             qualification = Qualification.objects.filter(user=user, machine=shown).first()
         context.update(
             {
                 "companies": companies,
                 "can_book": bool(companies) and any(c.is_validated for c in companies),
-                "qualified": qualified,
+                "qualified": standing.qualified,
+                "qualification_ended": standing.ended_on,
+                "recognised": [p.name for p in platforms_recognised_for(machine=shown)]
+                if shown.requires_qualification
+                else [],
                 "qualification": qualification,
                 "qualification_form": QualificationRequestForm(),
                 "form": BookingForm(

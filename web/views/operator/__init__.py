@@ -9,7 +9,7 @@ from .closures import closure, closure_occurrence, closure_remove, closures
 from .companies import companies, company, refuse_company, validate_company
 from .day import approve, approve_many, ended, operator_home, record_usage, reject, started
 from .platforms import machine_edit, opening_hours, platform_week_view
-from .qualifications import qualification_answer, qualifications
+from .qualifications import qualification_answer, qualifications, recognition_remove_view
 
 __all__ = [
     "approve",
@@ -36,6 +36,7 @@ __all__ = [
     "platform_week_view",
     "qualification_answer",
     "qualifications",
+    "recognition_remove_view",
     "record_usage",
     "refuse_company",
     "reject",

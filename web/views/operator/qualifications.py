@@ -1,21 +1,26 @@
-"""Qualification requests: grant (with an expiry), refuse, withdraw."""
+"""Qualification requests: grant (with an expiry), refuse, withdraw; the qualifications of
+other platforms recognised by category."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import DomainError
-from platforms.models import Qualification
+from platforms.models import Platform, Qualification, QualificationRecognition
 from platforms.services import (
     qualification_grant,
     qualification_refuse,
+    recognition_add,
+    recognition_remove,
 )
 
 from ...forms import (
     QualificationGrantForm,
+    RecognitionForm,
 )
 from ..common import HtmxHttpRequest
 from .base import done, operated_ids, refused
@@ -60,15 +65,67 @@ def qualification_answer(request: HtmxHttpRequest, pk: int, answer: str) -> Http
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def qualifications(request: HtmxHttpRequest) -> HttpResponse:
     """Who is qualified, refused or waiting on the machines of the operator's platforms:
-    qualify (with an expiry date or none), refuse, withdraw."""
+    qualify (with an expiry date or the machine's validity), refuse, withdraw; and the other
+    platforms whose qualifications count here, by category (posted: one more)."""
     operated = operated_ids(request)
+    platforms = list(Platform.objects.filter(pk__in=operated).order_by("name"))
+    form = RecognitionForm(request.POST or None, platforms=platforms)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recognition_add(
+                operator=request.user,
+                platform=data["platform"],
+                accepts=data["accepts"],
+                category=data["category"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(
+                request,
+                _("Qualifications of %(platform)s now count on your machines of this kind.")
+                % {"platform": data["accepts"].name},
+            )
+            return redirect("web:operator-qualifications")
     rows = (
         Qualification.objects.filter(machine__platform_id__in=operated)
         .select_related("machine__platform", "user")
         .order_by("machine__platform__name", "machine__name", "user__email")
     )
-    return render(
-        request, "web/operator/qualifications.html", {"rows": rows, "today": timezone.now().date()}
+    recognitions = (
+        QualificationRecognition.objects.filter(platform_id__in=operated)
+        .select_related("platform", "accepts")
+        .order_by("platform__name", "category", "accepts__name")
     )
+    return render(
+        request,
+        "web/operator/qualifications.html",
+        {
+            "rows": rows,
+            "today": timezone.now().date(),
+            "recognitions": recognitions,
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def recognition_remove_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    recognition = get_object_or_404(
+        QualificationRecognition.objects.select_related("platform", "accepts"),
+        pk=pk,
+        platform_id__in=operated_ids(request),
+    )
+    recognition_remove(operator=request.user, recognition=recognition)
+    messages.success(
+        request,
+        _("Qualifications of %(platform)s no longer count on your machines of this kind.")
+        % {"platform": recognition.accepts.name},
+    )
+    return redirect("web:operator-qualifications")
