@@ -72,7 +72,7 @@ def qualifications(request: HtmxHttpRequest) -> HttpResponse:
     platforms whose qualifications count here, by category (posted: one more)."""
     operated = operated_ids(request)
     platforms = list(Platform.objects.filter(pk__in=operated).order_by("name"))
-    form = RecognitionForm(request.POST or None, platforms=platforms)
+    form = RecognitionForm(request.POST if request.method == "POST" else None, platforms=platforms)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
