@@ -14,7 +14,13 @@ from accounts.services import token_create
 from billing.models import BillableLine, BillingAccount, Invoice, PlatformBilling, Programme
 from bookings.models import Booking, Company, WaitingEntry
 from bookings.services import waiting_join
-from platforms.models import Closure, Machine, OpeningHours, Qualification
+from platforms.models import (
+    Closure,
+    Machine,
+    OpeningHours,
+    Qualification,
+    QualificationRecognition,
+)
 from platforms.services import closure_create
 from reports.models import ExportStatus, ReportExport, ReportSubscription
 from reports.services import subscription_create
@@ -58,6 +64,9 @@ def world(db: Any, frozen_now: Any) -> Any:
     )
     world.token, _ = token_create(user=world.users["member_a"], name="ERP")
     world.waiting = CompanyFactory(name="PME en attente", validated_at=None)
+    world.recognition = QualificationRecognition.objects.create(
+        platform=platform, accepts=world.other_machine.platform, category="laser"
+    )
     world.entry = waiting_join(
         machine=world.machine,
         company=world.company_a,
@@ -86,6 +95,7 @@ def snapshot() -> tuple[Any, ...]:
         list(BillingAccount.objects.order_by("pk").values()),
         list(PlatformBilling.objects.order_by("pk").values()),
         list(WaitingEntry.objects.order_by("pk").values()),
+        list(QualificationRecognition.objects.order_by("pk").values()),
     )
 
 
@@ -222,6 +232,13 @@ MATRIX = [
         {},
         PLATFORM_P,
     ),
+    (
+        "stop accepting a platform's qualifications",
+        "post",
+        "/operator/qualifications/recognitions/{recognition}/remove/",
+        {},
+        PLATFORM_P,
+    ),
     ("company A for operators", "get", "/operator/companies/{company_a}/", None, PLATFORM_P),
     ("waiting company", "get", "/operator/companies/{waiting}/", None, ANY_OPERATOR),
     ("validate", "post", "/operator/companies/{waiting}/validate/", {}, ANY_OPERATOR),
@@ -334,6 +351,7 @@ def _ids(world: Any) -> dict[str, Any]:
         "token": world.token.pk,
         "waiting": world.waiting.pk,
         "entry": world.entry.pk,
+        "recognition": world.recognition.pk,
         "invoice": world.invoice.pk,
         "line": world.line.pk,
     }
