@@ -20,6 +20,8 @@ __all__ = [
     "CompanyRegistered",
     "DailyQuotaExceeded",
     "DomainError",
+    "FeedbackGiven",
+    "FeedbackNotYet",
     "InvalidLocalTime",
     "InvalidRange",
     "InvalidSeries",
@@ -371,3 +373,14 @@ class NotWaiting(BookingError):
     code = "not_found"
     status = 404
     message = _("No such waiting list entry.")
+
+
+class FeedbackNotYet(BookingError):
+    code = "feedback_not_yet"
+    message = _("Tell us how it went once the booking has begun.")
+
+
+class FeedbackGiven(BookingError):
+    code = "feedback_given"
+    status = 409
+    message = _("Someone of your company has already said how this booking went: thank you.")

@@ -357,3 +357,47 @@ class WaitingEntry(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.left_at is None and self.booked_at is None and self.start > timezone.now()
+
+
+class UsageFeedback(models.Model):
+    """After using a machine, a member's two answers: did it work, anything to report. A
+    problem reported (it did not work, or a note) is an incident for the platform's operators
+    until they close it, or turn it into maintenance (``closure``)."""
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("booking")
+    )
+    worked = models.BooleanField(_("it worked"))
+    report = models.TextField(
+        _("anything to report"), blank=True, max_length=2000, validators=[multi_line]
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("given by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    closure = models.ForeignKey(
+        "platforms.Closure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("maintenance it became"),
+    )
+
+    class Meta:
+        verbose_name = _("feedback after use")
+        verbose_name_plural = _("feedback after use")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.booking} — {'ok' if self.worked else 'problem'}"
+
+    @property
+    def is_incident(self) -> bool:
+        return not self.worked or bool(self.report.strip())

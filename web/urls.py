@@ -9,6 +9,7 @@ from .views import (
     account,
     booking,
     catalogue,
+    feedback,
     identity,
     invitations,
     invoices,
@@ -36,6 +37,11 @@ pages = [
     path("bookings/<int:pk>/move/", booking.move, name="move"),
     path("bookings/<int:pk>/booking.ics", booking.booking_ics, name="booking-ics"),
     path("bookings/waiting/<int:pk>/leave/", waiting.leave, name="waiting-leave"),
+    path("bookings/<int:pk>/feedback/", feedback.feedback, name="feedback"),
+    path("operator/incidents/<int:pk>/", feedback.incident, name="operator-incident"),
+    path(
+        "operator/incidents/<int:pk>/close/", feedback.incident_done, name="operator-incident-close"
+    ),
     path("companies/<int:pk>/members/", account.members, name="members"),
     path("operator/", operator.operator_home, name="operator"),
     path("operator/platforms/<int:pk>/", operator.platform_week_view, name="operator-platform"),

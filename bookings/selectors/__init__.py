@@ -34,6 +34,7 @@ from .operations import (
     company_booking_counts,
     company_bookings_on,
     company_seen_by_operator,
+    incidents_open,
     operator_day,
     platform_week,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "company_bookings_on",
     "company_seen_by_operator",
     "company_spans",
+    "incidents_open",
     "invitations_open_for",
     "invitations_open_of",
     "local_day",

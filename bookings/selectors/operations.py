@@ -13,7 +13,7 @@ from platforms.models import ClosureInterval, Machine, Platform, Qualification, 
 from platforms.selectors import platforms_operated_by
 from platforms.timezones import local_midnight
 
-from ..models import Booking, BookingStatus, Company
+from ..models import Booking, BookingStatus, Company, UsageFeedback
 
 
 @dataclass
@@ -157,3 +157,17 @@ def company_booking_counts(*, company: Company, platform_ids: list[int]) -> dict
         .annotate(count=Count("pk"))
     )
     return dict(rows)
+
+
+def incidents_open(*, platform_ids: list[int]) -> QuerySet[UsageFeedback]:
+    """Problems reported after use on the machines of these platforms and not dealt with yet
+    (it did not work, or something was reported), oldest first."""
+    return (
+        UsageFeedback.objects.filter(
+            Q(worked=False) | ~Q(report=""),
+            handled_at__isnull=True,
+            booking__machine__platform_id__in=platform_ids,
+        )
+        .select_related("booking__machine__platform", "booking__company", "given_by")
+        .order_by("created_at")
+    )

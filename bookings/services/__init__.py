@@ -4,7 +4,7 @@ Every function is keyword-only and runs in one transaction. Split by concern: ``
 (the one ordered list of booking rules) over ``context`` (the slot they look at, and the
 locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
 reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies``,
-``invitations`` and ``waiting`` (waiting lists).
+``invitations``, ``waiting`` (waiting lists) and ``feedback`` (after use, incidents).
 """
 
 from .companies import (
@@ -15,6 +15,7 @@ from .companies import (
     user_validates_companies,
 )
 from .create import booking_block, booking_create, booking_create_series
+from .feedback import feedback_give, incident_close, incident_to_maintenance
 from .invitations import (
     invitation_accept,
     invitation_accept_new_account,
@@ -46,6 +47,9 @@ __all__ = [
     "company_refuse",
     "company_register",
     "company_validate",
+    "feedback_give",
+    "incident_close",
+    "incident_to_maintenance",
     "invitation_accept",
     "invitation_accept_new_account",
     "invitation_decline",

@@ -12,7 +12,7 @@ from django.test import Client
 from accounts.models import ApiToken, AuditEntry
 from accounts.services import token_create
 from billing.models import BillableLine, BillingAccount, Invoice, PlatformBilling, Programme
-from bookings.models import Booking, Company, WaitingEntry
+from bookings.models import Booking, Company, UsageFeedback, WaitingEntry
 from bookings.services import waiting_join
 from platforms.models import (
     Closure,
@@ -67,6 +67,9 @@ def world(db: Any, frozen_now: Any) -> Any:
     world.recognition = QualificationRecognition.objects.create(
         platform=platform, accepts=world.other_machine.platform, category="laser"
     )
+    world.incident = UsageFeedback.objects.create(
+        booking=world.booking, worked=False, report="Buse bouchée", given_by=world.users["member_a"]
+    )
     world.entry = waiting_join(
         machine=world.machine,
         company=world.company_a,
@@ -96,6 +99,7 @@ def snapshot() -> tuple[Any, ...]:
         list(PlatformBilling.objects.order_by("pk").values()),
         list(WaitingEntry.objects.order_by("pk").values()),
         list(QualificationRecognition.objects.order_by("pk").values()),
+        list(UsageFeedback.objects.order_by("pk").values()),
     )
 
 
@@ -239,6 +243,16 @@ MATRIX = [
         {},
         PLATFORM_P,
     ),
+    ("say how it went", "post", "/bookings/{booking}/feedback/", {"worked": "no"}, COMPANY_A),
+    ("incident", "get", "/operator/incidents/{incident}/", None, PLATFORM_P),
+    (
+        "incident into maintenance",
+        "post",
+        "/operator/incidents/{incident}/",
+        {"start": "2027-01-12T08:00", "end": "2027-01-12T12:00"},
+        PLATFORM_P,
+    ),
+    ("close an incident", "post", "/operator/incidents/{incident}/close/", {}, PLATFORM_P),
     ("company A for operators", "get", "/operator/companies/{company_a}/", None, PLATFORM_P),
     ("waiting company", "get", "/operator/companies/{waiting}/", None, ANY_OPERATOR),
     ("validate", "post", "/operator/companies/{waiting}/validate/", {}, ANY_OPERATOR),
@@ -352,6 +366,7 @@ def _ids(world: Any) -> dict[str, Any]:
         "waiting": world.waiting.pk,
         "entry": world.entry.pk,
         "recognition": world.recognition.pk,
+        "incident": world.incident.pk,
         "invoice": world.invoice.pk,
         "line": world.line.pk,
     }

@@ -267,3 +267,21 @@ class QualificationRequestForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class FeedbackForm(forms.Form):
+    """After use: two questions."""
+
+    worked = forms.TypedChoiceField(
+        label=_("Did the machine work?"),
+        choices=[("yes", _("Yes")), ("no", _("No, there was a problem"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    report = forms.CharField(
+        label=_("Anything to report? (optional)"),
+        required=False,
+        max_length=2000,
+        validators=[multi_line],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

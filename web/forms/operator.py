@@ -75,6 +75,13 @@ class OperatorCancelForm(forms.Form):
     )
 
 
+class MaintenanceForm(RangeForm):
+    """When the machine is out for repair after a reported problem."""
+
+    start = BoundedDateTimeField(label=_("Out of service from"))
+    end = BoundedDateTimeField(label=_("Until"))
+
+
 class QualificationGrantForm(forms.Form):
     valid_until = BoundedDateField(
         label=_("Valid until (blank: the machine's validity, or no expiry)"), required=False

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing.pricing import Quote, quote
 from bookings.exceptions import SeriesRefused, SlotUnavailable
 from bookings.ical import bookings_calendar, machine_and_platform
-from bookings.models import Booking
+from bookings.models import Booking, UsageFeedback
 from bookings.selectors import (
     bookings_visible_to,
     companies_of,
@@ -31,12 +31,20 @@ from bookings.services import (
     booking_create_series,
     booking_move,
 )
+from bookings.services.feedback import USED
 from core.datetimes import in_range
 from core.exceptions import DomainError
 from platforms.services import qualification_request
 
 from ..calendar import week_label
-from ..forms import BookingFilterForm, BookingForm, CancelForm, MoveForm, QualificationRequestForm
+from ..forms import (
+    BookingFilterForm,
+    BookingForm,
+    CancelForm,
+    FeedbackForm,
+    MoveForm,
+    QualificationRequestForm,
+)
 from ..history import history
 from .catalogue import _machine, week_context
 from .common import HtmxHttpRequest, page_of, query_without_page, signed_in, told_mark, told_text
@@ -199,10 +207,19 @@ def booking(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     series = []
     if shown.series_id:
         series = list(_own_bookings(request).filter(series_id=shown.series_id).order_by("start"))
+    given = UsageFeedback.objects.filter(booking=shown).first()
+    # After its start, a booking kept asks how it went (once).
+    asks = given is None and shown.status in USED and shown.start <= timezone.now()
     return render(
         request,
         "web/booking/booking.html",
-        {"booking": shown, "series": series, "history": history(shown)},
+        {
+            "booking": shown,
+            "series": series,
+            "history": history(shown),
+            "feedback": given,
+            "feedback_form": FeedbackForm() if asks else None,
+        },
     )
 
 

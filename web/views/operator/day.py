@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Booking
 from bookings.selectors import (
+    incidents_open,
     operator_day,
 )
 from bookings.services import (
@@ -34,7 +35,7 @@ from .base import done, named, operated_booking, operated_ids, refused
 @login_required
 def operator_home(request: HtmxHttpRequest) -> HttpResponse:
     """Everything waiting for the operator today, across their platforms."""
-    operated_ids(request)
+    operated = operated_ids(request)
     day = operator_day(user=request.user, now=timezone.now())
     return render(
         request,
@@ -44,6 +45,7 @@ def operator_home(request: HtmxHttpRequest) -> HttpResponse:
             "platforms": platforms_operated_by(user=request.user).order_by("name"),
             "reject_form": RejectForm(),
             "usage_form": UsageForm(),
+            "incidents": list(incidents_open(platform_ids=operated)),
         },
     )
 
