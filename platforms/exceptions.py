@@ -61,3 +61,40 @@ class QualificationNotAllowed(DomainError):
 class RecognitionOfItself(DomainError):
     code = "recognition_of_itself"
     message = _("A platform recognises its own qualifications already: choose another platform.")
+
+
+class FileTooLarge(DomainError):
+    code = "file_too_large"
+    message = _("This file is larger than %(limit)d MB: make it smaller.")
+
+
+class NotAnImage(DomainError):
+    code = "not_an_image"
+    message = _(
+        "This file is not a photo we can read: send a JPEG, PNG or WebP image (SVG and other "
+        "formats are refused)."
+    )
+
+
+class ImageTooLarge(DomainError):
+    code = "image_too_large"
+    message = _("This image has more than %(limit)d million pixels: send a smaller one.")
+
+
+class NotAPdf(DomainError):
+    code = "not_a_pdf"
+    message = _("Documents are PDF files only, and this file could not be read as one.")
+
+
+class PdfWithScript(DomainError):
+    code = "pdf_with_script"
+    message = _(
+        "This PDF holds a script or an action that runs when it is opened: export it again "
+        "without them (print to PDF, for example)."
+    )
+
+
+class TooManyFiles(DomainError):
+    code = "too_many_files"
+    status = 409
+    message = _("A machine has at most %(limit)d of these: remove one first.")

@@ -211,6 +211,28 @@ class Machine(models.Model):
     )
     model_name = models.CharField(_("model"), max_length=100, blank=True, validators=[single_line])
     specs = models.JSONField(_("specifications"), default=dict, blank=True)
+    # What people compare machines by, in words the operator chooses.
+    working_area = models.CharField(
+        _("working area"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_("For example 600 × 400 × 300 mm."),
+    )
+    materials = models.CharField(
+        _("materials"),
+        max_length=300,
+        blank=True,
+        validators=[single_line],
+        help_text=_("For example aluminium, steel, POM, wood."),
+    )
+    tolerance = models.CharField(
+        _("tolerance"),
+        max_length=100,
+        blank=True,
+        validators=[single_line],
+        help_text=_("For example ± 0.01 mm."),
+    )
     hourly_rate = models.DecimalField(
         _("hourly rate (€ excl. VAT)"),
         max_digits=8,
@@ -536,3 +558,7 @@ class QualificationRecognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} ← {self.accepts} ({self.get_category_display()})"
+
+
+# A machine's photos and documents live in a module of their own.
+from .media_models import DocumentKind, MachineDocument, MachinePhoto  # noqa: E402, F401

@@ -1,6 +1,7 @@
 """State changes of the supply side, by aggregate: ``catalogue`` (platforms, machines, their
-rules and opening hours), ``closures`` (closures and maintenance, their intervals) and
-``qualifications``. Keyword-only functions, one transaction each."""
+rules and opening hours), ``closures`` (closures and maintenance, their intervals),
+``qualifications`` (and those recognised from other platforms) and ``media`` (a machine's
+photos and documents). Keyword-only functions, one transaction each."""
 
 from .catalogue import (
     MACHINE_EDITABLE,
@@ -21,6 +22,12 @@ from .closures import (
     closure_occurrence_cancel,
     closure_occurrence_move,
 )
+from .media import (
+    machine_document_add,
+    machine_document_remove,
+    machine_photo_add,
+    machine_photo_remove,
+)
 from .qualifications import (
     qualification_grant,
     qualification_refuse,
@@ -40,7 +47,11 @@ __all__ = [
     "closure_occurrence_move",
     "machine_calendar_ensure",
     "machine_create",
+    "machine_document_add",
+    "machine_document_remove",
     "machine_ical_token_regenerate",
+    "machine_photo_add",
+    "machine_photo_remove",
     "machine_update",
     "opening_hours_set",
     "platform_calendar_ensure",
