@@ -24,6 +24,8 @@ from .booking import (
 from .fields import MAX_SEARCH_DAYS, BoundedDateField, BoundedDateTimeField, RangeForm
 from .operator import (
     ClosureForm,
+    MachineDocumentForm,
+    MachinePhotoForm,
     MachineRulesForm,
     MaintenanceForm,
     OccurrenceForm,
@@ -51,6 +53,8 @@ __all__ = [
     "FeedbackForm",
     "InvitationAccountForm",
     "InviteForm",
+    "MachineDocumentForm",
+    "MachinePhotoForm",
     "MachineRulesForm",
     "MaintenanceForm",
     "MoveForm",

@@ -12,7 +12,14 @@ from django.utils.translation import pgettext_lazy
 from bookings.models import Company
 from core.datetimes import FIRST_YEAR, LAST_YEAR
 from core.text import multi_line, single_line
-from platforms.models import ClosureKind, Machine, MachineCategory, Platform, Weekday
+from platforms.models import (
+    ClosureKind,
+    DocumentKind,
+    Machine,
+    MachineCategory,
+    Platform,
+    Weekday,
+)
 from platforms.selectors import platforms_called
 from platforms.services import MACHINE_EDITABLE
 
@@ -80,6 +87,19 @@ class MaintenanceForm(RangeForm):
 
     start = BoundedDateTimeField(label=_("Out of service from"))
     end = BoundedDateTimeField(label=_("Until"))
+
+
+class MachinePhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP, at most 10 MB)"))
+    caption = forms.CharField(
+        label=_("Caption (optional)"), required=False, max_length=200, validators=[single_line]
+    )
+
+
+class MachineDocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document (PDF, at most 20 MB)"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
 
 
 class QualificationGrantForm(forms.Form):

@@ -290,6 +290,8 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "machine": shown,
             "week_html": _week_html(request, shown),
             "hours": list(shown.platform.opening_hours.all()),
+            "photos": list(shown.photos.all()),
+            "documents": list(shown.documents.all()),
         }
         if request.htmx and request.htmx.target == "week":
             return HttpResponse(context["week_html"])

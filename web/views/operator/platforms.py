@@ -26,6 +26,8 @@ from platforms.timezones import local_midnight
 
 from ...calendar import platform_day, platform_grid, week_label, week_monday
 from ...forms import (
+    MachineDocumentForm,
+    MachinePhotoForm,
     MachineRulesForm,
     OpeningHoursFormSet,
 )
@@ -134,7 +136,15 @@ def machine_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/operator/machine.html",
-        {"machine": machine, "form": form, "history": history(machine)},
+        {
+            "machine": machine,
+            "form": form,
+            "history": history(machine),
+            "photos": list(machine.photos.all()),
+            "documents": list(machine.documents.all()),
+            "photo_form": MachinePhotoForm(),
+            "document_form": MachineDocumentForm(),
+        },
         status=422 if form.errors else 200,
     )
 
