@@ -207,6 +207,8 @@ MATRIX = [
         PLATFORM_P,
     ),
     ("machine rules", "get", "/operator/machines/{machine}/", None, PLATFORM_P),
+    ("add a photo", "post", "/operator/machines/{machine}/photos/", {}, PLATFORM_P),
+    ("add a document", "post", "/operator/machines/{machine}/documents/", {}, PLATFORM_P),
     (
         "edit machine",
         "post",
