@@ -83,10 +83,21 @@ class ProgrammeSummarySerializer(serializers.Serializer):
     smes_served_to_date = serializers.IntegerField()
 
 
+WAITING_HELP = (
+    "People who joined a waiting list for busy time starting in the period (every entry, "
+    "served or not): demand beyond the calendar, a sign the machine is saturated."
+)
+
+
+class TotalFiguresSerializer(FiguresSerializer):
+    waiting = serializers.IntegerField(help_text=WAITING_HELP)
+
+
 class PlatformFiguresSerializer(FiguresSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     region = serializers.ChoiceField(choices=Region.choices)
+    waiting = serializers.IntegerField(help_text=WAITING_HELP)
 
 
 class MachineFiguresSerializer(FiguresSerializer):
@@ -94,6 +105,7 @@ class MachineFiguresSerializer(FiguresSerializer):
     platform = serializers.IntegerField()
     name = serializers.CharField()
     category = serializers.ChoiceField(choices=MachineCategory.choices)
+    waiting = serializers.IntegerField(help_text=WAITING_HELP)
 
 
 class MonthFiguresSerializer(FiguresSerializer):
@@ -134,7 +146,7 @@ class SubsidySerializer(serializers.Serializer):
 class UsageReportSerializer(serializers.Serializer):
     period = PeriodSerializer()
     programme = ProgrammeSummarySerializer(allow_null=True)
-    totals = FiguresSerializer()
+    totals = TotalFiguresSerializer()
     platforms = PlatformFiguresSerializer(many=True)
     machines = MachineFiguresSerializer(many=True)
     by_category = serializers.DictField(child=FiguresSerializer())
