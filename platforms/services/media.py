@@ -80,7 +80,10 @@ def photo_encoded(data: bytes) -> tuple[bytes, bytes, tuple[int, int]]:
             probe.verify()
         with Image.open(BytesIO(data)) as image:
             upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow's own guard, for an image far past ours (its header alone says so).
+        raise ImageTooLarge(limit=MAX_PIXELS // 1_000_000) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise NotAnImage() from None
     photo = _jpeg(upright, PHOTO_SIDE)
     with Image.open(BytesIO(photo)) as written:

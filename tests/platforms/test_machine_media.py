@@ -133,6 +133,19 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(machine, operator)
         )
 
 
+def test_a_header_announcing_a_billion_pixels_is_refused_as_too_large(machine, operator):
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 32_000, 32_000, 1, 0, 0, 0, 0)
+    forged = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+    with pytest.raises(exc.ImageTooLarge):
+        machine_photo_add(operator=operator, machine=machine, upload=upload("b.png", forged))
+
+
 def test_a_pdf_is_kept_as_sent_and_removed_with_its_file(machine, operator, media_root):
     data = pdf()
     document = machine_document_add(
