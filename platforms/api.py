@@ -205,10 +205,20 @@ class MachineViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     @idempotent
     def qualification(self, request: Request, pk: str | None = None) -> Response:
-        """Ask the platform to qualify you on this machine (operators grant it)."""
+        """Ask the platform to qualify you on this machine (operators grant it); one that
+        expired or lapsed is asked for again."""
         data = QualificationRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        machine = self.get_object()
         requested = qualification_request(
-            user=request.user, machine=self.get_object(), note=data.validated_data["note"]
+            user=request.user,
+            machine=machine,
+            note=data.validated_data["note"],
+            renew=self.renews_qualification(machine),
         )
         return Response(QualificationSerializer(requested).data, status=201)
+
+    def renews_qualification(self, machine: Machine) -> bool:
+        """Whether the person's granted qualification on ``machine`` ended, so that asking
+        again renews it: the demand side (``bookings.api``) knows; here, never."""
+        return False

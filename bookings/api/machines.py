@@ -21,7 +21,12 @@ from platforms import api as catalogue
 from platforms.models import Machine
 
 from ..exceptions import WindowTooLong
-from ..selectors import machine_seen_by, machines_search, with_machines
+from ..selectors import (
+    machine_seen_by,
+    machines_search,
+    qualification_standing,
+    with_machines,
+)
 from .waiting import (
     WAITING_ERRORS,
     WaitingCreateSerializer,
@@ -209,3 +214,9 @@ class MachineViewSet(catalogue.MachineViewSet):
         frees part of it, you get an e-mail with a link to book it — everyone waiting is told
         at once, the first to book gets it. See and leave your entries at /waitlist/."""
         return waitlist_join(request, self.get_object())
+
+    def renews_qualification(self, machine: Machine) -> bool:
+        standing = qualification_standing(
+            user=self.request.user, machine=machine, start=timezone.now()
+        )
+        return standing.ended_on is not None and not standing.qualified
