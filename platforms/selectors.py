@@ -18,7 +18,6 @@ from .models import (
     OpeningHours,
     Platform,
     Qualification,
-    QualificationRecognition,
 )
 from .recurrence import expansion_window, planned_occurrences
 from .timezones import aware_lenient, aware_strict, local_dates
@@ -95,11 +94,6 @@ def platforms_recognised_for(*, machine: Machine) -> QuerySet[Platform]:
     return Platform.objects.filter(
         recognised_by__platform_id=machine.platform_id, recognised_by__category=machine.category
     ).order_by("name")
-
-
-def recognitions_of(*, platform: Platform) -> QuerySet[QualificationRecognition]:
-    """What ``platform`` accepts of other platforms' qualifications, by category."""
-    return QualificationRecognition.objects.filter(platform=platform).select_related("accepts")
 
 
 def qualifications_visible_to(*, user: Any) -> QuerySet[Qualification]:

@@ -54,7 +54,6 @@ from .slots import (
 )
 from .waiting import (
     range_is_free,
-    waiting_count_between,
     waiting_demand,
     waiting_of,
     waiting_over,
@@ -104,7 +103,6 @@ __all__ = [
     "range_is_free",
     "user_is_company_admin",
     "user_is_member",
-    "waiting_count_between",
     "waiting_demand",
     "waiting_of",
     "waiting_over",

@@ -58,10 +58,3 @@ def waiting_demand(
         .annotate(waiting=Count("pk"))
         .order_by("-waiting", "machine__name", "week")
     )
-
-
-def waiting_count_between(*, machines: QuerySet[Machine], start: datetime, end: datetime) -> int:
-    """Every entry waiting for time starting in [start, end) on ``machines``."""
-    return WaitingEntry.objects.filter(
-        machine__in=machines, start__gte=start, start__lt=end
-    ).count()

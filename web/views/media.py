@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
-from platforms.models import Machine, MachineDocument, MachinePhoto
+from platforms.models import MachineDocument, MachinePhoto
 from platforms.services import (
     machine_document_add,
     machine_document_remove,
@@ -20,7 +20,7 @@ from platforms.services import (
 
 from ..forms import MachineDocumentForm, MachinePhotoForm
 from .common import HtmxHttpRequest
-from .operator.base import operated_ids
+from .operator.base import operated_machine
 
 DAY = 24 * 60 * 60
 
@@ -57,12 +57,6 @@ def document(request: HtmxHttpRequest, pk: int, document_pk: int) -> HttpRespons
     )
 
 
-def _operated_machine(request: HtmxHttpRequest, pk: int) -> Machine:
-    return get_object_or_404(
-        Machine.objects.select_related("platform"), pk=pk, platform_id__in=operated_ids(request)
-    )
-
-
 def _said(request: HtmxHttpRequest, form: MachinePhotoForm | MachineDocumentForm) -> None:
     for errors in form.errors.values():
         messages.error(request, str(errors[0]))
@@ -71,7 +65,7 @@ def _said(request: HtmxHttpRequest, form: MachinePhotoForm | MachineDocumentForm
 @login_required
 @require_POST
 def photo_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    machine = _operated_machine(request, pk)
+    machine = operated_machine(request, pk)
     form = MachinePhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         _said(request, form)
@@ -93,7 +87,7 @@ def photo_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def photo_remove(request: HtmxHttpRequest, pk: int, photo_pk: int) -> HttpResponse:
-    machine = _operated_machine(request, pk)
+    machine = operated_machine(request, pk)
     machine_photo_remove(
         operator=request.user, photo=get_object_or_404(MachinePhoto, pk=photo_pk, machine=machine)
     )
@@ -104,7 +98,7 @@ def photo_remove(request: HtmxHttpRequest, pk: int, photo_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def document_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    machine = _operated_machine(request, pk)
+    machine = operated_machine(request, pk)
     form = MachineDocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         _said(request, form)
@@ -127,7 +121,7 @@ def document_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def document_remove(request: HtmxHttpRequest, pk: int, document_pk: int) -> HttpResponse:
-    machine = _operated_machine(request, pk)
+    machine = operated_machine(request, pk)
     machine_document_remove(
         operator=request.user,
         document=get_object_or_404(MachineDocument, pk=document_pk, machine=machine),

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from bookings.models import Booking
 from core.datetimes import in_range
 from core.exceptions import DomainError
-from platforms.models import Platform
+from platforms.models import Machine, Platform
 from platforms.selectors import platforms_operated_by
 
 from ...templatetags.web import slot_range
@@ -69,6 +69,12 @@ def refused(request: HtmxHttpRequest, error: DomainError) -> HttpResponse:
 
 def operated_platform(request: HtmxHttpRequest, pk: int) -> Platform:
     return get_object_or_404(Platform, pk=pk, pk__in=operated_ids(request))
+
+
+def operated_machine(request: HtmxHttpRequest, pk: int) -> Machine:
+    return get_object_or_404(
+        Machine.objects.select_related("platform"), pk=pk, platform_id__in=operated_ids(request)
+    )
 
 
 def day_param(value: str) -> date | None:

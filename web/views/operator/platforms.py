@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from ...forms import (
 )
 from ...history import history
 from ..common import HtmxHttpRequest
-from .base import day_param, operated_ids, operated_platform
+from .base import day_param, operated_machine, operated_platform
 
 
 @login_required
@@ -116,9 +116,7 @@ def _platform_day_view(
 @require_http_methods(["GET", "POST"])
 def machine_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A machine's description, specifications, rate and booking rules."""
-    machine = get_object_or_404(
-        Machine.objects.select_related("platform"), pk=pk, platform_id__in=operated_ids(request)
-    )
+    machine = operated_machine(request, pk)
     form = MachineRulesForm(request.POST if request.method == "POST" else None, instance=machine)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
