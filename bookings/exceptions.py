@@ -10,14 +10,17 @@ from platforms.exceptions import InvalidLocalTime
 
 __all__ = [
     "AccountExists",
+    "AlreadyEnrolled",
     "AlreadyInvited",
     "AlreadyMember",
     "AlreadyStarted",
     "AlreadyWaiting",
+    "AttendanceNotYet",
     "BookingError",
     "Closed",
     "CompanyNotValidated",
     "CompanyRegistered",
+    "CompanySeatsTaken",
     "DailyQuotaExceeded",
     "DomainError",
     "FeedbackGiven",
@@ -25,6 +28,7 @@ __all__ = [
     "InvalidLocalTime",
     "InvalidRange",
     "InvalidSeries",
+    "InvalidSession",
     "InvitationInvalid",
     "InvitationLimit",
     "InvitationNotYet",
@@ -34,6 +38,7 @@ __all__ = [
     "NotAllowed",
     "NotCancellable",
     "NotCompanyAdmin",
+    "NotEnrolled",
     "NotMember",
     "NotPending",
     "NotQualified",
@@ -43,6 +48,8 @@ __all__ = [
     "QuotaExceeded",
     "RangeFree",
     "SeriesRefused",
+    "SessionClosed",
+    "SessionFull",
     "SirenRefused",
     "SirenRegistered",
     "SlotUnavailable",
@@ -53,9 +60,11 @@ __all__ = [
     "TooShort",
     "TooSoon",
     "UnknownMachine",
+    "UnknownSession",
     "UsageInFuture",
     "UsageOutsideBookingDay",
     "UsageTooLong",
+    "WaitingListFull",
     "WaitingPast",
     "WaitingTooLong",
     "WindowTooLong",
@@ -384,3 +393,59 @@ class FeedbackGiven(BookingError):
     code = "feedback_given"
     status = 409
     message = _("Someone of your company has already said how this booking went: thank you.")
+
+
+# Training sessions.
+class SessionClosed(BookingError):
+    code = "session_closed"
+    status = 409
+    message = _("This training session was cancelled or has begun: enrolment is closed.")
+
+
+class SessionFull(BookingError):
+    code = "session_full"
+    status = 409
+    message = _("This training session is full: join its waiting list to take a seat that frees.")
+
+
+class WaitingListFull(BookingError):
+    code = "session_full"
+    status = 409
+    message = _("This training session and its waiting list are full.")
+
+
+class CompanySeatsTaken(BookingError):
+    code = "company_seats_taken"
+    status = 409
+    message = _(
+        "Your company has %(seats)d seats in this session already (its waiting list included): "
+        "that is the most one company may have."
+    )
+
+
+class AlreadyEnrolled(BookingError):
+    code = "already_enrolled"
+    status = 409
+    message = _("This person is already enrolled in this session (or on its waiting list).")
+
+
+class UnknownSession(BookingError):
+    code = "not_found"
+    status = 404
+    message = _("No such training session.")
+
+
+class NotEnrolled(BookingError):
+    code = "not_enrolled"
+    status = 404
+    message = _("This person has no seat in this session.")
+
+
+class AttendanceNotYet(BookingError):
+    code = "attendance_not_yet"
+    message = _("Attendance is recorded once the session has begun.")
+
+
+class InvalidSession(BookingError):
+    code = "invalid_session"
+    message = _("%(reason)s")

@@ -401,3 +401,7 @@ class UsageFeedback(models.Model):
     @property
     def is_incident(self) -> bool:
         return not self.worked or bool(self.report.strip())
+
+
+# Training sessions and their enrolments live in a module of their own.
+from .training_models import Enrolment, TrainingSession, TrainingStatus  # noqa: E402, F401

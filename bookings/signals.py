@@ -32,3 +32,12 @@ member_invited = Signal()
 # platforms (the demo's), users (by role: "funder", "operator", …): seed_demo built the demo;
 # sent directly (not through announce: the demo is built with announcements muted)
 demo_seeded = Signal()
+# Training sessions. enrolment, actor, from_waiting (bool: a seat freed and given to the first
+# person waiting): the person has a seat
+enrolment_seated = Signal()
+# enrolment, actor: the person is on the session's waiting list
+enrolment_waiting = Signal()
+# enrolment, actor, was_seated (bool)
+enrolment_withdrawn = Signal()
+# session, enrolments (those still enrolled or waiting), actor (None for the periodic job)
+training_cancelled = Signal()

@@ -2,8 +2,8 @@
 ``qualifications`` (who may book a machine that requires one), ``slots`` (what the booking
 rules read about a slot: closures, neighbouring bookings, the company's hours),
 ``availability`` (a machine's free time), ``search`` (the network-wide search, one PostgreSQL
-statement), ``operations`` (the operator's day and week, companies) and ``waiting`` (waiting
-lists)."""
+statement), ``operations`` (the operator's day and week, companies), ``training``
+(sessions open to enrol) and ``waiting`` (waiting lists)."""
 
 from .access import (
     bookings_a_closure_would_cover,
@@ -52,6 +52,13 @@ from .slots import (
     overlap_seconds,
     quota_use_this_week,
 )
+from .training import (
+    enrolments_of,
+    next_session_for,
+    session_enrolments,
+    session_machines,
+    sessions_ahead,
+)
 from .waiting import (
     range_is_free,
     waiting_demand,
@@ -85,6 +92,7 @@ __all__ = [
     "company_bookings_on",
     "company_seen_by_operator",
     "company_spans",
+    "enrolments_of",
     "incidents_open",
     "invitations_open_for",
     "invitations_open_of",
@@ -93,6 +101,7 @@ __all__ = [
     "machine_availability",
     "machine_seen_by",
     "machines_search",
+    "next_session_for",
     "operator_day",
     "overlap_hours",
     "overlap_seconds",
@@ -101,6 +110,9 @@ __all__ = [
     "qualifications_ending",
     "quota_use_this_week",
     "range_is_free",
+    "session_enrolments",
+    "session_machines",
+    "sessions_ahead",
     "user_is_company_admin",
     "user_is_member",
     "waiting_demand",

@@ -4,7 +4,7 @@ Every function is keyword-only and runs in one transaction. Split by concern: ``
 (the one ordered list of booking rules) over ``context`` (the slot they look at, and the
 locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
 reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies``,
-``invitations``, ``waiting`` (waiting lists) and ``feedback`` (after use, incidents).
+``invitations``, ``training`` (sessions, seats, attendance), ``waiting`` (waiting lists) and ``feedback`` (after use, incidents).
 """
 
 from .companies import (
@@ -33,6 +33,14 @@ from .lifecycle import (
     usage_record,
     usage_start,
 )
+from .training import (
+    training_attendance,
+    training_cancel,
+    training_enrol,
+    training_schedule,
+    training_withdraw,
+    trainings_decide,
+)
 from .waiting import waiting_join, waiting_leave, waiting_served
 
 __all__ = [
@@ -57,6 +65,12 @@ __all__ = [
     "invitation_make",
     "invitation_token",
     "no_shows_mark",
+    "training_attendance",
+    "training_cancel",
+    "training_enrol",
+    "training_schedule",
+    "training_withdraw",
+    "trainings_decide",
     "usage_record",
     "usage_start",
     "user_validates_companies",

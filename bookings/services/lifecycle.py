@@ -20,7 +20,7 @@ from ..exceptions import (
     NotCancellable,
     NotPending,
 )
-from ..models import Booking, BookingStatus
+from ..models import Booking, BookingKind, BookingStatus
 from ..selectors import user_is_member
 from ..signals import (
     booking_approved,
@@ -88,24 +88,34 @@ def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
             if now >= locked.start:
                 raise AlreadyStarted()
             late = now > locked.start - timedelta(hours=locked.machine.min_notice_hours)
-        cancelled = _save(
-            locked,
-            action="booking.cancelled",
-            actor=user,
-            status=BookingStatus.CANCELLED,
-            cancelled_at=now,
-            cancelled_by=user if getattr(user, "is_authenticated", False) else None,
-            cancellation_reason=reason,
-            late_cancellation=late,
-        )
-        announce(
-            booking_cancelled,
-            sender=Booking,
-            booking=cancelled,
-            actor=user,
-            by_operator=role == "operator",
-        )
-        return cancelled
+        return _cancel(locked, user=user, reason=reason, late=late, by_operator=role == "operator")
+
+
+def block_release(*, booking: Booking, actor: Any, reason: str) -> Booking:
+    """Free the time of an internal block whose purpose ended (a training session cancelled,
+    by its operator or by the periodic job: ``actor`` None). The caller decided who may."""
+    with transaction.atomic():
+        locked = _lock_booking(booking)
+        if locked.kind != BookingKind.INTERNAL or not locked.is_active:
+            return locked
+        return _cancel(locked, user=actor, reason=reason, late=False, by_operator=True)
+
+
+def _cancel(locked: Booking, *, user: Any, reason: str, late: bool, by_operator: bool) -> Booking:
+    cancelled = _save(
+        locked,
+        action="booking.cancelled",
+        actor=user,
+        status=BookingStatus.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancelled_by=user if getattr(user, "is_authenticated", False) else None,
+        cancellation_reason=reason,
+        late_cancellation=late,
+    )
+    announce(
+        booking_cancelled, sender=Booking, booking=cancelled, actor=user, by_operator=by_operator
+    )
+    return cancelled
 
 
 @busy_on_lock_failure
