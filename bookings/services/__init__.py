@@ -4,7 +4,8 @@ Every function is keyword-only and runs in one transaction. Split by concern: ``
 (the one ordered list of booking rules) over ``context`` (the slot they look at, and the
 locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
 reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies``,
-``invitations``, ``training`` (sessions, seats, attendance), ``waiting`` (waiting lists) and ``feedback`` (after use, incidents).
+``invitations``, ``training`` (sessions, seats, attendance), ``waiting`` (waiting lists) and
+``feedback`` (after use, incidents).
 """
 
 from .companies import (
