@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import iban
 from stdnum.fr import tva
 
-from bookings.models import Booking, Company, CompanySize
+from bookings.models import Booking, Company, CompanySize, Enrolment
 from bookings.siret import validate_siret
 from core.text import multi_line, single_line
 from platforms.models import Platform
@@ -219,10 +219,17 @@ class LineKind(models.TextChoices):
     LATE_CANCELLATION = "late_cancellation", _("Late cancellation")
     NO_SHOW = "no_show", _("No-show")
     CONSUMABLE = "consumable", _("Consumable")
+    TRAINING = "training", _("Training session")
 
 
-# The lines the programme's subsidy covers: machine time and what comes with it.
-SUBSIDISED = (LineKind.TIME, LineKind.SETUP, LineKind.ASSISTANCE, LineKind.MINIMUM)
+# The lines the programme's subsidy covers: machine time, what comes with it, and training.
+SUBSIDISED = (
+    LineKind.TIME,
+    LineKind.SETUP,
+    LineKind.ASSISTANCE,
+    LineKind.MINIMUM,
+    LineKind.TRAINING,
+)
 
 
 class BillableLine(models.Model):
@@ -232,6 +239,10 @@ class BillableLine(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="billable_lines")
     booking = models.ForeignKey(
         Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="billable_lines"
+    )
+    # A seat in a training session, billed like machine time.
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="billable_lines"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=LineKind.choices)
     label = models.CharField(_("designation"), max_length=200, validators=[single_line])

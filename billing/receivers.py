@@ -9,7 +9,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
-from bookings.models import Booking, BookingKind
+from bookings.models import Booking, BookingKind, Enrolment, TrainingSession
 from bookings.signals import (
     booking_cancelled,
     booking_created,
@@ -18,11 +18,14 @@ from bookings.signals import (
     booking_usage_recorded,
     bookings_marked_no_show,
     demo_seeded,
+    enrolment_seated,
+    enrolment_withdrawn,
+    training_cancelled,
 )
 
 from .models import PlatformBilling, Programme
 from .services.invoices import invoices_issue
-from .services.lines import booking_priced
+from .services.lines import booking_priced, enrolment_priced
 
 # Valid identifiers for the demo's sellers (checksums right, companies fictitious).
 DEMO_SIRETS = ("73282932000074", "55210055400013", "44306184100047")
@@ -50,6 +53,20 @@ def on_changed(sender: type, booking: Booking, **_: Any) -> None:
 def on_no_shows(sender: type, bookings: list[Booking], **_: Any) -> None:
     for booking in bookings:
         booking_priced(booking)
+
+
+@receiver(enrolment_seated, dispatch_uid="billing.seated")
+@receiver(enrolment_withdrawn, dispatch_uid="billing.withdrawn")
+def on_enrolment(sender: type, enrolment: Enrolment, **_: Any) -> None:
+    enrolment_priced(enrolment)
+
+
+@receiver(training_cancelled, dispatch_uid="billing.training_cancelled")
+def on_training_cancelled(
+    sender: type, session: TrainingSession, enrolments: list[Enrolment], **_: Any
+) -> None:
+    for enrolment in enrolments:
+        enrolment_priced(enrolment)
 
 
 DEMO_PROGRAMME = "Plateformes d'accélération Industrie du futur"

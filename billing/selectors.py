@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from bookings.models import Membership
 from platforms.models import Platform
@@ -71,7 +71,8 @@ def spending_by_month(*, companies: QuerySet[Any]) -> list[dict[str, Any]]:
 
 def revenue_by_machine(*, platform: Platform, month: date) -> list[dict[str, Any]]:
     """What the month's invoices billed per machine, excluding VAT (consumables and lines of no
-    booking together, under no machine); credit notes are not deducted here."""
+    booking together, under no machine; a training seat under its session's machine); credit
+    notes are not deducted here."""
     rows = (
         BillableLine.objects.filter(
             platform=platform,
@@ -79,11 +80,12 @@ def revenue_by_machine(*, platform: Platform, month: date) -> list[dict[str, Any
             service_date__gte=month,
             service_date__lte=month_end(month),
         )
-        .values("booking__machine__name")
+        .annotate(machine=Coalesce("booking__machine__name", "enrolment__session__machine__name"))
+        .values("machine")
         .annotate(total=Sum("total_ht"))
         .order_by("-total")
     )
-    return [{"machine": row["booking__machine__name"], "total": row["total"]} for row in rows]
+    return [{"machine": row["machine"], "total": row["total"]} for row in rows]
 
 
 def journal(*, platform: Platform, month: date) -> list[dict[str, Any]]:

@@ -9,15 +9,24 @@ from django.utils import timezone
 from accounts.signals import account_erased
 from platforms.feeds import new_feed_token
 
-from .models import Booking, Company, Membership, WaitingEntry
-from .services import waiting_served
+from .models import Booking, Company, Enrolment, Membership, TrainingSession, WaitingEntry
+from .selectors import enrolments_of
+from .services import training_withdraw, waiting_served
 from .signals import booking_created, booking_moved
 
 
 @receiver(account_erased, dispatch_uid="bookings.account_erased")
 def _on_account_erased(sender: Any, user: Any, **kwargs: Any) -> None:
     """The person leaves their companies (whose calendar addresses change); the bookings they
-    made, cancelled or decided stay (the usage figures count them) with no person attached."""
+    made, cancelled or decided stay (the usage figures count them) with no person attached;
+    their seats in sessions ahead go to those waiting."""
+    for enrolment in enrolments_of(user=user).filter(session__start__gt=timezone.now()):
+        training_withdraw(enrolment=enrolment, actor=user)
+    Enrolment.objects.filter(user=user).update(user=None)
+    Enrolment.objects.filter(enrolled_by=user).update(enrolled_by=None)
+    Enrolment.objects.filter(attendance_by=user).update(attendance_by=None)
+    for field in ("trainer", "created_by", "cancelled_by"):
+        TrainingSession.objects.filter(**{field: user}).update(**{field: None})
     # The calendar addresses they knew stop working: their companies' feeds get new ones.
     for company in Company.objects.filter(memberships__user=user).distinct():
         company.ical_token = new_feed_token()

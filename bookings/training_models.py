@@ -100,6 +100,15 @@ class TrainingSession(models.Model):
     # Set when the minimum attendance was checked and met: the session is held from then on.
     held_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Empty for a session that cancelled itself (too few enrolled at its deadline).
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
     cancellation_reason = models.TextField(
         _("reason for cancellation"), blank=True, validators=[multi_line]
     )
@@ -142,9 +151,11 @@ class Enrolment(models.Model):
         related_name="enrolments",
         verbose_name=_("training session"),
     )
+    # Empty once the person's account is erased (the seat stays, as the session's history).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="enrolments",
         verbose_name=_("participant"),
     )

@@ -487,6 +487,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.no_shows_mark_task",
         "schedule": 15 * 60,
     },
+    "trainings-decide": {
+        "task": "bookings.tasks.trainings_decide_task",
+        "schedule": 15 * 60,
+    },
     "idempotency-keys-purge": {
         "task": "accounts.tasks.idempotency_keys_purge_task",
         "schedule": 60 * 60,

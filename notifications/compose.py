@@ -30,7 +30,7 @@ from core.dates import long_day
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
-from .offers import expiring_context, freed_context
+from .offers import enrolment_context, expiring_context, freed_context
 from .people import (
     address_context,
     invitation_context,
@@ -187,6 +187,11 @@ def _slot(context: Context) -> dict[str, str]:
     return {"machine": booking.machine.name, "when": when(booking.start)}
 
 
+def _session(context: Context) -> dict[str, str]:
+    session = context["session"]
+    return {"machine": session.machine.name, "when": when(session.start)}
+
+
 @dataclass(frozen=True)
 class Composer:
     subject: Callable[[Context], str]
@@ -258,6 +263,20 @@ COMPOSERS: dict[str, Composer] = {
             % {"machine": c["machine"].name, "when": when(c["slot_start"])}
         ),
         context=freed_context,
+    ),
+    MessageKind.TRAINING_SEAT: Composer(
+        subject=lambda c: _("Your seat: training on %(machine)s, %(when)s") % _session(c),
+        context=enrolment_context,
+    ),
+    MessageKind.TRAINING_WAITING: Composer(
+        subject=lambda c: (
+            _("On the waiting list: training on %(machine)s, %(when)s") % _session(c)
+        ),
+        context=enrolment_context,
+    ),
+    MessageKind.TRAINING_CANCELLED: Composer(
+        subject=lambda c: _("Training cancelled: %(machine)s, %(when)s") % _session(c),
+        context=enrolment_context,
     ),
     MessageKind.COMPANY_VALIDATED: Composer(
         subject=lambda c: _("%(company)s may now book") % {"company": c["company"].name},

@@ -22,6 +22,10 @@ class MessageKind(models.TextChoices):
     QUALIFICATION_EXPIRING = "qualification_expiring", _("Qualification ending within a month")
     # To a person on a machine's waiting list, when time they wait for is freed.
     SLOT_FREED = "slot_freed", _("Waited-for time freed")
+    # To a person enrolled in a training session.
+    TRAINING_SEAT = "training_seat", _("Seat in a training session")
+    TRAINING_WAITING = "training_waiting", _("On a training session's waiting list")
+    TRAINING_CANCELLED = "training_cancelled", _("Training session cancelled")
     # To the company's administrators.
     COMPANY_VALIDATED = "company_validated", _("Company validated")
     COMPANY_REFUSED = "company_refused", _("Company refused")

@@ -1,6 +1,7 @@
 """What the messages about the booking core's state say, made at send time: a freed slot to a
 person waiting for it (nothing when they no longer wait, the slot has begun, or someone booked
-it meanwhile: the first to book gets it), a qualification about to end to its holder."""
+it meanwhile: the first to book gets it), a qualification about to end to its holder, a seat
+in a training session (or its cancellation) to the person enrolled."""
 
 from datetime import datetime
 from typing import Any
@@ -9,12 +10,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.models import WaitingEntry
+from bookings.models import Enrolment, WaitingEntry
 from bookings.selectors import range_is_free
 from bookings.selectors.qualifications import last_use, qualification_ends
 from platforms.models import Qualification, QualificationStatus
 
-from .models import Message
+from .models import Message, MessageKind
 
 Context = dict[str, Any]
 
@@ -69,4 +70,31 @@ def expiring_context(message: Message) -> Context | None:
         "machine": qualification.machine,
         "ends": ends,
         "lapses": lapses,
+    }
+
+
+def enrolment_context(message: Message) -> Context | None:
+    """The enrolment as it is now, if the message still holds: a seat still held (or a place
+    still waiting) in a session still scheduled; a cancellation to everyone it concerned."""
+    enrolment = (
+        Enrolment.objects.select_related("session__machine__platform", "session__trainer", "company")
+        .filter(pk=message.context.get("enrolment"), user_id=message.recipient_id)
+        .first()
+    )
+    if enrolment is None:
+        return None
+    session = enrolment.session
+    if message.kind == MessageKind.TRAINING_CANCELLED:
+        if session.is_scheduled:
+            return None
+    elif not session.is_scheduled or enrolment.withdrawn_at is not None:
+        return None
+    elif enrolment.waiting != (message.kind == MessageKind.TRAINING_WAITING):
+        return None
+    return {
+        "enrolment": enrolment,
+        "session": session,
+        "machine": session.machine,
+        "from_waiting": message.context.get("from_waiting", False),
+        "machine_url": f"{settings.SITE_URL}/machines/{session.machine_id}/",
     }

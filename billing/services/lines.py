@@ -12,14 +12,15 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from bookings.models import Booking, BookingKind, BookingStatus, Company
+from bookings.models import Booking, BookingKind, BookingStatus, Company, Enrolment
 from platforms.models import Platform
 from platforms.selectors import user_operates
 
 from ..exceptions import AlreadyInvoiced, NotOperator
 from ..models import BillableLine, LineKind, PlatformBilling
 from ..money import cents
-from ..pricing import quote
+from ..pricing import Line, quote
+from ..subsidy import allowance
 
 # The kinds a booking's state decides (a consumable stays whatever happens to the booking).
 FROM_BOOKING = (
@@ -95,6 +96,48 @@ def booking_priced(booking: Booking) -> None:
             service_date=day,
         )
         for kind, label, quantity, unit, total, subsidy in lines
+    )
+
+
+def enrolment_priced(enrolment: Enrolment) -> None:
+    """Write the line of a seat in a training session, billed like machine time (the
+    programme's aid included) on the session's day: one line while the person has a seat in a
+    session still scheduled, none once they withdraw or it is cancelled. A line invoiced stays."""
+    held = list(BillableLine.objects.select_for_update().filter(enrolment=enrolment))
+    if any(line.invoice_id is not None for line in held):
+        return
+    BillableLine.objects.filter(pk__in=[line.pk for line in held]).delete()
+    session = enrolment.session
+    if not (enrolment.is_seated and session.is_scheduled and session.price > 0):
+        return
+    machine = session.machine
+    day = session.start.astimezone(machine.platform.tz).date()
+    with translation.override("fr"):
+        label = _("Training session on %(machine)s, %(day)s") % {
+            "machine": machine.name,
+            "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
+        }
+        line = Line(
+            kind=LineKind.TRAINING,
+            label=label[:200],
+            quantity=Decimal(1),
+            unit_price_ht=session.price,
+            vat_rate=machine.vat_rate,
+            total_ht=session.price,
+        )
+        aid = allowance(platform=machine.platform, company=enrolment.company, on=day)
+    BillableLine.objects.create(
+        platform=machine.platform,
+        company=enrolment.company,
+        enrolment=enrolment,
+        kind=line.kind,
+        label=line.label,
+        quantity=line.quantity,
+        unit_price_ht=line.unit_price_ht,
+        vat_rate=line.vat_rate,
+        total_ht=line.total_ht,
+        subsidy=aid.take(line),
+        service_date=day,
     )
 
 

@@ -244,7 +244,7 @@ def training_withdraw(*, enrolment: Enrolment | int, actor: Any) -> Enrolment:
     with transaction.atomic():
         locked = _lock_session(found.session_id)
         mine = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .filter(pk=pk, withdrawn_at__isnull=True)
             .select_related("user", "company")
             .first()
@@ -304,8 +304,9 @@ def training_cancel(
 def _cancel_locked(locked: TrainingSession, *, actor: Any, reason: str) -> None:
     locked.status = TrainingStatus.CANCELLED
     locked.cancelled_at = timezone.now()
+    locked.cancelled_by = actor
     locked.cancellation_reason = reason
-    locked.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
+    locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
     audit_record(actor=actor, action="training.cancelled", obj=locked)
     if locked.block is not None:
         block_release(booking=locked.block, actor=actor, reason=str(_("Training cancelled")))
@@ -338,7 +339,7 @@ def training_attendance(
         if locked.start > timezone.now():
             raise AttendanceNotYet()
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .filter(session=locked, user_id=person.pk, withdrawn_at__isnull=True, waiting=False)
             .first()
         )
@@ -378,8 +379,6 @@ def trainings_decide(*, now: datetime | None = None) -> tuple[int, int]:
                 locked.save(update_fields=["held_at"])
                 held += 1
             else:
-                _cancel_locked(
-                    locked, actor=None, reason=str(_("Too few people enrolled by the deadline."))
-                )
+                _cancel_locked(locked, actor=None, reason="")
                 cancelled += 1
     return held, cancelled
