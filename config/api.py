@@ -70,7 +70,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def _router() -> DefaultRouter:
     from accounts.api import TokenViewSet
     from billing.api import InvoiceViewSet, MachineViewSet
-    from bookings.api import BookingViewSet, CompanyViewSet, WaitingViewSet
+    from bookings.api import (
+        BookingViewSet,
+        CompanyViewSet,
+        TrainingSessionViewSet,
+        WaitingViewSet,
+    )
     from platforms.api import PlatformViewSet, QualificationViewSet
 
     router = DefaultRouter()
@@ -81,6 +86,7 @@ def _router() -> DefaultRouter:
     router.register("qualifications", QualificationViewSet, basename="qualification")
     router.register("invoices", InvoiceViewSet, basename="invoice")
     router.register("waitlist", WaitingViewSet, basename="waitlist")
+    router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
     router.register("auth/tokens", TokenViewSet, basename="token")
     return router
 
