@@ -269,9 +269,7 @@ COMPOSERS: dict[str, Composer] = {
         context=enrolment_context,
     ),
     MessageKind.TRAINING_WAITING: Composer(
-        subject=lambda c: (
-            _("On the waiting list: training on %(machine)s, %(when)s") % _session(c)
-        ),
+        subject=lambda c: _("On the waiting list: training on %(machine)s, %(when)s") % _session(c),
         context=enrolment_context,
     ),
     MessageKind.TRAINING_CANCELLED: Composer(

@@ -77,19 +77,18 @@ def enrolment_context(message: Message) -> Context | None:
     """The enrolment as it is now, if the message still holds: a seat still held (or a place
     still waiting) in a session still scheduled; a cancellation to everyone it concerned."""
     enrolment = (
-        Enrolment.objects.select_related("session__machine__platform", "session__trainer", "company")
+        Enrolment.objects.select_related("session__machine__platform", "company")
         .filter(pk=message.context.get("enrolment"), user_id=message.recipient_id)
         .first()
     )
     if enrolment is None:
         return None
     session = enrolment.session
-    if message.kind == MessageKind.TRAINING_CANCELLED:
-        if session.is_scheduled:
-            return None
-    elif not session.is_scheduled or enrolment.withdrawn_at is not None:
+    cancelled = message.kind == MessageKind.TRAINING_CANCELLED
+    if session.is_scheduled == cancelled:
         return None
-    elif enrolment.waiting != (message.kind == MessageKind.TRAINING_WAITING):
+    waits = message.kind == MessageKind.TRAINING_WAITING
+    if not cancelled and (enrolment.withdrawn_at is not None or enrolment.waiting != waits):
         return None
     return {
         "enrolment": enrolment,

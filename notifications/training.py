@@ -14,6 +14,7 @@ from bookings.signals import enrolment_seated, enrolment_waiting, training_cance
 from .models import MessageKind
 from .services import Outgoing, messages_record
 
+
 def _told(kind: str, enrolment: Enrolment, **context: Any) -> Outgoing:
     return Outgoing(
         kind=kind,
@@ -39,4 +40,3 @@ def _on_cancelled(
     sender: Any, session: TrainingSession, enrolments: list[Enrolment], **kwargs: Any
 ) -> None:
     messages_record(_told(MessageKind.TRAINING_CANCELLED, each) for each in enrolments)
-

@@ -84,26 +84,28 @@ def test_a_seat_is_billed_like_machine_time_and_withdrawing_unbills_it(world, se
 
 def test_too_few_at_the_deadline_cancels_and_tells_everyone_once(world, smtp):
     waiter = MembershipFactory(user__email="attente@tiers.example.fr").user
-    with time_machine.travel(paris(2027, 1, 4, 9), tick=False):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            session = training_schedule(
-                operator=world.operator,
-                machine=world.machine,
-                start=START,
-                end=END,
-                capacity=4,
-                min_attendance=2,
-                price=Decimal("80.00"),
-            )
-            training_enrol(session=session, person=world.member, actor=world.member)
-            # Someone waits for the machine's time the session holds.
-            waiting_join(
-                machine=world.machine,
-                company=waiter.memberships.get().company,
-                user=waiter,
-                start=START,
-                end=START + timedelta(hours=2),
-            )
+    with (
+        time_machine.travel(paris(2027, 1, 4, 9), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        session = training_schedule(
+            operator=world.operator,
+            machine=world.machine,
+            start=START,
+            end=END,
+            capacity=4,
+            min_attendance=2,
+            price=Decimal("80.00"),
+        )
+        training_enrol(session=session, person=world.member, actor=world.member)
+        # Someone waits for the machine's time the session holds.
+        waiting_join(
+            machine=world.machine,
+            company=waiter.memberships.get().company,
+            user=waiter,
+            start=START,
+            end=START + timedelta(hours=2),
+        )
     smtp.received.clear()
 
     with time_machine.travel(START - timedelta(hours=47), tick=False):
