@@ -17,7 +17,7 @@ from core.exceptions import DomainError
 from platforms.admin import ClosureAdmin
 from platforms.models import Closure
 
-from .models import Booking, Company, Membership
+from .models import Booking, Company, Enrolment, Membership, TrainingSession
 from .selectors import bookings_affected_by_closure
 from .services import (
     booking_approve,
@@ -315,3 +315,34 @@ class ClosureWithBookingsAdmin(ClosureAdmin):
 
 admin.site.unregister(Closure)
 admin.site.register(Closure, ClosureWithBookingsAdmin)
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ("user", "company", "waiting", "created_at", "withdrawn_at", "attended")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    """Sessions as the services wrote them (operators schedule, cancel and record attendance
+    on their pages, where the rules and the e-mails are)."""
+
+    list_display = ("machine", "start", "capacity", "status", "trainer")
+    list_filter = ("status", "machine__platform")
+    date_hierarchy = "start"
+    inlines = [EnrolmentInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -3,6 +3,8 @@
 The UI shows ``detail`` as a form error; the API returns ``{"code", "detail"}`` with ``status``.
 """
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
@@ -196,6 +198,8 @@ class Closed(BookingError):
 class NotQualified(BookingError):
     code = "not_qualified"
     message = _("This machine requires a qualification you do not hold; ask the platform for one.")
+    # The next training session that qualifies on the machine, if one is planned.
+    next_session: Any = None
 
 
 class QualificationExpired(NotQualified):

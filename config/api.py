@@ -31,6 +31,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["conflicts"] = [
                 {key: _jsonable(value) for key, value in conflict.items()} for conflict in conflicts
             ]
+        session = getattr(exc, "next_session", None)
+        if session is not None:
+            body["next_training_session"] = {
+                "id": session.pk,
+                "start": session.start.astimezone(session.machine.platform.tz).isoformat(),
+                "url": f"/api/v1/training-sessions/{session.pk}/",
+            }
         retry_after = getattr(exc, "retry_after", None)
         headers = None
         if retry_after is not None:

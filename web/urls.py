@@ -16,6 +16,7 @@ from .views import (
     media,
     operator,
     reports,
+    training,
     waiting,
 )
 
@@ -39,6 +40,20 @@ pages = [
     path("machines/<int:pk>/quote/", booking.booking_quote, name="quote"),
     path("machines/<int:pk>/qualification/", booking.request_qualification, name="qualification"),
     path("bookings/", booking.bookings, name="bookings"),
+    path("training/<int:pk>/enrol/", training.enrol, name="training-enrol"),
+    path("training/seats/<int:pk>/withdraw/", training.withdraw, name="training-withdraw"),
+    path("operator/training/", operator.trainings, name="operator-trainings"),
+    path("operator/training/<int:pk>/", operator.training, name="operator-training"),
+    path(
+        "operator/training/<int:pk>/attendance/",
+        operator.training_attendance_view,
+        name="operator-training-attendance",
+    ),
+    path(
+        "operator/training/<int:pk>/cancel/",
+        operator.training_cancel_view,
+        name="operator-training-cancel",
+    ),
     path("invoices/", invoices.invoices, name="invoices"),
     path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice-pdf"),
     path("invoices/companies/<int:pk>/", invoices.billing_account, name="billing-account"),

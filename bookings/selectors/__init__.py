@@ -54,6 +54,7 @@ from .slots import (
 )
 from .training import (
     enrolments_of,
+    memberships_to_enrol,
     next_session_for,
     session_enrolments,
     session_machines,
@@ -101,6 +102,7 @@ __all__ = [
     "machine_availability",
     "machine_seen_by",
     "machines_search",
+    "memberships_to_enrol",
     "next_session_for",
     "operator_day",
     "overlap_hours",

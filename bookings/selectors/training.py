@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from platforms.models import Machine
 
-from ..models import Enrolment, TrainingSession, TrainingStatus
+from ..models import Enrolment, Membership, MembershipRole, TrainingSession, TrainingStatus
 
 SEATED = Q(enrolments__withdrawn_at__isnull=True, enrolments__waiting=False)
 WAITING = Q(enrolments__withdrawn_at__isnull=True, enrolments__waiting=True)
@@ -110,3 +110,19 @@ def sessions_to_decide(*, now: datetime | None = None) -> QuerySet[TrainingSessi
             deadline_passed, status=TrainingStatus.SCHEDULED, held_at__isnull=True, start__gt=now
         )
     ).order_by("start", "pk")
+
+
+def memberships_to_enrol(*, user: Any) -> QuerySet[Membership]:
+    """Whom ``user`` may enrol, as memberships (a person for a company): themselves in each
+    validated company of theirs, and the members of those they administer."""
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    administered = Membership.objects.filter(user=user, role=MembershipRole.ADMIN).values(
+        "company_id"
+    )
+    return (
+        Membership.objects.filter(Q(user=user) | Q(company_id__in=administered))
+        .filter(company__validated_at__isnull=False, user__is_active=True)
+        .select_related("user", "company")
+        .order_by("company__name", "user__display_name", "user__email")
+    )

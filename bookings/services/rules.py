@@ -52,10 +52,16 @@ def qualified(ctx: SlotContext) -> None:
     if ctx.internal or ctx.operator or not ctx.machine.requires_qualification:
         return
     standing = selectors.qualification_standing(user=ctx.user, machine=ctx.machine, start=ctx.start)
-    if standing.ended_on is not None and not standing.qualified:
-        raise QualificationExpired(date=lazy(long_day, str)(standing.ended_on))
-    if not standing.qualified:
-        raise NotQualified()
+    if standing.qualified:
+        return
+    error: NotQualified = (
+        QualificationExpired(date=lazy(long_day, str)(standing.ended_on))
+        if standing.ended_on is not None
+        else NotQualified()
+    )
+    # Where to get (back) the qualification: the next training session on the machine.
+    error.next_session = selectors.next_session_for(machine=ctx.machine)
+    raise error
 
 
 def a_range(ctx: SlotContext) -> None:

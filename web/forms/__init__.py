@@ -39,10 +39,12 @@ from .operator import (
     UsageForm,
 )
 from .reports import ReportForm, ScopeForm, SubscriptionForm
+from .training import AttendanceForm, EnrolForm, SessionCancelForm, TrainingSessionForm
 
 __all__ = [
     "MAX_SEARCH_DAYS",
     "AccountEraseForm",
+    "AttendanceForm",
     "BookingFilterForm",
     "BookingForm",
     "BoundedDateField",
@@ -50,6 +52,7 @@ __all__ = [
     "CancelForm",
     "ClosureForm",
     "EmailChangeForm",
+    "EnrolForm",
     "FeedbackForm",
     "InvitationAccountForm",
     "InviteForm",
@@ -73,8 +76,10 @@ __all__ = [
     "ReportForm",
     "ScopeForm",
     "SearchForm",
+    "SessionCancelForm",
     "SignUpForm",
     "SubscriptionForm",
     "TokenForm",
+    "TrainingSessionForm",
     "UsageForm",
 ]

@@ -22,6 +22,7 @@ from bookings.models import Booking, UsageFeedback
 from bookings.selectors import (
     bookings_visible_to,
     companies_of,
+    enrolments_of,
     qualification_standing,
     waiting_of,
 )
@@ -261,6 +262,7 @@ def bookings(request: HtmxHttpRequest) -> HttpResponse:
         "now": now,
         "query": query_without_page(request),
         "waiting": waiting_of(user=request.user),
+        "enrolments": enrolments_of(user=request.user),
     }
     template = "web/booking/_table.html" if request.htmx else "web/booking/bookings.html"
     return render(request, template, context)

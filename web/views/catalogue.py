@@ -38,6 +38,7 @@ from reports.selectors import programmes_followed
 from ..calendar import week_grid, week_label, week_monday, week_window
 from ..forms import BookingForm, QualificationRequestForm, SearchForm
 from .common import HtmxHttpRequest, page_of, query_without_page, signed_in, typed_text
+from .training import training_context
 
 SEARCH_DAYS = 14
 
@@ -316,6 +317,7 @@ def machine(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "form": BookingForm(
                     companies=[c for c in companies if c.is_validated], machine=shown
                 ),
+                **training_context(user, shown),
             }
         )
         return render(request, "web/catalogue/machine.html", context)
