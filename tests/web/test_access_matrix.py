@@ -12,8 +12,15 @@ from django.test import Client
 from accounts.models import ApiToken, AuditEntry
 from accounts.services import token_create
 from billing.models import BillableLine, BillingAccount, Invoice, PlatformBilling, Programme
-from bookings.models import Booking, Company, UsageFeedback, WaitingEntry
-from bookings.services import waiting_join
+from bookings.models import (
+    Booking,
+    Company,
+    Enrolment,
+    TrainingSession,
+    UsageFeedback,
+    WaitingEntry,
+)
+from bookings.services import training_enrol, training_schedule, waiting_join
 from platforms.models import (
     Closure,
     Machine,
@@ -70,6 +77,16 @@ def world(db: Any, frozen_now: Any) -> Any:
     world.incident = UsageFeedback.objects.create(
         booking=world.booking, worked=False, report="Buse bouchée", given_by=world.users["member_a"]
     )
+    world.session = training_schedule(
+        operator=operator,
+        machine=world.machine,
+        start=paris(2027, 1, 13, 14),
+        end=paris(2027, 1, 13, 17),
+        capacity=4,
+    )
+    world.enrolment = training_enrol(
+        session=world.session, person=world.users["member_a"], actor=world.users["member_a"]
+    )
     world.entry = waiting_join(
         machine=world.machine,
         company=world.company_a,
@@ -100,6 +117,8 @@ def snapshot() -> tuple[Any, ...]:
         list(WaitingEntry.objects.order_by("pk").values()),
         list(QualificationRecognition.objects.order_by("pk").values()),
         list(UsageFeedback.objects.order_by("pk").values()),
+        list(TrainingSession.objects.order_by("pk").values()),
+        list(Enrolment.objects.order_by("pk").values()),
     )
 
 
@@ -255,6 +274,17 @@ MATRIX = [
         PLATFORM_P,
     ),
     ("close an incident", "post", "/operator/incidents/{incident}/close/", {}, PLATFORM_P),
+    ("training sessions", "get", "/operator/training/", None, ANY_OPERATOR),
+    ("a training session", "get", "/operator/training/{session}/", None, PLATFORM_P),
+    (
+        "record attendance",
+        "post",
+        "/operator/training/{session}/attendance/",
+        {"person": "{member_a}", "attended": "yes"},
+        PLATFORM_P,
+    ),
+    ("cancel a session", "post", "/operator/training/{session}/cancel/", {}, PLATFORM_P),
+    ("give up A's seat", "post", "/training/seats/{enrolment}/withdraw/", {}, COMPANY_A),
     ("company A for operators", "get", "/operator/companies/{company_a}/", None, PLATFORM_P),
     ("waiting company", "get", "/operator/companies/{waiting}/", None, ANY_OPERATOR),
     ("validate", "post", "/operator/companies/{waiting}/validate/", {}, ANY_OPERATOR),
@@ -369,6 +399,9 @@ def _ids(world: Any) -> dict[str, Any]:
         "entry": world.entry.pk,
         "recognition": world.recognition.pk,
         "incident": world.incident.pk,
+        "session": world.session.pk,
+        "enrolment": world.enrolment.pk,
+        "member_a": world.users["member_a"].pk,
         "invoice": world.invoice.pk,
         "line": world.line.pk,
     }
