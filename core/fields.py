@@ -14,6 +14,15 @@ OUT_OF_RANGE = _("Give a date between the years {first} and {last}.")
 MAX_ID = 2**63 - 1
 
 
+def key_of(value: object) -> int:
+    """A row's key read from an address (``"42"``), or -1 — which no row has — for anything
+    else: ``"²"`` passes ``str.isdigit()`` but not ``int()``, and 2**63 overflows the column."""
+    text = str(value)
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        return int(text)
+    return -1
+
+
 class IdField(serializers.IntegerField):
     """The key of a row: a whole number from 1 to ``MAX_ID``, refused as a field error beyond
     (a query string's 2**63 once reached the database as an error, not an answer)."""

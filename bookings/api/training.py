@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api_schema import error_responses
-from core.fields import IdField
+from core.fields import IdField, key_of
 
 from ..exceptions import NotEnrolled, NotMember
 from ..models import Enrolment, TrainingSession
@@ -123,8 +123,7 @@ class TrainingSessionViewSet(
         return sessions_ahead(machine=params.get("machine"), platform=params.get("platform"))
 
     def _session_pk(self) -> int:
-        pk = str(self.kwargs["pk"])
-        return int(pk) if pk.isdigit() and len(pk) < 12 else -1
+        return key_of(self.kwargs["pk"])
 
     @extend_schema(
         request=EnrolSerializer,

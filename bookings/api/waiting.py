@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api_schema import error_responses
-from core.fields import BoundedDateTimeField, IdField
+from core.fields import BoundedDateTimeField, IdField, key_of
 from platforms.models import Machine
 
 from ..models import WaitingEntry
@@ -77,5 +77,5 @@ class WaitingViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.G
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Leave this waiting list entry."""
         pk = self.kwargs["pk"]
-        waiting_leave(entry=int(pk) if str(pk).isdigit() else -1, user=request.user)
+        waiting_leave(entry=key_of(pk), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

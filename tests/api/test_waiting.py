@@ -53,3 +53,13 @@ def test_nobody_leaves_someone_elses_entry(world, api_as):
         assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
     assert api_as("member_a").delete("/api/v1/waitlist/nope/").status_code == 404
     assert WaitingEntry.objects.get().left_at is None
+
+
+@pytest.mark.parametrize(
+    "pk", ["²", "١", "99999999999999999999"], ids=["superscript", "arabic", "huge"]
+)
+def test_an_address_that_is_no_key_is_not_found(world, api_as, pk):
+    """ "²" passes str.isdigit() but not int(): it once answered 500 here."""
+    answer = api_as("member_b").delete(f"/api/v1/waitlist/{pk}/")
+
+    assert (answer.status_code, answer.json()["code"]) == (404, "not_found")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from bookings import exceptions as exc
 from bookings.models import Booking, BookingKind, BookingStatus, Enrolment, TrainingStatus
@@ -95,7 +96,7 @@ def test_a_session_over_booked_time_is_refused(machine, operator, member, frozen
 def test_a_session_out_of_bounds_is_refused(machine, operator, frozen_now, changes, message):
     arguments = {"start": START, "end": END, "capacity": 2, **changes}
 
-    with pytest.raises(exc.InvalidSession, match=message):
+    with translation.override("en"), pytest.raises(exc.InvalidSession, match=message):
         training_schedule(operator=operator, machine=machine, **arguments)
 
     assert not Booking.objects.exists()

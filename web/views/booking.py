@@ -35,6 +35,7 @@ from bookings.services import (
 from bookings.services.feedback import USED
 from core.datetimes import in_range
 from core.exceptions import DomainError
+from core.fields import key_of
 from platforms.services import qualification_request
 
 from ..calendar import week_label
@@ -73,9 +74,9 @@ def _prefill(
             if timezone.is_naive(value):
                 value = value.replace(tzinfo=machine.platform.tz)
             initial[name] = value.astimezone(machine.platform.tz)
-    company = request.GET.get("company", "")
-    if company.isdigit() and int(company) in companies:
-        initial["company"] = int(company)
+    company = key_of(request.GET.get("company", ""))
+    if company in companies:
+        initial["company"] = company
     if "start" in initial and "end" not in initial:
         initial["end"] = initial["start"] + (length or timedelta(minutes=machine.min_minutes))
     return initial
