@@ -6,7 +6,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.models import Booking, Company, Membership, MembershipRole
+from bookings.models import (
+    Booking,
+    Company,
+    Enrolment,
+    Membership,
+    MembershipRole,
+    TrainingSession,
+)
 from notifications.models import Message
 from platforms.models import Closure, ClosureInterval, Machine, Platform, Qualification
 
@@ -26,6 +33,7 @@ def snapshot():
         Company.objects.count(),
         User.objects.count(),
         Booking.objects.count(),
+        TrainingSession.objects.count(),
     )
 
 
@@ -56,6 +64,10 @@ def test_seed_demo_builds_a_network_and_is_idempotent(django_capture_on_commit_c
     assert ClosureInterval.objects.exists()
     assert Machine.objects.filter(weekly_quota_hours__isnull=False).exists()
     assert Qualification.objects.filter(status="granted", user__email="sme@demo.fr").exists()
+    # A session ahead on each machine that needs a qualification, one with a seat taken.
+    needing = Machine.objects.filter(requires_qualification=True)
+    assert TrainingSession.objects.filter(start__gt=now).count() == needing.count()
+    assert Enrolment.objects.filter(user__email="sme2@demo.fr", waiting=False).exists()
 
 
 def test_seed_demo_users_log_in_with_the_demo_password():

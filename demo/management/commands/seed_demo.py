@@ -19,11 +19,12 @@ from django.utils import timezone
 from accounts.models import User
 from billing.pricing import price_lines, totals
 from bookings.models import Booking, BookingStatus, Company, Membership, MembershipRole
-from bookings.services import booking_create, waiting_join
+from bookings.services import booking_create
 from bookings.signals import demo_seeded
 from bookings.siret import siret_complete
 from core.events import announcements_muted
 from core.exceptions import DomainError
+from demo.activity import seed_training, seed_waiting
 from demo.data import COMPANIES, MACHINES, PASSWORD, PLATFORMS, WEEKDAY_HOURS
 from platforms.models import (
     ClosureKind,
@@ -73,7 +74,8 @@ class Command(BaseCommand):
             self._qualifications(machines, users)
             created_history = self._history(seed, machines, companies, users)
         created_upcoming = self._upcoming(seed, machines, companies, users)
-        self._waiting(machines, users)
+        seed_waiting(machines, users)
+        seed_training(machines, users)
         with transaction.atomic():
             # What upper layers add to the demo: the funder's programme, prices and invoices.
             demo_seeded.send(sender=Platform, platforms=platforms, users=users)
@@ -365,31 +367,3 @@ class Command(BaseCommand):
                 except DomainError:
                     continue
         return created
-
-    def _waiting(self, machines: list[Machine], users: dict[str, User]) -> None:
-        """Both SME users wait for the first upcoming booking of a company not theirs: their
-        waiting lists, the operator's week and the report show it. Once."""
-        people = [users["sme"], users["sme2"]]
-        taken = (
-            Booking.objects.filter(
-                machine__in=machines,
-                start__gt=timezone.now() + timedelta(days=1),
-                status=BookingStatus.CONFIRMED,
-            )
-            .exclude(company__memberships__user__in=people)
-            .order_by("start", "pk")
-            .first()
-        )
-        if taken is None:
-            return
-        for person in people:
-            try:
-                waiting_join(
-                    machine=taken.machine,
-                    company=person.memberships.get().company,
-                    user=person,
-                    start=taken.start,
-                    end=taken.end,
-                )
-            except DomainError:
-                continue  # waiting already (a second seeding)
