@@ -133,7 +133,7 @@ def test_an_operator_schedules_a_session_and_its_time_is_reserved(machine, opera
     assert again.status_code == 422
     assert TrainingSession.objects.count() == 1
     page = browser.get(f"/operator/training/{session.pk}/").content.decode()
-    assert "0 of 6 seats taken (at least 2 needed)." in page
+    assert "0 of 6 seats taken. At least 2 participants needed." in page
 
 
 def test_the_schedule_form_says_what_is_wrong(machine, operator, frozen_now):
