@@ -78,7 +78,7 @@ def enrolment_context(message: Message) -> Context | None:
     still waiting) in a session still scheduled; a cancellation to everyone it concerned."""
     enrolment = (
         Enrolment.objects.select_related("session__machine__platform", "company")
-        .filter(pk=message.context.get("enrolment"), user_id=message.recipient_id)
+        .filter(pk=message.context.get("enrolment"), user_id=message.recipient_id or 0)
         .first()
     )
     if enrolment is None:

@@ -72,7 +72,8 @@ class TrainingSessionSerializer(serializers.Serializer):
         return (trainer.display_name or "") if trainer is not None else ""
 
     def get_seats_left(self, session: TrainingSession) -> int:
-        return max(session.capacity - session.seats_taken, 0)
+        # ``seats_taken`` is counted by the queryset (``selectors.training.with_seats``).
+        return max(session.capacity - getattr(session, "seats_taken", 0), 0)
 
 
 class EnrolmentSerializer(serializers.Serializer):

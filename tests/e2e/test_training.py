@@ -64,9 +64,7 @@ def test_an_sme_enrols_in_a_session_then_books_the_machine(
     expect(page.locator("#training")).to_contain_text("Vous avez une place")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     shot("enrolled")
-    assert any(
-        m.to == ["alice@pme-dupont.fr"] and "Votre place" in m.subject for m in mail.outbox
-    )
+    assert any(m.to == ["alice@pme-dupont.fr"] and "Votre place" in m.subject for m in mail.outbox)
 
     # The session begins: the trainer records Alice present, which qualifies her.
     with time_machine.travel(session.start + timedelta(minutes=30), tick=True):

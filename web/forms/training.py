@@ -15,16 +15,29 @@ from platforms.models import Machine
 from .fields import BoundedDateTimeField, RangeForm
 
 
+class MachineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.platform.name}"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name())
+
+
 class TrainingSessionForm(RangeForm):
-    machine = forms.ModelChoiceField(label=_("Machine"), queryset=Machine.objects.none())
+    machine = MachineChoiceField(label=_("Machine"), queryset=Machine.objects.none())
     whole_category = forms.BooleanField(
         label=_("Attending qualifies on every machine of its category on the platform"),
         required=False,
     )
     start = BoundedDateTimeField(label=_("From"))
     end = BoundedDateTimeField(label=_("To"))
-    trainer = forms.ModelChoiceField(
-        label=_("Trainer"), queryset=Machine.objects.none(), required=False
+    trainer = PersonChoiceField(
+        label=_("Trainer"),
+        queryset=Machine.objects.none(),
+        required=False,
+        empty_label=_("— myself —"),
     )
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_CAPACITY)
     min_attendance = forms.IntegerField(
@@ -64,12 +77,9 @@ class TrainingSessionForm(RangeForm):
         machine_field = self.fields["machine"]
         assert isinstance(machine_field, forms.ModelChoiceField)
         machine_field.queryset = machines
-        machine_field.label_from_instance = lambda m: f"{m.name} — {m.platform.name}"
         trainer_field = self.fields["trainer"]
         assert isinstance(trainer_field, forms.ModelChoiceField)
         trainer_field.queryset = trainers
-        trainer_field.empty_label = _("— myself —")
-        trainer_field.label_from_instance = lambda u: u.get_full_name()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

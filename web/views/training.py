@@ -2,6 +2,7 @@
 (oneself, or a member of a company one administers; a full session offers its waiting list),
 and giving up a seat from the bookings' page."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings.models import Enrolment, MembershipRole, TrainingSession
+from bookings.models import Enrolment, Membership, MembershipRole, TrainingSession
 from bookings.selectors import enrolments_of, memberships_to_enrol, sessions_ahead
 from bookings.services import training_enrol, training_withdraw
 from core.exceptions import DomainError
@@ -21,6 +22,15 @@ from platforms.models import Machine
 
 from ..forms import EnrolForm
 from .common import HtmxHttpRequest
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A session as the machine page offers it: its seats left, and the person's seat."""
+
+    session: TrainingSession
+    seats_left: int
+    mine: Enrolment | None
 
 
 def _people(user: Any) -> list[tuple[int, str]]:
@@ -36,13 +46,19 @@ def training_context(user: Any, machine: Machine) -> dict[str, Any]:
     seats the person (or their company) holds in them, and whom they may enrol."""
     sessions = list(sessions_ahead(machine=machine)[:6])
     mine = {e.session_id: e for e in enrolments_of(user=user).filter(session__in=sessions)}
-    for session in sessions:
-        session.seats_left = max(session.capacity - session.seats_taken, 0)
-        session.mine = mine.get(session.pk)
+    offers = [
+        # ``seats_taken`` is counted by the queryset (``selectors.training.with_seats``).
+        Offer(
+            session,
+            max(session.capacity - getattr(session, "seats_taken", 0), 0),
+            mine.get(session.pk),
+        )
+        for session in sessions
+    ]
     people = _people(user) if sessions else []
     return {
-        "sessions": sessions,
-        "next_session": sessions[0] if sessions else None,
+        "offers": offers,
+        "next_offer": offers[0] if offers else None,
         "enrol_form": EnrolForm(people=people) if people else None,
     }
 
@@ -90,7 +106,9 @@ def enrol(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Give up a seat (one's own, or a member's of a company one administers); anyone else's
     is a 404."""
-    administered = request.user.memberships.filter(role=MembershipRole.ADMIN).values("company_id")
+    administered = Membership.objects.filter(
+        user_id=request.user.pk or 0, role=MembershipRole.ADMIN
+    ).values("company_id")
     enrolment = get_object_or_404(
         Enrolment.objects.filter(Q(user=request.user) | Q(company_id__in=administered)),
         pk=pk,
