@@ -220,3 +220,25 @@ def test_hostile_query_strings_and_ids_never_get_a_5xx(world, session, api_as):
         assert listed.status_code < 500 and enrolled.status_code < 500
 
     send()
+
+
+def test_a_booking_refused_for_want_of_qualification_names_the_next_session(world, session, api_as):
+    world.machine.requires_qualification = True
+    world.machine.save(update_fields=["requires_qualification"])
+
+    refused = api_as("member_b").post(
+        "/api/v1/bookings/",
+        {
+            "machine": world.machine.pk,
+            "start": "2027-01-07T10:00:00+01:00",
+            "end": "2027-01-07T11:00:00+01:00",
+        },
+        format="json",
+    )
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "not_qualified")
+    assert refused.json()["next_training_session"] == {
+        "id": session.pk,
+        "start": "2027-01-13T14:00:00+01:00",
+        "url": f"/api/v1/training-sessions/{session.pk}/",
+    }
