@@ -1,11 +1,12 @@
 """A person's data as they download it (the GDPR's right of access): their account, their
-memberships, the bookings they made, their qualifications, the messages sent to them (the
-outbox keeps no body: what it recorded), their API keys and report subscriptions."""
+memberships, the bookings they made, their qualifications, their seats in training sessions and
+their waiting lists, the messages sent to them (the outbox keeps no body: what it recorded), their
+API keys and report subscriptions."""
 
 from typing import Any
 
 from accounts.models import ApiToken, User
-from bookings.models import Booking, Membership
+from bookings.models import Booking, Enrolment, Membership, WaitingEntry
 from notifications.models import Message
 from platforms.models import Qualification
 from reports.models import ReportSubscription
@@ -72,6 +73,31 @@ def personal_data(*, user: User) -> dict[str, Any]:
                 "sent_at": _when(m.sent_at),
             }
             for m in Message.objects.filter(recipient=user).order_by("created_at")
+        ],
+        "training_sessions": [
+            {
+                "machine": e.session.machine.name,
+                "platform": e.session.machine.platform.name,
+                "company": e.company.name,
+                "start": _when(e.session.start),
+                "waiting": e.waiting,
+                "withdrawn_at": _when(e.withdrawn_at),
+                "attended": e.attended,
+            }
+            for e in Enrolment.objects.filter(user=user).select_related(
+                "session__machine__platform", "company"
+            )
+        ],
+        "waiting_lists": [
+            {
+                "machine": w.machine.name,
+                "platform": w.machine.platform.name,
+                "start": _when(w.start),
+                "end": _when(w.end),
+                "left_at": _when(w.left_at),
+                "booked_at": _when(w.booked_at),
+            }
+            for w in WaitingEntry.objects.filter(user=user).select_related("machine__platform")
         ],
         "api_keys": [
             {

@@ -2,6 +2,7 @@
 administers, the waiting list of a full one), /bookings/ gives a seat up; operators schedule,
 record attendance and cancel; hostile forms write nothing."""
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.services import account_erase
 from bookings.models import Booking, Enrolment, MembershipRole, TrainingSession, TrainingStatus
 from bookings.services import training_enrol, training_schedule
 from platforms.models import Qualification
@@ -107,6 +109,23 @@ def test_giving_up_a_seat_from_the_bookings_page(session, member, make_member):
 
     assert "The seat is given up" in answer.content.decode()
     assert Enrolment.objects.get().withdrawn_at is not None
+
+
+def test_a_seat_is_in_the_persons_data_and_leaves_with_the_account(session, member, make_member):
+    training_enrol(session=session, person=member, actor=member)
+    waiting = make_member()
+    training_enrol(session=session, person=waiting, actor=waiting, waiting=True)
+
+    data = json.loads(signed_in(member).get("/profile/my-data.json").content)
+    assert [(e["machine"], e["waiting"]) for e in data["training_sessions"]] == [
+        (session.machine.name, False)
+    ]
+
+    account_erase(user=member)
+
+    # The seat goes to the person waiting; the session keeps no one's name.
+    assert Enrolment.objects.get(user=waiting).waiting is False
+    assert Enrolment.objects.filter(user__isnull=True).count() == 1
 
 
 def test_an_operator_schedules_a_session_and_its_time_is_reserved(machine, operator, frozen_now):
