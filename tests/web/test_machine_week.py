@@ -165,8 +165,8 @@ def test_week_query_count_does_not_grow_with_bookings(
     client.get(url)  # warm the session and caches
     # then: session, user, machine + opening hours, availability (bookings, closures), which
     # closures are maintenance, who sees which booking, companies, qualification check,
-    # whether the header shows "Operator", its photos, its documents
-    with django_assert_num_queries(12):
+    # whether the header shows "Operator", its photos, its documents, its training sessions ahead
+    with django_assert_num_queries(13):
         client.get(url, {"week": "2027-W01"})
 
 
