@@ -46,9 +46,10 @@ $(AXE): tests/e2e/axe/package-lock.json
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
 # PostgreSQL at TEST_DATABASE_URL when it answers, else the embedded one; Redis when it answers
-# (else its tests skip, or fail with REQUIRE_SERVICES=1).
+# (else its tests skip, or fail with REQUIRE_SERVICES=1). On every core (pytest-xdist), each
+# worker in a database of its own; the tests on the one Redis run on one worker (loadgroup).
 test: $(STAMP) $(AXE)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -85,6 +85,15 @@ def pytest_report_header(config: Any) -> list[str]:
     return lines
 
 
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Under pytest-xdist (``-n``), the tests that use the one Redis (a real Celery worker
+    consumes its queue) run one after the other on one worker: two workers' tests would take
+    each other's tasks."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+
+
 def pytest_runtest_setup(item: Any) -> None:
     if item.get_closest_marker("redis") and services.get("redis_missing"):
         reason = services["redis_missing"]
