@@ -162,10 +162,18 @@ def _open_for_enrolment(session: TrainingSession) -> None:
 
 def _may_enrol(*, actor: Any, person: Any, company: Company, session: TrainingSession) -> None:
     """The person themselves, an administrator of their company, or an operator of the
-    platform enrols (or withdraws) a member of ``company``."""
+    platform enrols a member of ``company``."""
     if not user_is_member(user=person, company=company):
         raise NotMember()
-    if actor.pk == person.pk or user_operates(user=actor, platform=session.machine.platform):
+    _may_act_for(actor=actor, person=person, company=company, session=session)
+
+
+def _may_act_for(*, actor: Any, person: Any, company: Company, session: TrainingSession) -> None:
+    """The person themselves, an administrator of the company, or an operator of the
+    platform (a seat is given up even by someone who has left the company since)."""
+    if actor.pk == getattr(person, "pk", None):
+        return
+    if user_operates(user=actor, platform=session.machine.platform):
         return
     if not user_is_company_admin(user=actor, company=company):
         raise NotCompanyAdmin()
@@ -251,7 +259,7 @@ def training_withdraw(*, enrolment: Enrolment | int, actor: Any) -> Enrolment:
         )
         if mine is None:
             raise NotEnrolled()
-        _may_enrol(actor=actor, person=mine.user, company=mine.company, session=locked)
+        _may_act_for(actor=actor, person=mine.user, company=mine.company, session=locked)
         if not locked.is_scheduled or locked.start <= timezone.now():
             raise SessionClosed()
         was_seated = not mine.waiting

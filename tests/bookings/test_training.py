@@ -308,3 +308,14 @@ def test_withdrawing_is_for_the_person_their_admin_or_an_operator(session, membe
     with pytest.raises(exc.NotEnrolled):
         training_withdraw(enrolment=enrolment, actor=member)
     assert Enrolment.objects.get().withdrawn_at is not None
+
+
+def test_someone_who_left_the_company_still_gives_up_their_seat(session, member, make_member):
+    seat = enrol(session, member)
+    waiting = make_member()
+    enrol(session, waiting, waiting=True)
+    member.memberships.all().delete()
+
+    training_withdraw(enrolment=seat, actor=member)
+
+    assert Enrolment.objects.get(user=waiting).waiting is False
