@@ -312,8 +312,9 @@ def test_withdrawing_is_for_the_person_their_admin_or_an_operator(session, membe
 
 def test_someone_who_left_the_company_still_gives_up_their_seat(session, member, make_member):
     seat = enrol(session, member)
+    enrol(session, make_member())
     waiting = make_member()
-    enrol(session, waiting, waiting=True)
+    assert enrol(session, waiting, waiting=True).waiting
     member.memberships.all().delete()
 
     training_withdraw(enrolment=seat, actor=member)
