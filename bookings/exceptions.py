@@ -27,6 +27,7 @@ __all__ = [
     "DomainError",
     "FeedbackGiven",
     "FeedbackNotYet",
+    "HoldsTraining",
     "InvalidLocalTime",
     "InvalidRange",
     "InvalidSeries",
@@ -448,6 +449,14 @@ class NotEnrolled(BookingError):
 class AttendanceNotYet(BookingError):
     code = "attendance_not_yet"
     message = _("Attendance is recorded once the session has begun.")
+
+
+class HoldsTraining(BookingError):
+    code = "holds_training"
+    status = 409
+    message = _(
+        "This time holds a training session: cancel the session (on the training page) to free it."
+    )
 
 
 class InvalidSession(BookingError):

@@ -16,11 +16,12 @@ from platforms.timezones import aware_strict
 
 from ..exceptions import (
     AlreadyStarted,
+    HoldsTraining,
     NotAllowed,
     NotCancellable,
     NotPending,
 )
-from ..models import Booking, BookingKind, BookingStatus
+from ..models import Booking, BookingKind, BookingStatus, TrainingSession, TrainingStatus
 from ..selectors import user_is_member
 from ..signals import (
     booking_approved,
@@ -50,6 +51,14 @@ def _role(*, booking: Booking, user: Any) -> str:
     if user_is_member(user=user, company=booking.company):
         return "member"
     raise NotAllowed()
+
+
+def _not_holding_a_session(booking: Booking) -> None:
+    """The internal block of a training session still scheduled changes with its session."""
+    if booking.kind == BookingKind.INTERNAL and (
+        TrainingSession.objects.filter(block=booking, status=TrainingStatus.SCHEDULED).exists()
+    ):
+        raise HoldsTraining()
 
 
 def _save(booking: Booking, *, action: str, actor: Any, **changes: Any) -> Booking:
@@ -82,6 +91,7 @@ def booking_cancel(*, booking: Booking, user: Any, reason: str = "") -> Booking:
         role = _role(booking=locked, user=user)
         if not locked.is_active:
             raise NotCancellable(status=locked.get_status_display())
+        _not_holding_a_session(locked)
         now = timezone.now()
         late = False
         if role == "member":
@@ -166,6 +176,7 @@ def booking_move(*, booking: Booking, user: Any, start: datetime, end: datetime)
         role = _role(booking=locked, user=user)
         if not locked.is_active:
             raise NotCancellable(status=locked.get_status_display())
+        _not_holding_a_session(locked)
         now = timezone.now()
         if role == "member" and now >= locked.start:
             raise AlreadyStarted()

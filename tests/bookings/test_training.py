@@ -12,7 +12,9 @@ from bookings import exceptions as exc
 from bookings.models import Booking, BookingKind, BookingStatus, Enrolment, TrainingStatus
 from bookings.selectors import enrolments_of, next_session_for, sessions_ahead
 from bookings.services import (
+    booking_cancel,
     booking_create,
+    booking_move,
     training_attendance,
     training_cancel,
     training_enrol,
@@ -320,3 +322,19 @@ def test_someone_who_left_the_company_still_gives_up_their_seat(session, member,
     training_withdraw(enrolment=seat, actor=member)
 
     assert Enrolment.objects.get(user=waiting).waiting is False
+
+
+def test_the_sessions_block_changes_only_with_the_session(session, operator):
+    with pytest.raises(exc.HoldsTraining):
+        booking_cancel(booking=session.block, user=operator)
+    with pytest.raises(exc.HoldsTraining):
+        booking_move(
+            booking=session.block,
+            user=operator,
+            start=START + timedelta(days=1),
+            end=END + timedelta(days=1),
+        )
+
+    training_cancel(session=session, actor=operator)
+    session.block.refresh_from_db()
+    assert session.block.status == BookingStatus.CANCELLED
