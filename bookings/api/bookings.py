@@ -44,7 +44,8 @@ BOOKING_ERRORS = {
 }
 ACTION_ERRORS = {
     403: "`not_allowed`: you may see this booking but not do this to it.",
-    409: "`not_cancellable` / `not_pending`: the booking's status does not allow it.",
+    409: "`not_cancellable` / `not_pending`: the booking's status does not allow it; "
+    "`holds_training`: an internal block that holds a training session changes with it.",
 }
 
 
@@ -325,7 +326,7 @@ class BookingViewSet(
                     **ACTION_ERRORS,
                     400: f"`invalid`, `already_started` or a booking rule: {RULE_CODES}; for "
                     "operators `too_early` (before the previous day) and `too_far`.",
-                    409: "`slot_unavailable`, `not_cancellable`.",
+                    409: "`slot_unavailable`, `not_cancellable`, `holds_training`.",
                 }
             ),
         },
