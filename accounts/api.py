@@ -47,12 +47,24 @@ class ObtainTokenSerializer(serializers.Serializer):
         validators=[single_line],
         help_text="To recognise the token later.",
     )
+    read_only = serializers.BooleanField(
+        default=False,
+        help_text="A key for reading only: anything but GET, HEAD and OPTIONS is refused "
+        "with it (`read_only_token`, 403).",
+    )
 
 
 class TokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields: tuple[str, ...] = ("id", "name", "prefix", "created_at", "last_used_at")
+        fields: tuple[str, ...] = (
+            "id",
+            "name",
+            "prefix",
+            "read_only",
+            "created_at",
+            "last_used_at",
+        )
 
 
 class NewTokenSerializer(TokenSerializer):
@@ -103,7 +115,11 @@ class ObtainTokenView(APIView):
             raise AuthenticationFailed(_("Wrong e-mail address or password."))
         # A token obtained is a sign-in: django-axes resets the failures, last_login moves.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        token, raw = token_create(user=user, name=serializer.validated_data["name"])
+        token, raw = token_create(
+            user=user,
+            name=serializer.validated_data["name"],
+            read_only=serializer.validated_data["read_only"],
+        )
         body = {**TokenSerializer(token).data, "token": raw}
         return Response(body, status=status.HTTP_201_CREATED)
 

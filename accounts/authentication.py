@@ -3,14 +3,17 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
+from .exceptions import ReadOnlyToken
 from .models import ApiToken
 from .services import token_digest, token_touch
 
 
 class TokenAuthentication(BaseAuthentication):
-    """``Authorization: Token <token>`` against the digests of unrevoked tokens."""
+    """``Authorization: Token <token>`` against the digests of unrevoked tokens; a read-only
+    token is refused (``read_only_token``, 403) for anything but GET, HEAD and OPTIONS."""
 
     keyword = "Token"
 
@@ -31,6 +34,8 @@ class TokenAuthentication(BaseAuthentication):
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        if token.read_only and request.method not in SAFE_METHODS:
+            raise ReadOnlyToken()
         token_touch(token=token)
         return token.user, token
 

@@ -20,6 +20,12 @@ class LoginBlocked(DomainError):
         self.retry_after = retry_after
 
 
+class ReadOnlyToken(DomainError):
+    code = "read_only_token"
+    status = 403
+    message = _("This API key is for reading only: use another key to make changes.")
+
+
 class InvalidIdempotencyKey(DomainError):
     code = "invalid_idempotency_key"
     message = _("The Idempotency-Key header must be 1 to 255 visible ASCII characters.")

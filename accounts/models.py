@@ -99,6 +99,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # A key for reading only (an export, a dashboard): anything but GET, HEAD or OPTIONS is
+    # refused with it.
+    read_only = models.BooleanField(_("read only"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("API token")

@@ -24,17 +24,22 @@ def token_digest(raw: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
-    """A new named token for ``user``; returns it with the raw token, shown only this once."""
+def token_create(*, user: Any, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new named token for ``user`` (``read_only``: for reading only); returns it with the
+    raw token, shown only this once."""
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     token = ApiToken.objects.create(
-        user=user, name=name[:100] or "API", prefix=raw[:8], digest=token_digest(raw)
+        user=user,
+        name=name[:100] or "API",
+        prefix=raw[:8],
+        digest=token_digest(raw),
+        read_only=read_only,
     )
     audit_record(
         actor=user,
         action="token.created",
         obj=token,
-        after={"name": token.name, "prefix": token.prefix},
+        after={"name": token.name, "prefix": token.prefix, "read_only": read_only},
     )
     return token, raw
 

@@ -57,3 +57,50 @@ def test_a_user_holds_several_tokens_and_revoking_one_keeps_the_other(world):
     assert client.get("/api/v1/bookings/").status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {second['token']}")
     assert client.get("/api/v1/bookings/").status_code == 401
+
+
+def test_a_read_only_token_reads_and_changes_nothing(world):
+    from bookings.models import Booking
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    user = world.users["member_a"]
+    obtained = client.post(
+        "/api/v1/auth/token/",
+        {
+            "username": user.email,
+            "password": "secret-pass-123",
+            "name": "Tableau",
+            "read_only": True,
+        },
+        format="json",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert obtained.status_code == 201 and obtained.json()["read_only"] is True
+    client.credentials(HTTP_AUTHORIZATION=f"Token {obtained.json()['token']}")
+    before = list(Booking.objects.order_by("pk").values())
+
+    read = client.get("/api/v1/bookings/")
+    cancel = client.post(f"/api/v1/bookings/{world.booking.pk}/cancel/", {}, format="json")
+    booked = client.post(
+        "/api/v1/bookings/",
+        {
+            "machine": world.machine.pk,
+            "start": "2027-01-07T10:00:00+01:00",
+            "end": "2027-01-07T11:00:00+01:00",
+        },
+        format="json",
+    )
+
+    assert read.status_code == 200 and read.json()["results"]
+    for refused in (cancel, booked):
+        assert (refused.status_code, refused.json()["code"]) == (403, "read_only_token")
+    assert cancel.json()["detail"].startswith("This API key is for reading only")
+    assert list(Booking.objects.order_by("pk").values()) == before
+    # A key for changes still makes them.
+    full = obtain(APIClient(), user.email, "secret-pass-123", ip="10.0.0.3", name="ERP")
+    writer = APIClient()
+    writer.credentials(HTTP_AUTHORIZATION=f"Token {full.json()['token']}")
+    assert (
+        writer.post(f"/api/v1/bookings/{world.booking.pk}/cancel/", {}, format="json").status_code
+        == 200
+    )

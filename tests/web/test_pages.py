@@ -485,6 +485,18 @@ def test_profile_creates_shows_once_and_revokes_api_keys(signed_in: Any, member:
     assert token.revoked_at is not None
 
 
+def test_a_key_for_reading_only_is_made_and_shown_as_such(signed_in: Any, member: Any) -> None:
+    client = signed_in(member)
+
+    client.post("/profile/tokens/", {"name": "Tableau de bord", "read_only": "on"})
+    client.post("/profile/tokens/", {"name": "Export ERP"})
+
+    kinds = dict(ApiToken.objects.filter(user=member).values_list("name", "read_only"))
+    assert kinds == {"Tableau de bord": True, "Export ERP": False}
+    page = client.get("/profile/").content.decode()
+    assert page.count("Lecture seule") == 1
+
+
 def test_another_persons_api_key_cannot_be_revoked(signed_in: Any, member: Any) -> None:
     theirs, _raw = token_create(user=UserFactory(), name="theirs")
     answer = signed_in(member).post(reverse("token-revoke", args=[theirs.pk]))

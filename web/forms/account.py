@@ -115,6 +115,10 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("Say where it is used, e.g. “ERP export”."),
     )
+    read_only = forms.BooleanField(
+        label=_("For reading only (exports, dashboards): it can change nothing"),
+        required=False,
+    )
 
 
 class AccountEraseForm(forms.Form):

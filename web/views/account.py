@@ -204,7 +204,11 @@ def token_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the key a name (at most 100 characters)."))
         return redirect("profile")
-    _token, raw = token_create(user=signed_in(request), name=form.cleaned_data["name"])
+    _token, raw = token_create(
+        user=signed_in(request),
+        name=form.cleaned_data["name"],
+        read_only=form.cleaned_data["read_only"],
+    )
     request.session[NEW_KEY] = raw
     return redirect("profile")
 
