@@ -47,11 +47,16 @@ class ObtainTokenSerializer(serializers.Serializer):
         validators=[single_line],
         help_text="To recognise the token later.",
     )
-    read_only = serializers.BooleanField(
-        default=False,
-        help_text="A key for reading only: anything but GET, HEAD and OPTIONS is refused "
-        "with it (`read_only_token`, 403).",
-    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Declared here: as a class attribute, "read_only" would shadow Field.read_only.
+        fields = super().get_fields()
+        fields["read_only"] = serializers.BooleanField(
+            default=False,
+            help_text="A key for reading only: anything but GET, HEAD and OPTIONS is refused "
+            "with it (`read_only_token`, 403).",
+        )
+        return fields
 
 
 class TokenSerializer(serializers.ModelSerializer):

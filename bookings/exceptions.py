@@ -41,10 +41,12 @@ __all__ = [
     "NotAllowed",
     "NotCancellable",
     "NotCompanyAdmin",
+    "NotConfirmed",
     "NotEnrolled",
     "NotMember",
     "NotPending",
     "NotQualified",
+    "NotStarted",
     "NotWaiting",
     "OutsideOpeningHours",
     "QualificationExpired",
@@ -56,6 +58,7 @@ __all__ = [
     "SirenRefused",
     "SirenRegistered",
     "SlotUnavailable",
+    "StartTooEarly",
     "TooEarly",
     "TooFar",
     "TooLong",
@@ -64,6 +67,7 @@ __all__ = [
     "TooSoon",
     "UnknownMachine",
     "UnknownSession",
+    "UsageAlreadyStarted",
     "UsageInFuture",
     "UsageOutsideBookingDay",
     "UsageTooLong",
@@ -398,6 +402,30 @@ class FeedbackGiven(BookingError):
     code = "feedback_given"
     status = 409
     message = _("Someone of your company has already said how this booking went: thank you.")
+
+
+# Usage measured at the machine.
+class UsageAlreadyStarted(BookingError):
+    code = "usage_already_started"
+    status = 409
+    message = _("This booking's use has already started.")
+
+
+class NotConfirmed(BookingError):
+    code = "not_confirmed"
+    status = 409
+    message = _("Only a confirmed booking is started or stopped at the machine (it is %(status)s).")
+
+
+class NotStarted(BookingError):
+    code = "usage_not_started"
+    status = 409
+    message = _("Start the booking's use before stopping it.")
+
+
+class StartTooEarly(BookingError):
+    code = "start_too_early"
+    message = _("Start at most %(minutes)d minutes before the booking.")
 
 
 # Training sessions.

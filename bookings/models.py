@@ -256,6 +256,8 @@ class Booking(models.Model):
     late_cancellation = models.BooleanField(_("late cancellation"), default=False)
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
+    # The usage was measured at the machine (started and stopped there), not declared after.
+    measured = models.BooleanField(_("usage measured"), default=False, db_default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

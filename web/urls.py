@@ -13,6 +13,7 @@ from .views import (
     identity,
     invitations,
     invoices,
+    measure,
     media,
     operator,
     reports,
@@ -27,6 +28,8 @@ pages = [
     path("machines/platforms/", catalogue.platform_suggestions, name="platform-suggestions"),
     path("machines/<int:pk>/", catalogue.machine, name="machine"),
     path("machines/<int:pk>/book/", booking.book, name="book"),
+    path("machines/<int:pk>/use/", measure.use, name="machine-use"),
+    path("operator/machines/<int:pk>/qr/", measure.qr_sheet, name="operator-machine-qr"),
     path(
         "machines/<int:pk>/photos/<int:photo_pk>/<str:size>.jpg",
         media.photo,

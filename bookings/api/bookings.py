@@ -28,6 +28,8 @@ from ..services import (
     booking_move,
     booking_reject,
     company_ical_token_regenerate,
+    usage_measure_start,
+    usage_measure_stop,
     usage_record,
 )
 
@@ -74,6 +76,9 @@ class BookingSerializer(serializers.Serializer):
     rejection_reason = serializers.CharField(read_only=True)
     actual_start = serializers.DateTimeField(read_only=True, allow_null=True)
     actual_end = serializers.DateTimeField(read_only=True, allow_null=True)
+    measured = serializers.BooleanField(
+        read_only=True, help_text="The usage was started and stopped at the machine."
+    )
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -273,6 +278,44 @@ class BookingViewSet(
         booking = self.get_object()
         booking = booking_approve(booking=booking, user=request.user)
         return self._respond(booking)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: BookingSerializer,
+            **error_responses(
+                {
+                    **ACTION_ERRORS,
+                    400: "`start_too_early` (more than 15 minutes before the booking).",
+                    409: "`usage_already_started`; `not_confirmed`.",
+                }
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        """At the machine: its use begins now (a member of the company, or an operator), from
+        15 minutes before the booking until its end. The usage is recorded as measured."""
+        return self._respond(usage_measure_start(booking=self.get_object(), user=request.user))
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: BookingSerializer,
+            **error_responses(
+                {
+                    **ACTION_ERRORS,
+                    400: "`usage_outside_booking_day` (more than 6 h after the booking's day).",
+                    409: "`usage_not_started`; `not_confirmed`.",
+                }
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def stop(self, request: Request, pk: str | None = None) -> Response:
+        """At the machine: its use ends now; the booking is completed with its measured usage
+        (billed as used time where the platform bills so)."""
+        return self._respond(usage_measure_stop(booking=self.get_object(), user=request.user))
 
     @extend_schema(
         request=RequiredReasonSerializer,

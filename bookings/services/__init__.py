@@ -5,7 +5,7 @@ Every function is keyword-only and runs in one transaction. Split by concern: ``
 locks), ``create`` (single bookings, series, internal blocks), ``lifecycle`` (cancel, approve,
 reject, move, usage, no-shows), ``usage`` (what recorded usage respects), ``companies``,
 ``invitations``, ``training`` (sessions, seats, attendance), ``waiting`` (waiting lists) and
-``feedback`` (after use, incidents).
+``feedback`` (after use, incidents), ``measure`` (usage started and stopped at the machine).
 """
 
 from .companies import (
@@ -34,6 +34,7 @@ from .lifecycle import (
     usage_record,
     usage_start,
 )
+from .measure import usage_measure_start, usage_measure_stop
 from .training import (
     training_attendance,
     training_cancel,
@@ -72,6 +73,8 @@ __all__ = [
     "training_schedule",
     "training_withdraw",
     "trainings_decide",
+    "usage_measure_start",
+    "usage_measure_stop",
     "usage_record",
     "usage_start",
     "user_validates_companies",

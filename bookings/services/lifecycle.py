@@ -253,6 +253,8 @@ def usage_record(
             actual_start=actual_start,
             actual_end=actual_end,
             status=BookingStatus.COMPLETED,
+            # Typed in by an operator: declared, even over a usage measured before.
+            measured=False,
         )
         announce(booking_usage_recorded, sender=Booking, booking=used, actor=user)
         return used

@@ -275,6 +275,14 @@ MATRIX = [
     ),
     ("close an incident", "post", "/operator/incidents/{incident}/close/", {}, PLATFORM_P),
     ("training sessions", "get", "/operator/training/", None, ANY_OPERATOR),
+    ("the machine's QR sheet", "get", "/operator/machines/{machine}/qr/", None, PLATFORM_P),
+    (
+        "start at the machine",
+        "get",
+        "/machines/{machine}/use/",
+        None,
+        expect(LOGIN, OK, OK, OK, OK, OK, OK),
+    ),
     ("a training session", "get", "/operator/training/{session}/", None, PLATFORM_P),
     (
         "record attendance",

@@ -156,3 +156,8 @@ document.addEventListener("booked", () => {
   const bar = document.getElementById("selection-bar");
   if (bar) bar.hidden = true;
 });
+
+// The machine's QR sheet: a button that prints the page (no inline script under the CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
