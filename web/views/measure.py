@@ -54,7 +54,9 @@ def qr_sheet(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A sheet to print and stick on the machine: its name and the QR code of its page."""
     machine = operated_machine(request, pk)
     url = use_url(machine)
-    svg = segno.make(url, error="m").svg_inline(scale=8, dark="#1b2631", light="#ffffff", omitsize=True)
+    svg = segno.make(url, error="m").svg_inline(
+        scale=8, dark="#1b2631", light="#ffffff", omitsize=True
+    )
     return render(
         request,
         "web/measure/qr.html",
