@@ -72,11 +72,11 @@ def enrol(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose who takes the seat."))
         return redirect(back)
-    membership = next(
-        m
-        for m in memberships_to_enrol(user=request.user)
-        if m.pk == form.cleaned_data["membership"]
-    )
+    chosen = form.cleaned_data["membership"]
+    membership = next((m for m in memberships_to_enrol(user=request.user) if m.pk == chosen), None)
+    if membership is None:  # the membership ended meanwhile
+        messages.error(request, _("Choose who takes the seat."))
+        return redirect(back)
     try:
         enrolment = training_enrol(
             session=session,
