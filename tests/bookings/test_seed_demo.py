@@ -68,11 +68,7 @@ def test_seed_demo_builds_a_network_and_is_idempotent(django_capture_on_commit_c
     needing = Machine.objects.filter(requires_qualification=True)
     assert TrainingSession.objects.filter(start__gt=now).count() == needing.count()
     assert Enrolment.objects.filter(user__email="sme2@demo.fr", waiting=False).exists()
-
-
-def test_seed_demo_users_log_in_with_the_demo_password():
-    seed()
-
+    # The demo's people sign in with the demo password (one seeding serves both checks).
     for email in (
         "admin@demo.fr",
         "operator@demo.fr",
