@@ -4,7 +4,6 @@ member of your company (or yourself), withdrawing, and the trainer's attendance.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -17,9 +16,10 @@ from core.fields import IdField, key_of
 
 from ..exceptions import NotEnrolled, NotMember
 from ..models import Enrolment, TrainingSession
-from ..selectors import companies_of, sessions_ahead
+from ..selectors import sessions_ahead
 from ..selectors.training import with_seats
 from ..services import training_attendance, training_enrol, training_withdraw
+from .bookings import company_for
 
 ENROL_ERRORS = {
     400: "`invalid` (malformed input).",
@@ -139,7 +139,7 @@ class TrainingSessionViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         person = _person(data["user"], missing=NotMember)
-        company = data.get("company") or _only_company(person)
+        company = company_for(person, data)
         enrolment = training_enrol(
             session=self._session_pk(),
             person=person,
@@ -193,14 +193,3 @@ def _person(pk: int, *, missing: type[Exception]) -> Any:
     if person is None:
         raise missing()
     return person
-
-
-def _only_company(person: Any) -> int:
-    companies = list(companies_of(user=person).values_list("pk", flat=True)[:2])
-    if len(companies) > 1:
-        raise serializers.ValidationError(
-            {"company": [_("This person belongs to several companies: say which one.")]}
-        )
-    if not companies:
-        raise NotMember()
-    return companies[0]

@@ -105,10 +105,8 @@ def sessions_to_decide(*, now: datetime | None = None) -> QuerySet[TrainingSessi
             output_field=DateTimeField(),
         )
     )
-    return with_seats(
-        TrainingSession.objects.filter(
-            deadline_passed, status=TrainingStatus.SCHEDULED, held_at__isnull=True, start__gt=now
-        )
+    return TrainingSession.objects.filter(
+        deadline_passed, status=TrainingStatus.SCHEDULED, held_at__isnull=True, start__gt=now
     ).order_by("start", "pk")
 
 
