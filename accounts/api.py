@@ -18,10 +18,11 @@ from rest_framework.views import APIView
 from core.api_schema import INVALID, error_responses
 from core.text import single_line
 
-from .exceptions import LoginBlocked
+from .exceptions import LoginBlocked, SecondFactorRequired
 from .models import ApiToken, User
 from .services import token_create, token_revoke
 from .throttle import login_retry_after
+from .two_factor import has_second_factor, second_factor_check
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -46,6 +47,12 @@ class ObtainTokenSerializer(serializers.Serializer):
         default="API",
         validators=[single_line],
         help_text="To recognise the token later.",
+    )
+    code = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text="For an account with two-factor sign-in: the authenticator's current code "
+        "(or a recovery code).",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -96,7 +103,9 @@ class ObtainTokenView(APIView):
             **error_responses(
                 {
                     **INVALID,
-                    401: "`authentication_failed`: wrong e-mail or password.",
+                    401: "`authentication_failed`: wrong e-mail or password; "
+                    "`second_factor_required`: the account has two-factor sign-in, send `code`; "
+                    "`second_factor_invalid`: a wrong code.",
                     429: "`login_blocked`: too many failed attempts for this account from this "
                     "address; `retry_after` says in how many seconds to try again.",
                 }
@@ -118,6 +127,11 @@ class ObtainTokenView(APIView):
                     retry_after=login_retry_after(request=request._request, username=username)
                 )
             raise AuthenticationFailed(_("Wrong e-mail address or password."))
+        if has_second_factor(user):
+            code = serializer.validated_data.get("code")
+            if not code:
+                raise SecondFactorRequired()
+            second_factor_check(user=user, code=code)
         # A token obtained is a sign-in: django-axes resets the failures, last_login moves.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
         token, raw = token_create(

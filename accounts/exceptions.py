@@ -53,3 +53,21 @@ class AddressTaken(DomainError):
     code = "address_taken"
     status = 409
     message = _("Another account already uses this e-mail address.")
+
+
+class SecondFactorRequired(DomainError):
+    code = "second_factor_required"
+    status = 401
+    message = _("This account signs in with two factors: send the authenticator's code too.")
+
+
+class SecondFactorInvalid(DomainError):
+    code = "second_factor_invalid"
+    status = 401
+    message = _("This code is not right. Type the 6 digits your app shows now, or a recovery code.")
+
+
+class SecondFactorThrottled(DomainError):
+    code = "second_factor_throttled"
+    status = 429
+    message = _("Too many wrong codes: wait a few seconds before typing the next one.")

@@ -152,8 +152,12 @@ def account_erase(*, user: Any) -> None:
     answers go, and so do their failed sign-ins. Every app above removes or detaches the rest
     (``account_erased``)."""
     from axes.models import AccessAttempt, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     email = user.email
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
     IdempotencyKey.objects.filter(user=user).delete()
     AccessAttempt.objects.filter(username__iexact=email).delete()

@@ -83,6 +83,7 @@ def _router() -> DefaultRouter:
         TrainingSessionViewSet,
         WaitingViewSet,
     )
+    from notifications.api import WebhookViewSet
     from platforms.api import PlatformViewSet, QualificationViewSet
 
     router = DefaultRouter()
@@ -95,6 +96,7 @@ def _router() -> DefaultRouter:
     router.register("waitlist", WaitingViewSet, basename="waitlist")
     router.register("training-sessions", TrainingSessionViewSet, basename="training-session")
     router.register("auth/tokens", TokenViewSet, basename="token")
+    router.register("webhooks", WebhookViewSet, basename="webhook")
     return router
 
 

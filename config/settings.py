@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "csp",
     "schedule",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "platforms",
     "bookings",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.audit.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "web.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -257,6 +261,17 @@ NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=17)
 # The outbox keeps no body, only subjects; files sent (reports' XLSX and PDF) are dropped this
 # many days after they went, and so are reports built for download.
 NOTIFICATIONS_ATTACHMENT_DAYS = env.int("NOTIFICATIONS_ATTACHMENT_DAYS", default=30)
+# Webhooks: deliveries wait WEBHOOKS_TIMEOUT_SECONDS for an answer; a failure is tried again
+# after 1, 2, 4… minutes (at most an hour), WEBHOOKS_MAX_ATTEMPTS times; an endpoint failing
+# WEBHOOKS_PAUSE_AFTER times in a row is paused and its owners told. Private, loopback and
+# link-local addresses (and plain http) are refused unless WEBHOOKS_ALLOW_PRIVATE (tests, an
+# intranet receiver).
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)
+WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=60 * 60)
+WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=10)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -326,6 +341,10 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttle.locked_out"
 # Successful sign-ins are not logged (personal data with no use here); failures are, until
 # their cool-off ends.
 AXES_DISABLE_ACCESS_LOG = True
+# Two-factor sign-in (django-otp): operators and staff must have one before any operator or
+# admin page; off by default where DEBUG is on (the demo of `make run`, the tests).
+SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Fab-lab booking")
 AXES_VERBOSE = False
 
 # --- Limits on what sends e-mail or starts work ---------------------------------------------
@@ -500,6 +519,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-relay": {
         "task": "notifications.tasks.messages_relay_task",
+        "schedule": 60,
+    },
+    "webhooks-relay": {
+        "task": "notifications.tasks.webhooks_relay_task",
         "schedule": 60,
     },
     "reminders": {

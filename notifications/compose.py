@@ -39,6 +39,7 @@ from .people import (
     waiting_company_context,
 )
 from .selectors import bookings_of_day
+from .webhook_people import webhook_paused_context
 
 Context = dict[str, Any]
 
@@ -353,6 +354,10 @@ COMPOSERS: dict[str, Composer] = {
         ),
         context=_digest_context,
         optional="wants_digests",
+    ),
+    MessageKind.WEBHOOK_PAUSED: Composer(
+        subject=lambda c: _("Webhook paused: %(url)s") % {"url": c["endpoint"].url},
+        context=webhook_paused_context,
     ),
 }
 

@@ -44,6 +44,8 @@ class MessageKind(models.TextChoices):
     OPERATOR_COMPANY_WAITING = "operator_company_waiting", _("Company waiting for validation")
     # To the company's billing address (or its administrators): an invoice or a credit note.
     INVOICE_ISSUED = "invoice_issued", _("Invoice or credit note")
+    # To a webhook's owners (the platform's operators, the company's administrators).
+    WEBHOOK_PAUSED = "webhook_paused", _("Webhook paused after repeated failures")
     # To the address a funder or an operator subscribed.
     USAGE_REPORT = "usage_report", _("Usage report")
 
@@ -165,3 +167,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+from .webhook_models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

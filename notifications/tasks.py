@@ -13,6 +13,7 @@ from .services import (
     messages_relay,
     reminders_queue,
 )
+from .webhook_delivery import deliveries_relay, delivery_send
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -53,3 +54,15 @@ def digests_queue_task() -> int:
 def attachments_purge_task() -> int:
     """Periodic: drop the files of messages sent long enough ago."""
     return attachments_purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def webhook_deliver_task(delivery_id: int) -> str:
+    """Send one webhook delivery; a failure waits for the relay, after its backoff."""
+    return delivery_send(delivery_id=delivery_id)
+
+
+@shared_task
+def webhooks_relay_task() -> int:
+    """Periodic (every minute): queue the webhook deliveries due."""
+    return deliveries_relay()

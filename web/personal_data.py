@@ -6,6 +6,7 @@ API keys and report subscriptions."""
 from typing import Any
 
 from accounts.models import ApiToken, User
+from accounts.two_factor import has_second_factor
 from bookings.models import Booking, Enrolment, Membership, WaitingEntry
 from notifications.models import Message
 from platforms.models import Qualification
@@ -28,6 +29,7 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "wants_reminders": user.wants_reminders,
             "wants_digests": user.wants_digests,
             "wants_copies": user.wants_copies,
+            "two_factor": has_second_factor(user),
         },
         "memberships": [
             {

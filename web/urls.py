@@ -18,12 +18,15 @@ from .views import (
     operator,
     reports,
     training,
+    two_factor,
     waiting,
+    webhooks,
 )
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
 pages = [
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook, name="webhook"),
+    path("webhooks/<int:pk>/action/", webhooks.webhook_action, name="webhook-action"),
     path("machines/", catalogue.machines, name="machines"),
     path("machines/platforms/", catalogue.platform_suggestions, name="platform-suggestions"),
     path("machines/<int:pk>/", catalogue.machine, name="machine"),
@@ -177,6 +180,9 @@ urlpatterns = [
         login_required(identity.PasswordChangeView.as_view()),
         name="password-change",
     ),
+    path("profile/two-factor/", two_factor.two_factor_page, name="two-factor"),
+    path("profile/two-factor/codes/", two_factor.recovery_codes_new, name="two-factor-codes"),
+    path("profile/two-factor/off/", two_factor.two_factor_off, name="two-factor-off"),
     path("profile/my-data.json", account.personal_data_download, name="personal-data"),
     path("profile/delete/", account.account_delete, name="account-delete"),
     path("profile/tokens/", account.token_new, name="token-new"),
@@ -204,8 +210,6 @@ urlpatterns = [
         identity.PasswordResetConfirmView.as_view(
             template_name="web/account/password_choose.html",
             success_url=reverse_lazy("home"),
-            post_reset_login=True,
-            post_reset_login_backend=BACKEND,
         ),
         name="password-reset-confirm",
     ),

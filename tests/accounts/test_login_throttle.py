@@ -111,8 +111,15 @@ def test_the_cool_off_ends_and_a_failure_during_it_does_not_extend_it(user):
         assert api_login(user.email, PASSWORD).status_code == 201
 
 
-@pytest.mark.parametrize("path", ["/login/", "/admin/login/"])
-def test_the_web_and_admin_sign_in_pages_are_throttled_alike(user, path):
+def test_the_admin_signs_in_on_the_one_sign_in_page(client):
+    response = client.get("/admin/login/?next=/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/admin/"
+
+
+@pytest.mark.parametrize("path", ["/login/"])
+def test_the_sign_in_page_is_throttled(user, path):
     for _ in range(3):
         form_login(path, user.email, "wrong", forwarded="203.0.113.9")
 
@@ -127,7 +134,7 @@ def test_the_web_and_admin_sign_in_pages_are_throttled_alike(user, path):
 
 def test_failures_on_one_path_count_on_the_others(user):
     form_login("/login/", user.email, "wrong")
-    form_login("/admin/login/", user.email, "wrong")
+    form_login("/login/", user.email, "wrong")
     api_login(user.email, "wrong")
 
     assert api_login(user.email, PASSWORD).status_code == 429

@@ -16,10 +16,10 @@ def test_the_admin_and_the_api_docs_work_under_the_policy(open_page: Any, live_s
     machine = MachineFactory(name="Laser Trotec")
     UserFactory(email="staff@fablab.fr", is_staff=True, is_superuser=True)
     page, shot = open_page(1280, "csp")
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     page.get_by_label("Adresse e-mail").fill("staff@fablab.fr")
     page.get_by_label("Mot de passe").fill("secret-pass-123")
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("link", name="Administration de Django")).to_be_visible()
     for path in (
         "/admin/platforms/machine/",

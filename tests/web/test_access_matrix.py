@@ -21,6 +21,7 @@ from bookings.models import (
     WaitingEntry,
 )
 from bookings.services import training_enrol, training_schedule, waiting_join
+from notifications.webhook_models import WebhookDelivery, WebhookEndpoint
 from platforms.models import (
     Closure,
     Machine,
@@ -94,6 +95,15 @@ def world(db: Any, frozen_now: Any) -> Any:
         start=paris(2027, 1, 6, 10),
         end=paris(2027, 1, 6, 11),
     )
+    world.webhook = WebhookEndpoint.objects.create(
+        url="https://erp.example.fr/hooks",
+        events=["booking.created"],
+        platform=platform,
+        secret="s",
+    )
+    world.delivery = WebhookDelivery.objects.create(
+        endpoint=world.webhook, event="booking.created", event_id="e1", body="{}", status="failed"
+    )
     return world
 
 
@@ -119,6 +129,8 @@ def snapshot() -> tuple[Any, ...]:
         list(UsageFeedback.objects.order_by("pk").values()),
         list(TrainingSession.objects.order_by("pk").values()),
         list(Enrolment.objects.order_by("pk").values()),
+        list(WebhookEndpoint.objects.order_by("pk").values()),
+        list(WebhookDelivery.objects.order_by("pk").values("pk", "status")),
     )
 
 
@@ -388,6 +400,23 @@ MATRIX = [
         {},
         FUNDERS_OWN,
     ),
+    # Webhooks: a platform's (P's here) are its operators'; a company's, its administrators'.
+    ("webhooks", "get", "/webhooks/", None, expect(LOGIN, OK, 404, OK, OK, 404, OK)),
+    ("P's webhook", "get", "/webhooks/{webhook}/", None, PLATFORM_P),
+    (
+        "send P's webhook again",
+        "post",
+        "/webhooks/{webhook}/action/",
+        {"action": "resend", "delivery": "{delivery}"},
+        PLATFORM_P,
+    ),
+    (
+        "delete P's webhook",
+        "post",
+        "/webhooks/{webhook}/action/",
+        {"action": "delete"},
+        PLATFORM_P,
+    ),
 ]
 
 
@@ -412,6 +441,8 @@ def _ids(world: Any) -> dict[str, Any]:
         "member_a": world.users["member_a"].pk,
         "invoice": world.invoice.pk,
         "line": world.line.pk,
+        "webhook": world.webhook.pk,
+        "delivery": world.delivery.pk,
     }
 
 

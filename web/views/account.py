@@ -25,6 +25,7 @@ from accounts.services import (
     token_create,
     token_revoke,
 )
+from accounts.two_factor import has_second_factor
 from billing.services.accounts import billing_account_set
 from bookings.exceptions import AccountExists
 from bookings.models import Company, Membership, MembershipRole
@@ -172,6 +173,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "token_form": TokenForm(),
             "new_token": new_token,
             "name_form": NameForm(initial={"display_name": user.display_name}),
+            "second_factor": has_second_factor(user),
         },
     )
     return response

@@ -4,7 +4,6 @@ the new one is proven) and their password."""
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.addresses import address_confirm, address_confirmation_request
 from accounts.services import display_name_set, password_changed
+from accounts.two_factor import sign_in
 from core.exceptions import DomainError
 
 from ..forms import EmailChangeForm, NameForm
@@ -93,9 +93,9 @@ def address_confirmation(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("Your e-mail address is confirmed."))
         if not request.user.is_authenticated:
             # The link came to the address: following it signs its owner in (a sign-up's
-            # first sign-in), as a password-reset link does.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("home")
+            # first sign-in), as a password-reset link does — after their second factor's
+            # code, if they have one.
+            return redirect("home" if sign_in(request, user) else "login-code")
         return redirect("profile")
     return render(request, "web/account/address_confirm.html", {})
 
@@ -132,4 +132,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         _password_changed(self.request, form.user, address_proven=True)
+        # The link signs its owner in, after their second factor's code if they have one.
+        if not sign_in(self.request, form.user):
+            return redirect("login-code")
         return response

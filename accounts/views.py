@@ -1,0 +1,85 @@
+"""Signing in: the password, then the code of a second factor for those who have one."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.exceptions import DomainError
+
+from . import two_factor
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if two_factor.sign_in(self.request, form.get_user()):
+            return HttpResponseRedirect(self.get_success_url())
+        target = reverse("login-code")
+        after = self.get_redirect_url()
+        return redirect(f"{target}?next={after}" if after else target)
+
+
+def safe_next(request: HttpRequest, default: str = "home") -> str:
+    """The page to go to after a step (``next``), when it is one of this site's."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a sign-in: the authenticator's code, or a recovery code."""
+    state = two_factor.pending(request)
+    if state is None:
+        return redirect("login")
+    user = get_user_model().objects.filter(pk=state.user_id, is_active=True).first()
+    if user is None:
+        return redirect("login")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            two_factor.second_factor_check(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:
+            status = error.status if error.status == 429 else 422
+            if two_factor.pending_failed(request):
+                return render(request, "accounts/login_code.html", {"restart": True}, status=status)
+            form.add_error("code", error.detail)
+        else:
+            two_factor.pending_finish(request, user)
+            if two_factor.recovery_codes_left(user) <= 2:
+                messages.warning(
+                    request,
+                    _("Few recovery codes are left: make new ones on your profile."),
+                )
+            return redirect(safe_next(request))
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "accounts/login_code.html",
+        {"form": form, "next": safe_next(request)},
+        status=status,
+    )
