@@ -1,11 +1,13 @@
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from billing.models import Programme
 from bookings.models import (
     Booking,
     Company,
@@ -37,7 +39,9 @@ def snapshot():
     )
 
 
-def test_seed_demo_builds_a_network_and_is_idempotent(django_capture_on_commit_callbacks):
+def test_seed_demo_builds_a_network_and_is_idempotent_then_current_a_month_later(
+    django_capture_on_commit_callbacks,
+):
     # when
     with django_capture_on_commit_callbacks(execute=True) as sends:
         seed()
@@ -82,17 +86,17 @@ def test_seed_demo_builds_a_network_and_is_idempotent(django_capture_on_commit_c
     sme = Membership.objects.get(user__email="sme@demo.fr")
     assert sme.role == MembershipRole.ADMIN
     assert Membership.objects.get(user__email="sme2@demo.fr").company != sme.company
+    # Its programme, followed by the demo funder.
+    programme = Programme.objects.get()
+    assert programme.target_smes == 2000
+    assert programme.funders.get().email == "funder@demo.fr"
+    assert programme.platforms.count() == 5
 
-
-def test_the_demo_started_again_a_month_later_is_current():
-    import time_machine
-
-    seed()
+    # Started again a month later (one seeding serves this too): the two weeks ahead are
+    # booked again, and the past month has its history.
     later = timezone.now() + timezone.timedelta(days=40)
     with time_machine.travel(later, tick=False):
-        # when
         out = seed()
-        # then: the two weeks ahead are booked again, and the past month has its history
         now = timezone.now()
         assert "upcoming" in out
         assert Booking.objects.filter(start__gt=now, start__lt=now + timezone.timedelta(days=15))

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 
 from bookings.models import Booking
 from notifications.models import Message, MessageKind
@@ -16,7 +15,6 @@ from reports.exceptions import ReportNotFound
 from reports.models import (
     ExportStatus,
     Frequency,
-    Programme,
     ReportDelivery,
     ReportExport,
     ReportSubscription,
@@ -143,14 +141,6 @@ def test_a_report_built_in_the_background_records_its_progress(
     assert export_build(export_id=broken.pk) == "failed"
     broken.refresh_from_db()
     assert broken.status == ExportStatus.FAILED and "trois ans" in broken.error
-
-
-def test_the_demo_has_a_programme_followed_by_its_funder(db: Any) -> None:
-    call_command("seed_demo", stdout=io.StringIO())
-    programme = Programme.objects.get()
-    assert programme.target_smes == 2000
-    assert programme.funders.get().email == "funder@demo.fr"
-    assert programme.platforms.count() == 5
 
 
 def test_files_sent_go_after_the_retention_and_the_outbox_keeps_the_subject(
