@@ -449,6 +449,7 @@ SPECTACULAR_SETTINGS = {
         "BookingKindEnum": "bookings.models.BookingKind",
         "DocumentKindEnum": "billing.models.DocumentKind",
         "LineKindEnum": "billing.models.LineKind",
+        "WebhookEventEnum": "notifications.webhook_models.WebhookEvent",
     },
 }
 
