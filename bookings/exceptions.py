@@ -490,3 +490,9 @@ class HoldsTraining(BookingError):
 class InvalidSession(BookingError):
     code = "invalid_session"
     message = _("%(reason)s")
+
+
+class AlreadyOperator(DomainError):
+    code = "already_operator"
+    status = 409
+    message = _("This person already runs the platform.")

@@ -127,14 +127,28 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """An offer to join a company, made by one of its administrators to an e-mail address.
+    """An offer to join a company, made by one of its administrators to an e-mail address — or
+    to run a platform with its operators, made by one of them (``platform``, not ``company``).
 
-    Nobody becomes a member, and no account is made, until the person accepts: from their
-    dashboard when they have an account, or by making one from the link sent to the address.
-    Until then the company sees the address only."""
+    Nobody becomes a member or an operator, and no account is made, until the person accepts:
+    from their dashboard when they have an account, or by making one from the link sent to the
+    address. Until then the company or platform sees the address only."""
 
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("company")
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("company"),
+    )
+    platform = models.ForeignKey(
+        "platforms.Platform",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("platform"),
     )
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(
@@ -162,10 +176,25 @@ class Invitation(models.Model):
                 condition=Q(answered_at__isnull=True),
                 name="invitation_open_once",
             ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "platform",
+                condition=Q(answered_at__isnull=True),
+                name="invitation_platform_open_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(company__isnull=True) ^ Q(platform__isnull=True),
+                name="invitation_one_target",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.company}"
+        return f"{self.email} → {self.target}"
+
+    @property
+    def target(self) -> Any:
+        """What the invitation is to join: the company, or the platform's team."""
+        return self.company if self.company_id is not None else self.platform
 
 
 class BookingStatus(models.TextChoices):

@@ -19,6 +19,9 @@ booking_moved = Signal()
 booking_cancelled = Signal()
 # booking, actor: its usage (actual_start, actual_end) recorded, the booking completed
 booking_usage_recorded = Signal()
+# booking (its use still running past its end), next_booking (on the same machine, beginning
+# soon or begun), actor None: the periodic overrun job; sent again at each run while it lasts
+usage_overrun = Signal()
 # bookings (a list), actor None: the periodic no-show job
 bookings_marked_no_show = Signal()
 # company (waiting for validation), actor: its first administrator

@@ -514,6 +514,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.trainings_decide_task",
         "schedule": 15 * 60,
     },
+    "overruns-announce": {
+        "task": "bookings.tasks.overruns_announce_task",
+        "schedule": 5 * 60,
+    },
     "idempotency-keys-purge": {
         "task": "accounts.tasks.idempotency_keys_purge_task",
         "schedule": 60 * 60,

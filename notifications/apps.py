@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the listeners of bookings' and platforms' announcements.
-        from . import freed, receivers, training, webhooks  # noqa: F401
+        from . import freed, overruns, receivers, training, webhooks  # noqa: F401

@@ -30,7 +30,7 @@ from core.dates import long_day
 from platforms.models import Platform, Qualification
 
 from .models import Message, MessageKind
-from .offers import enrolment_context, expiring_context, freed_context
+from .offers import enrolment_context, expiring_context, freed_context, overrun_context
 from .people import (
     address_context,
     invitation_context,
@@ -295,7 +295,10 @@ COMPOSERS: dict[str, Composer] = {
     ),
     MessageKind.INVITATION: Composer(
         subject=lambda c: (
-            _("Invitation to the fab lab network, on behalf of “%(company)s”")
+            _("Invitation to run “%(platform)s” with its operators")
+            % {"platform": quoted(c["platform"].name)}
+            if c["platform"] is not None
+            else _("Invitation to the fab lab network, on behalf of “%(company)s”")
             % {"company": quoted(c["company"].name)}
         ),
         context=invitation_context,
@@ -354,6 +357,18 @@ COMPOSERS: dict[str, Composer] = {
         ),
         context=_digest_context,
         optional="wants_digests",
+    ),
+    MessageKind.USAGE_OVERRUN: Composer(
+        subject=lambda c: (
+            _("Your use of %(machine)s runs into the next booking") % {"machine": c["machine"].name}
+        ),
+        context=overrun_context,
+    ),
+    MessageKind.NEXT_DELAYED: Composer(
+        subject=lambda c: (
+            _("%(machine)s is still in use before your booking") % {"machine": c["machine"].name}
+        ),
+        context=overrun_context,
     ),
     MessageKind.WEBHOOK_PAUSED: Composer(
         subject=lambda c: _("Webhook paused: %(url)s") % {"url": c["endpoint"].url},

@@ -20,6 +20,9 @@ class MessageKind(models.TextChoices):
     QUALIFICATION_GRANTED = "qualification_granted", _("Qualification granted")
     QUALIFICATION_REFUSED = "qualification_refused", _("Qualification refused")
     QUALIFICATION_EXPIRING = "qualification_expiring", _("Qualification ending within a month")
+    # To the people of a use running past its end into the next booking, and to the next's.
+    USAGE_OVERRUN = "usage_overrun", _("Use running into the next booking")
+    NEXT_DELAYED = "next_delayed", _("Machine still in use before a booking")
     # To a person on a machine's waiting list, when time they wait for is freed.
     SLOT_FREED = "slot_freed", _("Waited-for time freed")
     # To a person enrolled in a training session.

@@ -1,7 +1,8 @@
 """What the messages about the booking core's state say, made at send time: a freed slot to a
 person waiting for it (nothing when they no longer wait, the slot has begun, or someone booked
 it meanwhile: the first to book gets it), a qualification about to end to its holder, a seat
-in a training session (or its cancellation) to the person enrolled."""
+in a training session (or its cancellation) to the person enrolled, a use running into the
+next booking to both bookings' people."""
 
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.models import Enrolment, WaitingEntry
+from bookings.models import Booking, BookingStatus, Enrolment, WaitingEntry
 from bookings.selectors import range_is_free
 from bookings.selectors.qualifications import last_use, qualification_ends
 from platforms.models import Qualification, QualificationStatus
@@ -96,4 +97,33 @@ def enrolment_context(message: Message) -> Context | None:
         "machine": session.machine,
         "from_waiting": message.context.get("from_waiting", False),
         "machine_url": f"{settings.SITE_URL}/machines/{session.machine_id}/",
+    }
+
+
+def overrun_context(message: Message) -> dict[str, Any] | None:
+    """Both bookings, as they are now: none when the use has stopped or the next booking was
+    cancelled meanwhile."""
+    other = message.context.get("next") or message.context.get("previous")
+    own = message.booking_id
+    found = {
+        b.pk: b
+        for b in Booking.objects.filter(pk__in=[own, other]).select_related(
+            "machine__platform", "company"
+        )
+    }
+    if own is None or len(found) != 2:
+        return None
+    if message.kind == MessageKind.USAGE_OVERRUN:
+        running, following = found[own], found[other]
+    else:
+        running, following = found[other], found[own]
+    if running.actual_end is not None or running.status != BookingStatus.CONFIRMED:
+        return None
+    if following.status not in (BookingStatus.CONFIRMED, BookingStatus.PENDING):
+        return None
+    return {
+        "booking": found[own],
+        "running": running,
+        "following": following,
+        "machine": running.machine,
     }

@@ -40,7 +40,7 @@ def waiting_company_context(message: Message) -> Context | None:
 def invitation_context(message: Message) -> Context | None:
     """An invitation still open, with its link (made now, valid INVITATION_DAYS)."""
     invitation = (
-        Invitation.objects.select_related("company", "invited_by")
+        Invitation.objects.select_related("company", "platform", "invited_by")
         .filter(pk=message.context.get("invitation"), answered_at__isnull=True)
         .first()
     )
@@ -49,6 +49,7 @@ def invitation_context(message: Message) -> Context | None:
     return {
         "invitation": invitation,
         "company": invitation.company,
+        "platform": invitation.platform,
         "inviter": invitation.invited_by,
         "has_account": message.recipient is not None,
         "link": f"{settings.SITE_URL}/invitations/{invitation_token(invitation)}/",

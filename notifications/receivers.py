@@ -303,7 +303,7 @@ def _on_member_invited(sender: Any, invitation: Invitation, actor: Any, **kwargs
             Outgoing(
                 kind=MessageKind.INVITATION,
                 recipient=account,
-                platform=None,
+                platform=invitation.platform,
                 key=f"{MessageKind.INVITATION}:{invitation.pk}",
                 to_email=invitation.email,
                 context={

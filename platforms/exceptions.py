@@ -98,3 +98,9 @@ class TooManyFiles(DomainError):
     code = "too_many_files"
     status = 409
     message = _("A machine has at most %(limit)d of these: remove one first.")
+
+
+class LastOperator(DomainError):
+    code = "last_operator"
+    status = 409
+    message = _("A platform keeps at least one operator: invite another before leaving.")

@@ -65,6 +65,13 @@ class FiguresSerializer(serializers.Serializer):
     new_smes = serializers.IntegerField()
     hours_booked = serializers.FloatField()
     hours_used = serializers.FloatField()
+    hours_measured = serializers.FloatField(
+        default=0.0,
+        help_text=_(
+            "The part of hours_used measured at the machine (started and stopped there); "
+            "the rest was declared."
+        ),
+    )
     open_hours = serializers.FloatField(allow_null=True)
     utilisation = serializers.FloatField(allow_null=True)
     revenue = serializers.CharField(help_text=_("A decimal, in euros excluding VAT."))

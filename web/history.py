@@ -28,6 +28,10 @@ ACTIONS = {
     "booking.usage_recorded": pgettext_lazy("history", "Usage recorded"),
     "booking.no_show": pgettext_lazy("history", "Recorded as a no-show"),
     "machine.updated": pgettext_lazy("history", "Description or rules changed"),
+    "machine.created": pgettext_lazy("history", "Machine added"),
+    "platform.updated": pgettext_lazy("history", "Details changed"),
+    "platform.operator_added": pgettext_lazy("history", "An operator joined"),
+    "platform.operator_removed": pgettext_lazy("history", "An operator left the team"),
 }
 # Said by the line itself (its time, its author) or internal to the code.
 HIDDEN = {
@@ -41,6 +45,7 @@ HIDDEN = {
     "decided_at",
     "cancelled_by",
     "cancelled_at",
+    "operator",
 }
 
 

@@ -105,6 +105,16 @@ pages = [
         name="operator-document-remove",
     ),
     path("operator/platforms/<int:pk>/hours/", operator.opening_hours, name="operator-hours"),
+    path(
+        "operator/platforms/<int:pk>/settings/",
+        operator.platform_settings,
+        name="operator-platform-settings",
+    ),
+    path(
+        "operator/platforms/<int:pk>/machines/new/",
+        operator.machine_new,
+        name="operator-machine-new",
+    ),
     path("operator/bookings/<int:pk>/move/", operator.operator_move, name="operator-move"),
     path("operator/bookings/approve/", operator.approve_many, name="operator-approve-many"),
     path("operator/bookings/<int:pk>/approve/", operator.approve, name="operator-approve"),

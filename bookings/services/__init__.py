@@ -24,6 +24,7 @@ from .invitations import (
     invitation_from_token,
     invitation_make,
     invitation_token,
+    operator_invitation_make,
 )
 from .lifecycle import (
     booking_approve,
@@ -34,7 +35,7 @@ from .lifecycle import (
     usage_record,
     usage_start,
 )
-from .measure import usage_measure_start, usage_measure_stop
+from .measure import overruns_announce, usage_measure_start, usage_measure_stop
 from .training import (
     training_attendance,
     training_cancel,
@@ -67,6 +68,8 @@ __all__ = [
     "invitation_make",
     "invitation_token",
     "no_shows_mark",
+    "operator_invitation_make",
+    "overruns_announce",
     "training_attendance",
     "training_cancel",
     "training_enrol",

@@ -1,4 +1,5 @@
-"""Invitations to join a company: offers, never memberships until accepted.
+"""Invitations to join a company — or a platform's operators — offers, never memberships until
+accepted.
 
 An administrator of a validated company invites an address; the outbox tells it (a link
 signed with the invitation, nothing stored). Whoever holds the account with that address
@@ -17,10 +18,13 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from core.events import announce
+from platforms.exceptions import OperatorOnly
+from platforms.selectors import user_operates
 
 from ..exceptions import (
     AlreadyInvited,
     AlreadyMember,
+    AlreadyOperator,
     InvitationInvalid,
     InvitationLimit,
     InvitationNotYet,
@@ -37,6 +41,41 @@ SALT = "bookings.invitation"
 
 def invitation_days() -> int:
     return int(settings.INVITATION_DAYS)
+
+
+def _open_invitation(**fields: Any) -> Invitation:
+    try:
+        with transaction.atomic():
+            return Invitation.objects.create(**fields)
+    except IntegrityError as error:  # a concurrent twin
+        raise AlreadyInvited() from error
+
+
+def _within_limit(**target: Any) -> None:
+    limit = int(settings.INVITATIONS_PER_COMPANY_PER_DAY)
+    recent = Invitation.objects.filter(created_at__gt=timezone.now() - timedelta(days=1), **target)
+    if recent.count() >= limit:
+        raise InvitationLimit(limit=limit)
+
+
+@transaction.atomic
+def operator_invitation_make(*, platform: Any, user: Any, email: str) -> Invitation:
+    """An operator invites ``email`` to run ``platform`` with them (the same limits as a
+    company's invitations); the person becomes an operator only by accepting."""
+    if not user_operates(user=user, platform=platform):
+        raise OperatorOnly()
+    email = email.strip().lower()
+    if platform.operators.filter(email__iexact=email).exists():
+        raise AlreadyOperator()
+    if Invitation.objects.filter(
+        platform=platform, email__iexact=email, answered_at__isnull=True
+    ).exists():
+        raise AlreadyInvited()
+    _within_limit(platform=platform)
+    invitation = _open_invitation(platform=platform, email=email, invited_by=user)
+    audit_record(actor=user, action="invitation.made", obj=invitation, after={"operator": True})
+    announce(member_invited, sender=Invitation, invitation=invitation, actor=user)
+    return invitation
 
 
 @transaction.atomic
@@ -57,19 +96,8 @@ def invitation_make(*, company: Any, user: Any, email: str, role: str) -> Invita
         company=company, email__iexact=email, answered_at__isnull=True
     ).exists():
         raise AlreadyInvited()
-    limit = int(settings.INVITATIONS_PER_COMPANY_PER_DAY)
-    recent = Invitation.objects.filter(
-        company=company, created_at__gt=timezone.now() - timedelta(days=1)
-    )
-    if recent.count() >= limit:
-        raise InvitationLimit(limit=limit)
-    try:
-        with transaction.atomic():
-            invitation = Invitation.objects.create(
-                company=company, email=email, role=role, invited_by=user
-            )
-    except IntegrityError as error:  # a concurrent twin
-        raise AlreadyInvited() from error
+    _within_limit(company=company)
+    invitation = _open_invitation(company=company, email=email, role=role, invited_by=user)
     audit_record(actor=user, action="invitation.made", obj=invitation, after={"role": role})
     announce(member_invited, sender=Invitation, invitation=invitation, actor=user)
     return invitation
@@ -86,7 +114,7 @@ def invitation_from_token(token: str) -> Invitation:
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise InvitationInvalid() from error
     invitation = (
-        Invitation.objects.select_related("company", "invited_by")
+        Invitation.objects.select_related("company", "platform", "invited_by")
         .filter(pk=pk if isinstance(pk, int) else -1, answered_at__isnull=True)
         .first()
     )
@@ -115,16 +143,25 @@ def _answer(invitation: Invitation, user: Any, *, accepted: bool) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: Any) -> Membership:
-    """The person the invitation went to joins the company, with the role offered."""
+def invitation_accept(*, invitation: Invitation, user: Any) -> None:
+    """The person the invitation went to joins the company, with the role offered — or the
+    platform's operators."""
     locked = _open_for_update(invitation)
     if user.email.lower() != locked.email.lower():
         raise InvitationNotYours()
-    membership, _created = Membership.objects.get_or_create(
-        user=user, company=locked.company, defaults={"role": locked.role}
-    )
+    if locked.platform is not None:
+        locked.platform.operators.add(user)
+        audit_record(
+            actor=user,
+            action="platform.operator_added",
+            obj=locked.platform,
+            after={"operator": user.pk},
+        )
+    else:
+        Membership.objects.get_or_create(
+            user=user, company=locked.company, defaults={"role": locked.role}
+        )
     _answer(locked, user, accepted=True)
-    return membership
 
 
 @transaction.atomic

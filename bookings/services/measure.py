@@ -7,7 +7,7 @@ Who: a member of the booking's company, or an operator of the platform. When: "S
 local day give or take ``usage.USAGE_MARGIN`` (an overrun shows as an end after the booked one).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -25,8 +25,8 @@ from ..exceptions import (
 )
 from ..models import Booking, BookingStatus
 from ..selectors import user_is_member
-from ..selectors.measure import START_EARLY
-from ..signals import booking_usage_recorded
+from ..selectors.measure import START_EARLY, overruns_under_way
+from ..signals import booking_usage_recorded, usage_overrun
 from .lifecycle import _lock_booking, _save
 from .usage import check_usage_day
 
@@ -92,3 +92,15 @@ def usage_measure_stop(*, booking: Booking, user: Any) -> Booking:
         )
         announce(booking_usage_recorded, sender=Booking, booking=stopped, actor=user)
         return stopped
+
+
+def overruns_announce(*, now: datetime | None = None) -> int:
+    """Periodic: announce each use running past its end into the next booking on its machine
+    (notifications tells both once). Returns how many."""
+    pairs = overruns_under_way(now=now or timezone.now())
+    for booking, following in pairs:
+        with transaction.atomic():
+            announce(
+                usage_overrun, sender=Booking, booking=booking, next_booking=following, actor=None
+            )
+    return len(pairs)

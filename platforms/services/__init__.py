@@ -1,7 +1,8 @@
 """State changes of the supply side, by aggregate: ``catalogue`` (platforms, machines, their
 rules and opening hours), ``closures`` (closures and maintenance, their intervals),
-``qualifications`` (and those recognised from other platforms) and ``media`` (a machine's
-photos and documents). Keyword-only functions, one transaction each."""
+``qualifications`` (and those recognised from other platforms), ``media`` (a machine's
+photos and documents) and ``setup`` (what operators set up themselves: a new machine, their
+platform's details, their team). Keyword-only functions, one transaction each."""
 
 from .catalogue import (
     MACHINE_EDITABLE,
@@ -35,9 +36,11 @@ from .qualifications import (
     recognition_add,
     recognition_remove,
 )
+from .setup import PLATFORM_EDITABLE, machine_add, operator_remove, platform_update
 
 __all__ = [
     "MACHINE_EDITABLE",
+    "PLATFORM_EDITABLE",
     "RECURRENCE_FREQUENCIES",
     "closure_create",
     "closure_delete",
@@ -45,6 +48,7 @@ __all__ = [
     "closure_intervals_rebuild_all",
     "closure_occurrence_cancel",
     "closure_occurrence_move",
+    "machine_add",
     "machine_calendar_ensure",
     "machine_create",
     "machine_document_add",
@@ -54,8 +58,10 @@ __all__ = [
     "machine_photo_remove",
     "machine_update",
     "opening_hours_set",
+    "operator_remove",
     "platform_calendar_ensure",
     "platform_create",
+    "platform_update",
     "qualification_grant",
     "qualification_refuse",
     "qualification_request",

@@ -62,6 +62,10 @@ def summary_rows() -> list[_Row]:
         _Row(_("New SMEs"), lambda f: _number(f["new_smes"])),
         _Row(_("Hours booked"), lambda f: _number(f["hours_booked"], 1)),
         _Row(_("Hours used"), lambda f: _number(f["hours_used"], 1)),
+        _Row(
+            _("of which measured at the machine"),
+            lambda f: _number(f.get("hours_measured") or 0, 1),
+        ),
         _Row(_("Open hours"), lambda f: _number(f["open_hours"], 1)),
         _Row(_("Utilisation"), lambda f: _percent(f["utilisation"])),
         _Row(_("Revenue (€ excl. VAT)"), lambda f: _number(float(f["revenue"]), 2)),

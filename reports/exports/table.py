@@ -38,6 +38,7 @@ def _figure_labels() -> list[tuple[str, str]]:
         ("new_smes", _("New SMEs")),
         ("hours_booked", _("Hours booked")),
         ("hours_used", _("Hours used")),
+        ("hours_measured", _("of which measured at the machine")),
         ("open_hours", _("Open hours")),
         ("utilisation", _("Utilisation")),
         ("revenue", _("Revenue (€ excl. VAT)")),
@@ -58,7 +59,8 @@ FIGURE_COLUMNS = [*SCALARS, *[f"bookings_{status}" for status in STATUSES]]
 
 def _flat(figures: dict[str, Any]) -> list[Any]:
     """The figures of one row in the CSV's column order ("" for a figure that is none)."""
-    values = ["" if figures[name] is None else figures[name] for name in SCALARS]
+    # .get: a snapshot computed before a figure existed lacks it.
+    values = ["" if figures.get(name) is None else figures[name] for name in SCALARS]
     return values + [figures["bookings"][status] for status in STATUSES]
 
 

@@ -11,6 +11,8 @@ keeps one meaning everywhere (the API, the dashboard, the downloads):
   monthly rows count each in the first month it was served);
 - ``hours_booked``: booked time of confirmed, completed and no-show bookings;
 - ``hours_used``: actual usage of completed bookings (their booked time when none was recorded);
+- ``hours_measured``: the part of ``hours_used`` measured at the machine (Start and Stop from
+  its QR code or the API); the rest was declared (typed in by an operator, or the booked time);
 - ``open_hours``: opening hours minus closures, per machine; ``utilisation`` = used / open;
 - ``bookings``: counts by status, cancellations split into on time and late;
 - ``revenue``: the price of completed and no-show bookings;

@@ -49,6 +49,7 @@ FIGURES = (
     "new_smes",
     "hours_booked",
     "hours_used",
+    "hours_measured",
     "open_hours",
     "utilisation",
     "revenue",
@@ -82,6 +83,9 @@ def aggregates() -> dict[str, Any]:
         "hours_used": Sum(
             Coalesce(duration("actual_start", "actual_end"), booked), filter=completed
         ),
+        "hours_measured": Sum(
+            duration("actual_start", "actual_end"), filter=Q(completed, measured=True)
+        ),
         "revenue": Sum(
             "price", filter=Q(status__in=(BookingStatus.COMPLETED, BookingStatus.NO_SHOW))
         ),
@@ -112,6 +116,7 @@ def row_figures(row: dict[str, Any]) -> dict[str, Any]:
         "new_smes": row.get("new_smes", 0),
         "hours_booked": _hours(row["hours_booked"]),
         "hours_used": _hours(row["hours_used"]),
+        "hours_measured": _hours(row.get("hours_measured")),
         "open_hours": None,
         "utilisation": None,
         "revenue": str(revenue.quantize(Decimal("0.01"))),
@@ -126,6 +131,7 @@ def empty_row() -> dict[str, Any]:
         "new_smes": 0,
         "hours_booked": None,
         "hours_used": None,
+        "hours_measured": None,
         "revenue": None,
         **{f"n_{status}": 0 for status in STATUSES},
     }

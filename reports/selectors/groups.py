@@ -45,6 +45,7 @@ _SUMS = """
     SELECT {groupings}, {columns},
         SUM(g_booked) FILTER (WHERE g_status IN ({held})) AS hours_booked,
         SUM(g_used) FILTER (WHERE g_status = {completed}) AS hours_used,
+        SUM(g_used) FILTER (WHERE g_status = {completed} AND g_measured) AS hours_measured,
         SUM(g_price) FILTER (WHERE g_status IN ({charged})) AS revenue,
         COUNT(*) FILTER (WHERE g_status = {pending}) AS n_pending,
         COUNT(*) FILTER (WHERE g_status = {confirmed}) AS n_confirmed,
@@ -100,6 +101,7 @@ def groups_by_sets(
         g_booked=duration("start", "end"),
         g_used=Coalesce(duration("actual_start", "actual_end"), duration("start", "end")),
         g_price=F("price"),
+        g_measured=F("measured"),
     )
     try:
         inner_sql, params = inner.order_by().query.sql_with_params()

@@ -62,6 +62,8 @@ PAGES = {
         "/operator/companies/",
         "/operator/billing/",
         "/operator/platforms/{platform}/invoicing/",
+        "/operator/platforms/{platform}/settings/",
+        "/operator/platforms/{platform}/machines/new/",
         "/webhooks/",
     ],
     "funder@demo.fr": ["/", "/reports/", "/reports/subscriptions/"],

@@ -123,3 +123,22 @@ def test_the_query_count_does_not_grow_with_machines_or_months(october: Any) -> 
             usage_report(scope=_platform(october), start=date(2026, 10, 1), end=end, detail=True)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_hours_measured_at_the_machine_are_told_apart_from_declared_ones(october: Any) -> None:
+    from bookings.models import Booking
+    from tests.conftest import paris
+
+    # the 1.5 h used on the laser on 5 October were started and stopped at the machine
+    Booking.objects.filter(actual_start=paris(2026, 10, 5, 10)).update(measured=True)
+
+    report = usage_report(scope=_platform(october), **OCTOBER)
+
+    assert (report["totals"]["hours_used"], report["totals"]["hours_measured"]) == (7.5, 1.5)
+    machines = {row["name"]: row for row in report["machines"]}
+    assert (machines["Laser"]["hours_measured"], machines["Fraiseuse"]["hours_measured"]) == (
+        1.5,
+        0.0,
+    )
+    assert report["by_category"]["laser"]["hours_measured"] == 1.5
+    assert [row["hours_measured"] for row in report["by_month"]] == [1.5]

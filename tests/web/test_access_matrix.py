@@ -400,6 +400,30 @@ MATRIX = [
         {},
         FUNDERS_OWN,
     ),
+    # What operators set up themselves (issue 30, 1).
+    ("P's settings", "get", "/operator/platforms/{platform}/settings/", None, PLATFORM_P),
+    ("new machine on P", "get", "/operator/platforms/{platform}/machines/new/", None, PLATFORM_P),
+    (
+        "add a machine to P",
+        "post",
+        "/operator/platforms/{platform}/machines/new/",
+        {"name": "", "category": "laser"},
+        PLATFORM_P,
+    ),
+    (
+        "invite an operator to P",
+        "post",
+        "/operator/platforms/{platform}/settings/",
+        {"action": "invite", "email": "not-an-address"},
+        PLATFORM_P,
+    ),
+    (
+        "change P's price groups",
+        "post",
+        "/operator/platforms/{platform}/settings/",
+        {"action": "save", "city": "Lyon", "sme_percent": "5000"},
+        PLATFORM_P,
+    ),
     # Webhooks: a platform's (P's here) are its operators'; a company's, its administrators'.
     ("webhooks", "get", "/webhooks/", None, expect(LOGIN, OK, 404, OK, OK, 404, OK)),
     ("P's webhook", "get", "/webhooks/{webhook}/", None, PLATFORM_P),

@@ -21,7 +21,7 @@ from platforms.models import (
     Weekday,
 )
 from platforms.selectors import platforms_called
-from platforms.services import MACHINE_EDITABLE
+from platforms.services import MACHINE_EDITABLE, PLATFORM_EDITABLE
 
 from .fields import BoundedDateField, BoundedDateTimeField, RangeForm, suggested_input
 
@@ -313,3 +313,34 @@ class OpeningHoursForm(forms.Form):
 OpeningHoursFormSet = forms.formset_factory(
     OpeningHoursForm, extra=3, can_delete=True, max_num=50, absolute_max=60, validate_max=True
 )
+
+
+class MachineNewForm(MachineRulesForm):
+    """A new machine: its name and category, and the rules a machine page edits."""
+
+    class Meta(MachineRulesForm.Meta):
+        fields = ["name", "category", *MachineRulesForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["active"].initial = True
+
+
+class PlatformForm(forms.ModelForm):
+    """What an operator changes on their platform (``platforms.services.PLATFORM_EDITABLE``)."""
+
+    class Meta:
+        model = Platform
+        fields = list(PLATFORM_EDITABLE)
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "access": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def _post_clean(self) -> None:
+        # The service validates and saves; the form only parses.
+        pass
+
+
+class OperatorInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the new operator"), max_length=254)

@@ -92,3 +92,11 @@ def closure_when(closure: Any, tz_name: str) -> str:
     from ..recurrence import closure_when as in_words
 
     return in_words(closure, tz_name)
+
+
+@register.inclusion_tag("web/_timing.html")
+def usage_timing(booking: Any) -> dict[str, Any]:
+    """A late start and an overrun of a booking's use, as the operator's lists show them."""
+    from bookings.selectors.measure import usage_timing as timing_of
+
+    return {"timing": timing_of(booking)}

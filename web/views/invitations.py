@@ -27,7 +27,14 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _answered(request: HttpRequest, invitation: Invitation, accepted: bool) -> HttpResponse:
+    if accepted and invitation.platform is not None:
+        messages.success(
+            request,
+            _("You are an operator of %(platform)s.") % {"platform": invitation.platform.name},
+        )
+        return redirect("web:operator")
     if accepted:
+        assert invitation.company is not None
         messages.success(
             request,
             _("You are a member of %(company)s.") % {"company": invitation.company.name},
