@@ -66,6 +66,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("e-mail address confirmed at"), null=True, blank=True
     )
 
+    # The personal code typed at a platform's kiosk (its keyed digest: the code is shown once),
+    # and the version of the badge (a QR code) that identifies the person there too: a new
+    # badge makes the old one void.
+    kiosk_code = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    kiosk_badge_version = models.PositiveIntegerField(default=0, db_default=0)
+
     objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"

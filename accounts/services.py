@@ -164,6 +164,8 @@ def account_erase(*, user: Any) -> None:
     AccessLog.objects.filter(username__iexact=email).delete()
     user.email = f"erased-{user.pk}@invalid.example"
     user.display_name = ""
+    user.kiosk_code = ""
+    user.kiosk_badge_version += 1
 
     user.is_active = user.is_staff = user.is_superuser = False
     user.set_unusable_password()

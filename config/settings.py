@@ -261,6 +261,8 @@ NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=17)
 # The outbox keeps no body, only subjects; files sent (reports' XLSX and PDF) are dropped this
 # many days after they went, and so are reports built for download.
 NOTIFICATIONS_ATTACHMENT_DAYS = env.int("NOTIFICATIONS_ATTACHMENT_DAYS", default=30)
+# Taps (a code typed or a badge scanned) one kiosk accepts per minute: a bound on guessing codes.
+KIOSK_TAPS_PER_MINUTE = env.int("KIOSK_TAPS_PER_MINUTE", default=12)
 # Webhooks: deliveries wait WEBHOOKS_TIMEOUT_SECONDS for an answer; a failure is tried again
 # after 1, 2, 4… minutes (at most an hour), WEBHOOKS_MAX_ATTEMPTS times; an endpoint failing
 # WEBHOOKS_PAUSE_AFTER times in a row is paused and its owners told. Private, loopback and

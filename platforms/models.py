@@ -561,4 +561,6 @@ class QualificationRecognition(models.Model):
 
 
 # A machine's photos and documents live in a module of their own.
+# A platform's tablets in kiosk mode.
+from .kiosk_models import Kiosk  # noqa: E402, F401
 from .media_models import DocumentKind, MachineDocument, MachinePhoto  # noqa: E402, F401

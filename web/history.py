@@ -32,6 +32,8 @@ ACTIONS = {
     "platform.updated": pgettext_lazy("history", "Details changed"),
     "platform.operator_added": pgettext_lazy("history", "An operator joined"),
     "platform.operator_removed": pgettext_lazy("history", "An operator left the team"),
+    "kiosk.created": pgettext_lazy("history", "Kiosk made"),
+    "kiosk.revoked": pgettext_lazy("history", "Kiosk revoked"),
 }
 # Said by the line itself (its time, its author) or internal to the code.
 HIDDEN = {

@@ -30,6 +30,7 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "wants_digests": user.wants_digests,
             "wants_copies": user.wants_copies,
             "two_factor": has_second_factor(user),
+            "kiosk_code_set": bool(user.kiosk_code),
         },
         "memberships": [
             {

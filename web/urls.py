@@ -13,6 +13,7 @@ from .views import (
     identity,
     invitations,
     invoices,
+    kiosk,
     measure,
     media,
     operator,
@@ -24,6 +25,9 @@ from .views import (
 )
 
 pages = [
+    path("kiosk/", kiosk.kiosk_home, name="kiosk"),
+    path("kiosk/open/", kiosk.kiosk_open, name="kiosk-open"),
+    path("kiosk/machines/<int:pk>/", kiosk.kiosk_machine, name="kiosk-machine"),
     path("webhooks/", webhooks.webhooks, name="webhooks"),
     path("webhooks/<int:pk>/", webhooks.webhook, name="webhook"),
     path("webhooks/<int:pk>/action/", webhooks.webhook_action, name="webhook-action"),
@@ -193,6 +197,8 @@ urlpatterns = [
     path("profile/two-factor/", two_factor.two_factor_page, name="two-factor"),
     path("profile/two-factor/codes/", two_factor.recovery_codes_new, name="two-factor-codes"),
     path("profile/two-factor/off/", two_factor.two_factor_off, name="two-factor-off"),
+    path("profile/kiosk-code/", kiosk.kiosk_code, name="kiosk-code"),
+    path("profile/badge/", kiosk.badge, name="badge"),
     path("profile/my-data.json", account.personal_data_download, name="personal-data"),
     path("profile/delete/", account.account_delete, name="account-delete"),
     path("profile/tokens/", account.token_new, name="token-new"),

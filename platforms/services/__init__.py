@@ -23,6 +23,7 @@ from .closures import (
     closure_occurrence_cancel,
     closure_occurrence_move,
 )
+from .kiosks import kiosk_create, kiosk_from_key, kiosk_revoke
 from .media import (
     machine_document_add,
     machine_document_remove,
@@ -48,6 +49,9 @@ __all__ = [
     "closure_intervals_rebuild_all",
     "closure_occurrence_cancel",
     "closure_occurrence_move",
+    "kiosk_create",
+    "kiosk_from_key",
+    "kiosk_revoke",
     "machine_add",
     "machine_calendar_ensure",
     "machine_create",

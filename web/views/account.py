@@ -51,6 +51,7 @@ from ..forms import (
 )
 from ..personal_data import personal_data
 from .common import signed_in
+from .kiosk import NEW_CODE as NEW_KIOSK_CODE
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,6 +175,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "new_token": new_token,
             "name_form": NameForm(initial={"display_name": user.display_name}),
             "second_factor": has_second_factor(user),
+            "kiosk_code": request.session.pop(NEW_KIOSK_CODE, None),
         },
     )
     return response

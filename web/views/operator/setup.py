@@ -1,12 +1,14 @@
 """What operators set up without the staff admin: a new machine, their platform's details, and
 their team (co-operators invited — they join by accepting — and removed)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,12 +17,20 @@ from bookings.services import operator_invitation_make
 from core.exceptions import DomainError
 from core.fields import key_of
 from platforms.models import Machine, Platform
-from platforms.services import machine_add, operator_remove, platform_update
+from platforms.services import (
+    kiosk_create,
+    kiosk_revoke,
+    machine_add,
+    operator_remove,
+    platform_update,
+)
 
 from ...forms.operator import MachineNewForm, OperatorInviteForm, PlatformForm
 from ...history import history
 from ..common import HtmxHttpRequest
 from .base import operated_platform
+
+NEW_KIOSK = "new_kiosk_link"
 
 
 def _errors_into(form: object, error: ValidationError) -> None:
@@ -67,7 +77,22 @@ def _team(platform: Platform) -> dict[str, object]:
             .order_by("-created_at")
         ),
         "machines": list(platform.machines.order_by("-active", "name")),
+        "kiosks": list(platform.kiosks.filter(revoked_at__isnull=True)),
     }
+
+
+def _kiosk_action(request: HtmxHttpRequest, platform: Platform, action: str) -> HttpResponse:
+    """A new kiosk (its opening address shown once) or one revoked."""
+    if action == "kiosk_new":
+        name = " ".join(request.POST.get("name", "").split())[:100] or _("Kiosk")
+        _kiosk, key = kiosk_create(platform=platform, user=request.user, name=name)
+        request.session[NEW_KIOSK] = f"{settings.SITE_URL}{reverse('web:kiosk-open')}?key={key}"
+        return redirect("web:operator-platform-settings", pk=platform.pk)
+    kiosk = platform.kiosks.filter(pk=key_of(request.POST.get("kiosk"))).first()
+    if kiosk is not None:
+        kiosk_revoke(kiosk=kiosk, user=request.user)
+        messages.success(request, _("Kiosk revoked: its tablet no longer opens."))
+    return redirect("web:operator-platform-settings", pk=platform.pk)
 
 
 def _remove(request: HtmxHttpRequest, platform: Platform) -> HttpResponse:
@@ -122,6 +147,8 @@ def platform_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect("web:operator-platform-settings", pk=platform.pk)
     elif action == "remove":
         return _remove(request, platform)
+    elif action in ("kiosk_new", "kiosk_revoke"):
+        return _kiosk_action(request, platform, action)
     failed = bool(form.errors or invite.errors)
     return render(
         request,
@@ -131,6 +158,7 @@ def platform_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "invite": invite,
             "history": history(platform),
+            "kiosk_link": request.session.pop(NEW_KIOSK, None),
             **_team(platform),
         },
         status=422 if failed else 200,
