@@ -6,5 +6,7 @@ from . import views
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/code/", views.sign_in_code, name="login-code"),
+    path("login/sso/", views.sso_start, name="sso"),
+    path("login/sso/callback/", views.sso_callback, name="sso-callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,12 +1,14 @@
 """Signing in: the password, then the code of a second factor for those who have one."""
 
+import logging
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +18,9 @@ from django.utils.translation import gettext_lazy
 from core.exceptions import DomainError
 
 from . import two_factor
+from .sso import sso_account, sso_client, sso_enabled
+
+logger = logging.getLogger(__name__)
 
 
 class CodeForm(forms.Form):
@@ -30,6 +35,12 @@ class CodeForm(forms.Form):
 
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if sso_enabled():
+            context["sso_name"] = settings.OIDC_NAME or _("your organisation's account")
+        return context
 
     def form_valid(self, form: Any) -> HttpResponse:
         if two_factor.sign_in(self.request, form.get_user()):
@@ -83,3 +94,48 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": safe_next(request)},
         status=status,
     )
+
+
+# --- Single sign-on -------------------------------------------------------------------------
+
+_SSO_NEXT = "sso_next"
+
+
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """To the provider's sign-in page; back to ``sso_callback``."""
+    if not sso_enabled():
+        raise Http404
+    request.session[_SSO_NEXT] = safe_next(request)
+    try:
+        return sso_client().authorize_redirect(request, settings.SITE_URL + reverse("sso-callback"))
+    except Exception:  # the provider's metadata unreachable or malformed
+        logger.warning("Single sign-on: the provider could not be reached", exc_info=True)
+        return _sso_failed(request, _("The sign-in service does not answer: try again later."))
+
+
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """The provider's answer: the account it names is signed in (after its second factor)."""
+    if not sso_enabled():
+        raise Http404
+    try:
+        token = sso_client().authorize_access_token(request)
+    except Exception:  # refused, tampered with, expired, or the provider unreachable
+        logger.warning("Single sign-on refused", exc_info=True)
+        return _sso_failed(request, _("The sign-in could not be completed: start again."))
+    user = sso_account(token.get("userinfo") or {})
+    if user is None:
+        return _sso_failed(
+            request,
+            _(
+                "No account here has the address the sign-in service gave. Ask an operator of "
+                "your platform to invite you, then sign in again."
+            ),
+        )
+    after = request.session.pop(_SSO_NEXT, None) or reverse("home")
+    if two_factor.sign_in(request, user):
+        return redirect(after)
+    return redirect(f"{reverse('login-code')}?next={after}")
+
+
+def _sso_failed(request: HttpRequest, text: str) -> HttpResponse:
+    return render(request, "accounts/login.html", {"form": None, "sso_error": text}, status=400)

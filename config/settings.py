@@ -347,6 +347,14 @@ AXES_DISABLE_ACCESS_LOG = True
 # admin page; off by default where DEBUG is on (the demo of `make run`, the tests).
 SECOND_FACTOR_REQUIRED = env.bool("SECOND_FACTOR_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Fab-lab booking")
+# Optional single sign-on with an OpenID Connect provider (off without an issuer): its button on
+# the sign-in page says OIDC_NAME; only existing accounts sign in, within OIDC_ALLOWED_DOMAINS
+# when set (comma-separated).
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_NAME = env.str("OIDC_NAME", default="")
+OIDC_ALLOWED_DOMAINS = env.list("OIDC_ALLOWED_DOMAINS", default=[])
 AXES_VERBOSE = False
 
 # --- Limits on what sends e-mail or starts work ---------------------------------------------
