@@ -71,3 +71,8 @@ class SecondFactorThrottled(DomainError):
     code = "second_factor_throttled"
     status = 429
     message = _("Too many wrong codes: wait a few seconds before typing the next one.")
+
+
+class PasskeyInvalid(DomainError):
+    code = "passkey_invalid"
+    message = _("The passkey could not be checked: try again, or use a code.")

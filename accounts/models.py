@@ -186,3 +186,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("An audit entry is never deleted.")
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) a person uses as their second factor: its public key,
+    never a secret."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="passkeys", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from .audit import audit_record
 from .exceptions import SecondFactorInvalid, SecondFactorThrottled
+from .models import Passkey
 
 RECOVERY_CODES = 10
 # How long a sign-in waits for its code after the password, and how many wrong codes it takes
@@ -35,6 +36,14 @@ _PENDING = "second_factor_pending"
 
 
 def has_second_factor(user: Any) -> bool:
+    """An authenticator app or a passkey."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
+
+
+def has_totp(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
@@ -93,6 +102,7 @@ def two_factor_disable(*, user: Any, actor: Any) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        Passkey.objects.filter(user=user).delete()
         audit_record(actor=actor, action="two_factor.disabled", obj=user)
 
 
@@ -100,22 +110,22 @@ def second_factor_check(*, user: Any, code: str) -> None:
     """A code from the authenticator, or a recovery code (then gone). Under a lock of the
     person's devices: the same code given twice at once counts once. Raises
     ``SecondFactorThrottled`` while a device waits out its delay, ``SecondFactorInvalid`` for a
-    wrong code."""
+    wrong code (and when the person has no code to give)."""
     with transaction.atomic():
         totp = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-        if totp is None:
-            return
-        if not totp.verify_is_allowed()[0]:
-            raise SecondFactorThrottled()
+        for device in (totp, static):
+            if device is not None and not device.verify_is_allowed()[0]:
+                raise SecondFactorThrottled()
         cleaned = code.strip().replace(" ", "").lower()[:16]
-        if cleaned.isdigit() and len(cleaned) == totp.digits:
+        if totp is not None and cleaned.isdigit() and len(cleaned) == totp.digits:
             ok = totp.verify_token(cleaned)
         else:
+            # StaticDevice counts its own wrong codes (and slows down after them).
             ok = static is not None and static.verify_token(cleaned)
             if ok:
                 audit_record(actor=user, action="two_factor.recovery_code_used", obj=user)
-            else:
+            elif totp is not None:
                 # A wrong recovery code slows the authenticator down too: one delay per person.
                 totp.throttle_increment()
     if not ok:

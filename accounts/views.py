@@ -1,5 +1,6 @@
 """Signing in: the password, then the code of a second factor for those who have one."""
 
+import json
 import logging
 from typing import Any
 
@@ -8,16 +9,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
 
-from . import two_factor
+from . import passkeys, two_factor
+from .models import Passkey
 from .sso import sso_account, sso_client, sso_enabled
 
 logger = logging.getLogger(__name__)
@@ -91,7 +94,12 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/login_code.html",
-        {"form": form, "next": safe_next(request)},
+        {
+            "form": form,
+            "next": safe_next(request),
+            "totp": two_factor.has_totp(user),
+            "passkeys": Passkey.objects.filter(user=user).exists(),
+        },
         status=status,
     )
 
@@ -139,3 +147,46 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
 
 def _sso_failed(request: HttpRequest, text: str) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": None, "sso_error": text}, status=400)
+
+
+# --- Passkeys at sign-in (the browser side is web/static/web/passkeys.js) --------------------
+
+
+def _pending_user(request: HttpRequest) -> Any:
+    state = two_factor.pending(request)
+    if state is None:
+        return None
+    return get_user_model().objects.filter(pk=state.user_id, is_active=True).first()
+
+
+@require_POST
+def passkey_sign_in_options(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        return JsonResponse({"code": "no_sign_in", "detail": _("Sign in again.")}, status=400)
+    return HttpResponse(
+        passkeys.authentication_options(request, user=user), content_type="application/json"
+    )
+
+
+@require_POST
+def passkey_sign_in(request: HttpRequest) -> HttpResponse:
+    """The passkey's answer to the pending sign-in: right, the session opens."""
+    user = _pending_user(request)
+    if user is None:
+        return JsonResponse({"code": "no_sign_in", "detail": _("Sign in again.")}, status=400)
+    try:
+        body = json.loads(request.body[:30_000] or b"{}")
+        credential = str(body.get("credential", ""))
+        after = str(body.get("next", ""))
+        passkeys.authentication_verify(request, user=user, credential=credential)
+    except (ValueError, AttributeError, DomainError) as error:
+        if two_factor.pending_failed(request):
+            return JsonResponse({"redirect": reverse("login")}, status=400)
+        detail = error.detail if isinstance(error, DomainError) else _("Malformed request.")
+        return JsonResponse({"code": "passkey_invalid", "detail": detail}, status=400)
+    two_factor.pending_finish(request, user)
+    ok = url_has_allowed_host_and_scheme(
+        after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return JsonResponse({"redirect": after if after and ok else reverse("home")})

@@ -197,6 +197,17 @@ urlpatterns = [
     path("profile/two-factor/", two_factor.two_factor_page, name="two-factor"),
     path("profile/two-factor/codes/", two_factor.recovery_codes_new, name="two-factor-codes"),
     path("profile/two-factor/off/", two_factor.two_factor_off, name="two-factor-off"),
+    path(
+        "profile/two-factor/passkeys/options/",
+        two_factor.passkey_options,
+        name="passkey-options",
+    ),
+    path("profile/two-factor/passkeys/", two_factor.passkey_add, name="passkey-add"),
+    path(
+        "profile/two-factor/passkeys/<int:pk>/remove/",
+        two_factor.passkey_remove,
+        name="passkey-remove",
+    ),
     path("profile/kiosk-code/", kiosk.kiosk_code, name="kiosk-code"),
     path("profile/badge/", kiosk.badge, name="badge"),
     path("profile/my-data.json", account.personal_data_download, name="personal-data"),

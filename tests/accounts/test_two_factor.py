@@ -2,6 +2,7 @@
 (each once), wrong codes slowed down then the sign-in restarted, operators and staff sent to set
 one up, the API's password exchange and the password-reset link asking for the code too."""
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -307,5 +308,58 @@ def test_any_typed_code_is_a_form_answer_never_a_session(code):
             # Only a right code signs in: hypothesis cannot guess one.
             raise AssertionError(f"signed in with {code!r}")
         assert not signed_in(client)
+    finally:
+        user.delete()
+
+
+@hsettings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.builds(
+            lambda c, n: json.dumps({"credential": c, "name": n}).encode(),
+            st.one_of(
+                st.text(max_size=50),
+                st.builds(
+                    json.dumps,
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "id": st.text(max_size=20),
+                            "rawId": st.text(max_size=20),
+                            "type": st.just("public-key"),
+                            "response": st.dictionaries(st.text(max_size=10), st.text(max_size=20)),
+                        },
+                    ),
+                ),
+            ),
+            st.text(max_size=20),
+        ),
+    )
+)
+def test_hostile_passkey_answers_get_a_json_refusal_never_a_passkey(body):
+    from accounts.models import Passkey
+
+    user, _key, _codes = signed_up(email="passkey-fuzz@example.fr")
+    try:
+        profile = browser()
+        profile.force_login(user)
+        profile.post("/profile/two-factor/passkeys/options/")
+        added = profile.generic(
+            "POST", "/profile/two-factor/passkeys/", body, content_type="application/json"
+        )
+        signing_in = browser()
+        password_step(signing_in, user)
+        signing_in.post("/login/passkey/options/")
+        used = signing_in.generic("POST", "/login/passkey/", body, content_type="application/json")
+
+        assert added.status_code == 400 and "detail" in added.json()
+        assert used.status_code == 400
+        assert not Passkey.objects.filter(user=user).exists()
+        assert not signed_in(signing_in)
     finally:
         user.delete()

@@ -64,3 +64,50 @@ def test_an_operator_sets_up_a_second_factor_then_signs_in_with_it(
         page.get_by_label("Code").fill(code_for(secret))
         page.locator("main").get_by_role("button", name="Se connecter").click()
         expect(page).to_have_url(re.compile(r"/operator/$"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_member_adds_a_passkey_then_signs_in_with_it(
+    open_page: Any, live_server: Any, width: int
+) -> None:
+    from accounts.models import Passkey
+
+    UserFactory(email="alice@pme-dupont.fr")
+    page, shot = open_page(width, "passkey")
+    # The browser's own authenticator, as a phone's fingerprint would answer.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    sign_in(page, live_server, "alice@pme-dupont.fr")
+    page.goto(f"{live_server.url}/profile/two-factor/")
+    page.get_by_label("Nom de cette clé d’accès").fill("Mon téléphone")
+    page.get_by_role("button", name="Ajouter une clé d’accès").click()
+    expect(page.get_by_role("status").filter(has_text="Clé d’accès ajoutée")).to_be_visible()
+    # the first factor brings the recovery codes, shown once
+    assert page.locator("ol.codes li").count() == 10
+    shot("added")
+    assert Passkey.objects.get().name == "Mon téléphone"
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/?next=/bookings/")
+    page.get_by_label("Adresse e-mail").fill("alice@pme-dupont.fr")
+    page.get_by_label("Mot de passe").fill("secret-pass-123")
+    page.locator("main").get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Code de connexion")).to_be_visible()
+    shot("code-page")
+    page.get_by_role("button", name="Utiliser ma clé d’accès").click()
+    expect(page).to_have_url(f"{live_server.url}/bookings/")
+    assert Passkey.objects.get().last_used_at is not None
+    assert page.js_errors == []
