@@ -18,30 +18,21 @@ from .services import Outgoing, messages_record
 @receiver(usage_overrun, dispatch_uid="notifications.usage_overrun")
 def _on_overrun(sender: Any, booking: Booking, next_booking: Booking, **kwargs: Any) -> None:
     pair = f"{booking.pk}:{next_booking.pk}"
-    platform = booking.machine.platform
-    messages_record(
-        [
-            *(
-                Outgoing(
-                    kind=MessageKind.USAGE_OVERRUN,
-                    recipient=user,
-                    platform=platform,
-                    booking=booking,
-                    key=f"{MessageKind.USAGE_OVERRUN}:{pair}:u{user.pk}",
-                    context={"next": next_booking.pk},
-                )
-                for user in booking_contacts(booking=booking)
-            ),
-            *(
-                Outgoing(
-                    kind=MessageKind.NEXT_DELAYED,
-                    recipient=user,
-                    platform=platform,
-                    booking=next_booking,
-                    key=f"{MessageKind.NEXT_DELAYED}:{pair}:u{user.pk}",
-                    context={"previous": booking.pk},
-                )
-                for user in booking_contacts(booking=next_booking)
-            ),
+
+    def told(kind: str, about: Booking, **context: int) -> list[Outgoing]:
+        return [
+            Outgoing(
+                kind=kind,
+                recipient=user,
+                platform=booking.machine.platform,
+                booking=about,
+                key=f"{kind}:{pair}:u{user.pk}",
+                context=context,
+            )
+            for user in booking_contacts(booking=about)
         ]
+
+    messages_record(
+        told(MessageKind.USAGE_OVERRUN, booking, next=next_booking.pk)
+        + told(MessageKind.NEXT_DELAYED, next_booking, previous=booking.pk)
     )

@@ -40,6 +40,26 @@ def machine_create(*, platform: Platform, **fields: Any) -> Machine:
     return machine
 
 
+def fields_apply(locked: Any, *, user: Any, action: str, fields: dict[str, Any]) -> None:
+    """Set ``fields`` on a locked platform or machine, validate and save them, and record in
+    the audit trail those that changed (inside the caller's transaction)."""
+    before = state_of(locked, fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["calendar"])
+    locked.save(update_fields=list(fields))
+    after = state_of(locked, fields)
+    changed = [name for name in fields if before[name] != after[name]]
+    if changed:
+        audit_record(
+            actor=user,
+            action=action,
+            obj=locked,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+
+
 MACHINE_EDITABLE = (
     "description",
     "manufacturer",
@@ -83,21 +103,7 @@ def machine_update(*, machine: Machine, user: Any, **fields: Any) -> Machine:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     locked = Machine.objects.select_for_update().get(pk=machine.pk)
     horizon = locked.max_advance_days
-    before = state_of(locked, fields)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.full_clean(exclude=["calendar"])
-    locked.save(update_fields=list(fields))
-    after = state_of(locked, fields)
-    changed = [name for name in fields if before[name] != after[name]]
-    if changed:
-        audit_record(
-            actor=user,
-            action="machine.updated",
-            obj=locked,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-        )
+    fields_apply(locked, user=user, action="machine.updated", fields=fields)
     if locked.max_advance_days > horizon:
         closure_intervals_rebuild(platform=locked.platform)
     return locked

@@ -13,7 +13,7 @@ from accounts.audit import audit_record, state_of
 from ..exceptions import LastOperator, OperatorOnly
 from ..models import Machine, Platform
 from ..selectors import user_operates
-from .catalogue import MACHINE_EDITABLE, machine_create
+from .catalogue import MACHINE_EDITABLE, fields_apply, machine_create
 
 # What an operator changes on their platform. Its name, region and time zone stay with staff:
 # the funder's reports and every booking's local times depend on them.
@@ -66,21 +66,7 @@ def platform_update(*, platform: Platform, user: Any, **fields: Any) -> Platform
         raise ValueError(f"not editable here: {sorted(unknown)}")
     with transaction.atomic():
         locked = Platform.objects.select_for_update().get(pk=platform.pk)
-        before = state_of(locked, fields)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.full_clean(exclude=["calendar"])
-        locked.save(update_fields=list(fields))
-        after = state_of(locked, fields)
-        changed = [name for name in fields if before[name] != after[name]]
-        if changed:
-            audit_record(
-                actor=user,
-                action="platform.updated",
-                obj=locked,
-                before={name: before[name] for name in changed},
-                after={name: after[name] for name in changed},
-            )
+        fields_apply(locked, user=user, action="platform.updated", fields=fields)
     return locked
 
 

@@ -87,41 +87,39 @@ def _codes(request: HttpRequest, codes: list[str], text: str) -> HttpResponse:
     )
 
 
-def _checked(request: HttpRequest) -> tuple[CodeForm, bool]:
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    """Changes past the set-up ask a current code (the app's or a recovery code): the page
+    again with the form's error, or None when the code is right."""
+    user = signed_in(request)
+    if not two_factor.has_second_factor(user):
+        return redirect("two-factor")
     form = CodeForm(request.POST)
-    if not form.is_valid():
-        return form, False
-    try:
-        two_factor.second_factor_check(user=signed_in(request), code=form.cleaned_data["code"])
-    except DomainError as error:
-        form.add_error("code", error.detail)
-        return form, False
-    return form, True
+    if form.is_valid():
+        try:
+            two_factor.second_factor_check(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error("code", error.detail)
+        else:
+            return None
+    return _page(request, form, status=422)
 
 
 @never_cache
 @login_required
 @require_POST
 def recovery_codes_new(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
-    if not two_factor.has_second_factor(user):
-        return redirect("two-factor")
-    form, ok = _checked(request)
-    if not ok:
-        return _page(request, form, status=422)
-    codes = two_factor.recovery_codes_renew(user=user)
+    if refused := _refused(request):
+        return refused
+    codes = two_factor.recovery_codes_renew(user=signed_in(request))
     return _codes(request, codes, _("New recovery codes: the old ones no longer work."))
 
 
 @login_required
 @require_POST
 def two_factor_off(request: HttpRequest) -> HttpResponse:
+    if refused := _refused(request):
+        return refused
     user = signed_in(request)
-    if not two_factor.has_second_factor(user):
-        return redirect("two-factor")
-    form, ok = _checked(request)
-    if not ok:
-        return _page(request, form, status=422)
     two_factor.two_factor_disable(user=user, actor=user)
     messages.success(request, _("Two-factor sign-in is off: your password alone signs you in."))
     return redirect("profile")
@@ -164,9 +162,8 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
     passkey = Passkey.objects.filter(user=user, pk=pk).first()
     if passkey is None:
         return redirect("two-factor")
-    form, ok = _checked(request)
-    if not ok:
-        return _page(request, form, status=422)
+    if refused := _refused(request):
+        return refused
     passkeys.passkey_remove(passkey=passkey, actor=user)
     messages.success(request, _("Passkey removed."))
     return redirect("two-factor")
