@@ -31,6 +31,14 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "wants_copies": user.wants_copies,
             "two_factor": has_second_factor(user),
             "kiosk_code_set": bool(user.kiosk_code),
+            "passkeys": [
+                {
+                    "name": key.name,
+                    "created": _when(key.created_at),
+                    "last_used": _when(key.last_used_at),
+                }
+                for key in user.passkeys.all()
+            ],
         },
         "memberships": [
             {

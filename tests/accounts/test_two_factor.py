@@ -363,3 +363,17 @@ def test_hostile_passkey_answers_get_a_json_refusal_never_a_passkey(body):
         assert not signed_in(signing_in)
     finally:
         user.delete()
+
+
+def test_the_personal_data_download_names_the_second_factors():
+    from accounts.models import Passkey
+
+    user, _key, _codes = signed_up()
+    Passkey.objects.create(user=user, name="Mon téléphone", credential_id=b"id", public_key=b"k")
+    client = browser()
+    client.force_login(user)
+
+    account = client.get("/profile/my-data.json").json()["account"]
+
+    assert account["two_factor"] is True
+    assert [key["name"] for key in account["passkeys"]] == ["Mon téléphone"]
