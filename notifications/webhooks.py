@@ -28,8 +28,9 @@ from bookings.signals import (
 from platforms.models import Platform
 from platforms.selectors import platforms_operated_by
 
-from .exceptions import WebhookNotAllowed, WebhookNotFound
+from .exceptions import WebhookEventsInvalid, WebhookNotAllowed, WebhookNotFound
 from .webhook_address import address_check
+from .webhook_delivery import deliveries_queue
 from .webhook_models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 # --- Who manages which endpoints ------------------------------------------------------------
@@ -81,8 +82,6 @@ def webhook_create(
         raise WebhookNotAllowed()
     wanted = sorted(set(events))
     if not wanted or not set(wanted) <= set(WebhookEvent.values):
-        from .exceptions import WebhookEventsInvalid
-
         raise WebhookEventsInvalid()
     address_check(url)
     with transaction.atomic():
@@ -110,8 +109,6 @@ def webhook_delete(*, endpoint: WebhookEndpoint, user: Any) -> None:
 
 def webhook_resume(*, endpoint: WebhookEndpoint, user: Any) -> int:
     """Un-pause an endpoint: what waited is sent now. Returns how many deliveries go."""
-    from .webhook_delivery import deliveries_queue
-
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(paused_at=None, failures=0)
         waiting = list(
@@ -128,8 +125,6 @@ def webhook_resume(*, endpoint: WebhookEndpoint, user: Any) -> int:
 def delivery_resend(*, delivery: WebhookDelivery, user: Any) -> None:
     """Send a delivery again ("send again" in its log), whatever became of it; its event id
     stays, so a receiver that had it can tell."""
-    from .webhook_delivery import deliveries_queue
-
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery.pk).exclude(
             status=DeliveryStatus.SENDING
@@ -194,8 +189,6 @@ def deliveries_record(
 ) -> list[int]:
     """One delivery per endpoint that wants ``event`` — the platform's, the company's — in
     the current transaction, queued after commit. The same event recorded twice is one."""
-    from .webhook_delivery import deliveries_queue
-
     owners = Q(platform_id=platform_id)
     if company_id is not None:
         owners |= Q(company_id=company_id)
