@@ -274,6 +274,8 @@ WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=60)
 WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=60 * 60)
 WEBHOOKS_PAUSE_AFTER = env.int("WEBHOOKS_PAUSE_AFTER", default=10)
+# Deliveries delivered or failed are forgotten this many days after they were made.
+WEBHOOKS_KEEP_DAYS = env.int("WEBHOOKS_KEEP_DAYS", default=30)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -539,6 +541,10 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-relay": {
         "task": "notifications.tasks.webhooks_relay_task",
         "schedule": 60,
+    },
+    "webhooks-purge": {
+        "task": "notifications.tasks.webhooks_purge_task",
+        "schedule": 24 * 60 * 60,
     },
     "reminders": {
         "task": "notifications.tasks.reminders_queue_task",

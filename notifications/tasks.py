@@ -13,7 +13,7 @@ from .services import (
     messages_relay,
     reminders_queue,
 )
-from .webhook_delivery import deliveries_relay, delivery_send
+from .webhook_delivery import deliveries_purge, deliveries_relay, delivery_send
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -66,3 +66,9 @@ def webhook_deliver_task(delivery_id: int) -> str:
 def webhooks_relay_task() -> int:
     """Periodic (every minute): queue the webhook deliveries due."""
     return deliveries_relay()
+
+
+@shared_task
+def webhooks_purge_task() -> int:
+    """Periodic (daily): forget old deliveries delivered or failed."""
+    return deliveries_purge()

@@ -209,3 +209,14 @@ def deliveries_relay(*, now: datetime | None = None) -> int:
     ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:RELAY_BATCH])
     deliveries_queue(ids)
     return len(ids)
+
+
+def deliveries_purge(*, now: datetime | None = None) -> int:
+    """Periodic (daily): forget deliveries delivered or failed more than
+    ``WEBHOOKS_KEEP_DAYS`` ago (the log keeps the recent ones). Returns how many."""
+    now = now or timezone.now()
+    before = now - timedelta(days=settings.WEBHOOKS_KEEP_DAYS)
+    deleted, _ = WebhookDelivery.objects.filter(
+        status__in=(DeliveryStatus.DELIVERED, DeliveryStatus.FAILED), created_at__lt=before
+    ).delete()
+    return deleted

@@ -234,3 +234,26 @@ def test_each_owner_hears_only_its_own(
     events = receiver.events()
     assert len(events) == 1
     assert events[0]["data"]["company"]["name"] == "Mécanique Dupont"
+
+
+def test_old_deliveries_are_forgotten_the_recent_and_waiting_kept(shop, settings) -> None:
+    from notifications.webhook_delivery import deliveries_purge
+
+    machine, _operator, _membership = shop
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://erp.example.fr/hooks", events=["booking.created"], platform=machine.platform
+    )
+    for number, status in enumerate(["delivered", "failed", "pending", "delivered"]):
+        WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event="booking.created",
+            event_id=f"e{number}",
+            body="{}",
+            status=status,
+        )
+    WebhookDelivery.objects.exclude(event_id="e3").update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+
+    assert deliveries_purge() == 2
+    assert sorted(WebhookDelivery.objects.values_list("event_id", flat=True)) == ["e2", "e3"]

@@ -141,3 +141,18 @@ def test_anything_typed_at_the_kiosk_answers_a_page(
     assert answer.status_code in (422, 429)
     booked.refresh_from_db()
     assert booked.actual_start is None
+
+
+def test_the_kiosk_page_reads_a_fixed_number_of_queries(tablet: Client, machine: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        tablet.get("/kiosk/")
+    for _ in range(8):
+        MachineFactory(platform=machine.platform)
+    with CaptureQueriesContext(connection) as many:
+        page = tablet.get("/kiosk/")
+
+    assert page.content.decode().count("kiosk__machine") >= 9
+    assert len(many.captured_queries) == len(few.captured_queries)
