@@ -3,6 +3,7 @@
 import json
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -50,7 +51,7 @@ class SignInView(auth_views.LoginView):
             return HttpResponseRedirect(self.get_success_url())
         target = reverse("login-code")
         after = self.get_redirect_url()
-        return redirect(f"{target}?next={after}" if after else target)
+        return redirect(f"{target}?{urlencode({'next': after})}" if after else target)
 
 
 def safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -142,7 +143,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     after = request.session.pop(_SSO_NEXT, None) or reverse("home")
     if two_factor.sign_in(request, user):
         return redirect(after)
-    return redirect(f"{reverse('login-code')}?next={after}")
+    return redirect(f"{reverse('login-code')}?{urlencode({'next': after})}")
 
 
 def _sso_failed(request: HttpRequest, text: str) -> HttpResponse:

@@ -17,7 +17,7 @@ from accounts.audit import audit_record
 from billing.models import Invoice
 from billing.signals import invoice_issued
 from bookings.models import Booking, Company
-from bookings.selectors import user_is_company_admin
+from bookings.selectors import companies_administered_by, user_is_company_admin
 from bookings.signals import (
     booking_approved,
     booking_cancelled,
@@ -41,9 +41,7 @@ def webhooks_managed_by(*, user: Any) -> QuerySet[WebhookEndpoint]:
     if not user.is_authenticated:
         return WebhookEndpoint.objects.none()
     platforms = platforms_operated_by(user=user).values("pk")
-    companies = Company.objects.filter(memberships__user=user, memberships__role="admin").values(
-        "pk"
-    )
+    companies = companies_administered_by(user=user).values("pk")
     return (
         WebhookEndpoint.objects.filter(Q(platform__in=platforms) | Q(company__in=companies))
         .select_related("platform", "company")

@@ -32,6 +32,11 @@ def companies_of(*, user: Any) -> QuerySet[Company]:
     return Company.objects.filter(memberships__user=user).order_by("name")
 
 
+def companies_administered_by(*, user: Any) -> QuerySet[Company]:
+    """The companies ``user`` administers, by name."""
+    return companies_of(user=user).filter(memberships__role=MembershipRole.ADMIN)
+
+
 def user_is_company_admin(*, user: object, company: Company) -> bool:
     """Whether ``user`` administers ``company`` (manages its members and shared settings)."""
     if not getattr(user, "is_authenticated", False):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from platforms.models import Machine
+from platforms.timezones import local_midnight
 
 from ..models import Booking, BookingStatus
 
@@ -67,6 +68,22 @@ def usage_timing(booking: Booking, now: datetime | None = None) -> Timing:
 
 def _minutes(span: timedelta) -> int:
     return int(span.total_seconds() // 60)
+
+
+def bookings_left_today(*, platform: Any, now: datetime) -> dict[int, list[Booking]]:
+    """Each machine's confirmed bookings from ``now`` to the end of the platform's day, by
+    machine id, in one query (what a platform's kiosk shows)."""
+    tz = platform.tz
+    tomorrow = local_midnight(timezone.localtime(now, tz).date() + timedelta(days=1), tz)
+    by_machine: dict[int, list[Booking]] = {}
+    for booking in Booking.objects.filter(
+        machine__platform=platform,
+        status=BookingStatus.CONFIRMED,
+        end__gt=now,
+        start__lt=tomorrow,
+    ).order_by("start"):
+        by_machine.setdefault(booking.machine_id, []).append(booking)
+    return by_machine
 
 
 def overruns_under_way(*, now: datetime) -> list[tuple[Booking, Booking]]:

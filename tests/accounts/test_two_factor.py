@@ -96,7 +96,7 @@ def test_the_password_alone_opens_no_session_then_the_code_does():
     step = password_step(client, user, next_page="/bookings/")
 
     assert step.status_code == 302
-    assert step["Location"] == "/login/code/?next=/bookings/"
+    assert step["Location"] == "/login/code/?next=%2Fbookings%2F"
     assert not signed_in(client)
     assert APIClient().get("/api/v1/bookings/").status_code in (401, 403)
     assert client.get("/api/v1/bookings/").status_code in (401, 403)

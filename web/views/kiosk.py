@@ -2,8 +2,6 @@
 platform's machines; at a machine, a member types their personal code or scans their badge,
 and the tap starts or stops their booking under way there. The tablet signs nobody in."""
 
-from datetime import timedelta
-
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -18,14 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.kiosk import kiosk_badge, kiosk_badge_renew, kiosk_code_new, person_at_kiosk
-from bookings.models import Booking, BookingStatus
-from bookings.selectors.measure import booking_to_measure
+from bookings.selectors.measure import booking_to_measure, bookings_left_today
 from bookings.services import usage_measure_start, usage_measure_stop
 from core.exceptions import DomainError
 from core.limits import allow
 from platforms.kiosk_models import Kiosk
 from platforms.services import kiosk_from_key
-from platforms.timezones import local_midnight
 
 from .common import signed_in
 
@@ -59,29 +55,12 @@ def kiosk_open(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _today(kiosk: Kiosk) -> dict[int, list[Booking]]:
-    """Each machine's kept bookings from now to the end of the platform's day, in one query."""
-    tz = kiosk.platform.tz
-    now = timezone.now()
-    midnight = local_midnight(timezone.localtime(now, tz).date(), tz)
-    rows = Booking.objects.filter(
-        machine__platform=kiosk.platform,
-        status=BookingStatus.CONFIRMED,
-        end__gt=now,
-        start__lt=midnight + timedelta(days=1),
-    ).order_by("start")
-    by_machine: dict[int, list[Booking]] = {}
-    for booking in rows:
-        by_machine.setdefault(booking.machine_id, []).append(booking)
-    return by_machine
-
-
 @never_cache
 def kiosk_home(request: HttpRequest) -> HttpResponse:
     kiosk = _kiosk(request)
     if kiosk is None:
         return _closed(request)
-    today = _today(kiosk)
+    today = bookings_left_today(platform=kiosk.platform, now=timezone.now())
     machines = [
         (machine, today.get(machine.pk, [])[:2])
         for machine in kiosk.platform.machines.filter(active=True).order_by("name")

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bookings.models import Company, MembershipRole
+from bookings.models import Company
+from bookings.selectors import companies_administered_by
 from core.exceptions import DomainError
 from core.fields import key_of
 from notifications.webhook_models import WebhookEndpoint
@@ -34,12 +35,7 @@ NEW_SECRET = "new_webhook_secret"
 
 def _owners(user: Any) -> list[tuple[str, str]]:
     platforms = [(f"platform:{p.pk}", p.name) for p in platforms_operated_by(user=user)]
-    companies = [
-        (f"company:{c.pk}", c.name)
-        for c in Company.objects.filter(
-            memberships__user=user, memberships__role=MembershipRole.ADMIN
-        ).order_by("name")
-    ]
+    companies = [(f"company:{c.pk}", c.name) for c in companies_administered_by(user=user)]
     return platforms + companies
 
 
